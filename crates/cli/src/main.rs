@@ -1,0 +1,174 @@
+//! `fieldkit`: the command-line tool over the core, for analysts who gather backups
+//! from several tablets on a laptop, and for scripted checks and benchmarks.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
+use fieldkit_core::{Backup, StudyData, Summary};
+
+const USAGE: &str = "\
+fieldkit — command-line tool for fieldkit study backups
+
+Usage:
+  fieldkit summary FILE                       print counts for a study backup as JSON
+  fieldkit demo [--size small|reference] -o OUT
+                                              write a generated demo study backup
+  fieldkit export FORMAT FILE -o OUT          export a backup in another format
+                                              FORMAT: json (normalised backup)
+  fieldkit --help | --version
+
+OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
+
+/// A failure to report: the message, and whether it was a usage mistake (exit 2) or not (exit 1).
+struct Failure {
+    message: String,
+    usage: bool,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure { message: message.into(), usage: true }
+}
+
+fn failure(message: impl Into<String>) -> Failure {
+    Failure { message: message.into(), usage: false }
+}
+
+/// Splits arguments into positionals and `-o/--output`, `--size` options.
+struct Args {
+    positional: Vec<String>,
+    output: Option<String>,
+    size: Option<String>,
+}
+
+fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
+    let mut args = Args { positional: Vec::new(), output: None, size: None };
+    let mut iter = raw.into_iter();
+    while let Some(arg) = iter.next() {
+        let mut value_of = |name: &str| iter.next().ok_or_else(|| usage(format!("{name} needs a value")));
+        match arg.as_str() {
+            "-o" | "--output" => args.output = Some(value_of("-o")?),
+            "--size" => args.size = Some(value_of("--size")?),
+            _ if arg.starts_with("--output=") => args.output = Some(arg["--output=".len()..].to_string()),
+            _ if arg.starts_with("--size=") => args.size = Some(arg["--size=".len()..].to_string()),
+            _ if arg.starts_with('-') && arg != "-" => return Err(usage(format!("unknown option {arg}"))),
+            _ => args.positional.push(arg),
+        }
+    }
+    Ok(args)
+}
+
+fn read_backup(path: &str) -> Result<StudyData, Failure> {
+    let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    Backup::parse(&bytes)
+        .map(Backup::into_study)
+        .map_err(|e| failure(format!("{path}: {e}")))
+}
+
+fn read_backup_file(path: &str) -> Result<Backup, Failure> {
+    let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    Backup::parse(&bytes).map_err(|e| failure(format!("{path}: {e}")))
+}
+
+/// Writes to a temporary file beside the target and renames it, so a crash never
+/// leaves half a file where a good one was.
+fn write_output(out: &str, bytes: &[u8]) -> Result<(), Failure> {
+    if out == "-" {
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|_| stdout.flush())
+            .map_err(|e| failure(format!("cannot write to standard output: {e}")));
+    }
+    let target = PathBuf::from(out);
+    let file_name = target
+        .file_name()
+        .ok_or_else(|| usage(format!("{out} is not a file name")))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = target.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, &target));
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(failure(format!("cannot write {}: {e}", Path::new(out).display())));
+    }
+    Ok(())
+}
+
+fn need_output(args: &Args) -> Result<&str, Failure> {
+    args.output.as_deref().ok_or_else(|| usage("missing -o OUT (use -o - for standard output)"))
+}
+
+fn run(raw: Vec<String>) -> Result<(), Failure> {
+    let Some(command) = raw.first().cloned() else {
+        return Err(usage("no command given"));
+    };
+    let args = parse_args(raw[1..].to_vec())?;
+    match command.as_str() {
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        "--version" | "-V" => {
+            println!("fieldkit {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        "summary" => {
+            let [file] = args.positional.as_slice() else {
+                return Err(usage("summary takes one FILE"));
+            };
+            let summary = Summary::of(&read_backup(file)?);
+            let json = serde_json::to_string(&summary).map_err(|e| failure(e.to_string()))?;
+            println!("{json}");
+            Ok(())
+        }
+        "demo" => {
+            if !args.positional.is_empty() {
+                return Err(usage("demo takes no FILE; use -o OUT"));
+            }
+            let size = match args.size.as_deref() {
+                None => DemoSize::Small,
+                Some(text) => DemoSize::parse(text)
+                    .ok_or_else(|| usage(format!("unknown size '{text}' (small or reference)")))?,
+            };
+            let out = need_output(&args)?;
+            let backup = Backup::of(&demo_study(size), false, demo_exported_at());
+            write_output(out, backup.to_json().as_bytes())
+        }
+        "export" => {
+            let [format, file] = args.positional.as_slice() else {
+                return Err(usage("export takes FORMAT FILE -o OUT"));
+            };
+            let out = need_output(&args)?;
+            match format.as_str() {
+                "json" => {
+                    // Normalised: canonical order and layout, same export time and contents.
+                    let backup = read_backup_file(file)?;
+                    let include = backup.includes_identifying_details;
+                    let at = backup.exported_at;
+                    let normalised = Backup::of(&backup.into_study(), include, at);
+                    write_output(out, normalised.to_json().as_bytes())
+                }
+                other => Err(usage(format!("unknown export format '{other}' (known: json)"))),
+            }
+        }
+        other => Err(usage(format!("unknown command '{other}'"))),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { message, usage }) => {
+            eprintln!("fieldkit: {message}");
+            if usage {
+                eprintln!("Run 'fieldkit --help' for usage.");
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Generated studies: a small one that reads like real fieldwork, for demos and
+//! tests, and a larger one for benchmarks. Ids and times are deterministic, so the
+//! same command always writes the same file.
+
+use uuid::Uuid;
+
+use crate::clock::{Date, Timestamp};
+use crate::model::*;
+use crate::study::StudyData;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoSize {
+    Small,
+    Reference,
+}
+
+impl DemoSize {
+    pub fn parse(text: &str) -> Option<DemoSize> {
+        match text {
+            "small" => Some(DemoSize::Small),
+            "reference" => Some(DemoSize::Reference),
+            _ => None,
+        }
+    }
+}
+
+/// SplitMix64: a tiny, well-known generator; enough for stable demo ids.
+struct Ids(u64);
+
+impl Ids {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn uuid(&mut self) -> Uuid {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.next_u64().to_le_bytes());
+        bytes[8..].copy_from_slice(&self.next_u64().to_le_bytes());
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+}
+
+/// 2017-01-09T09:00:00Z: fieldwork time for the demo study.
+const DEMO_START_MS: i64 = 1_483_952_400_000;
+
+fn at(minutes: i64) -> Timestamp {
+    Timestamp::from_millis(DEMO_START_MS + minutes * 60_000)
+}
+
+const QUESTIONS: [(&str, &str); 4] = [
+    (
+        "How do the people who use, work in and run the service experience it?",
+        "Why they chose to organise care this way, what difference it has made to them, and how it has felt overall.",
+    ),
+    (
+        "What barriers and challenges have come up, and how are they being overcome?",
+        "Difficulties met so far or still ahead, and the solutions tried or planned.",
+    ),
+    (
+        "Which kinds of non-financial support from local agencies help most?",
+        "Help from councils, health bodies, advice services and networks: what worked, what could have been better.",
+    ),
+    (
+        "What kind of community leadership works alongside existing agencies?",
+        "Who led, how they worked with local agencies, and the policy setting that made it possible or harder.",
+    ),
+];
+
+struct DemoCase {
+    name: &'static str,
+    description: &'static str,
+    setting: Setting,
+    legal_form: &'static str,
+    country: &'static str,
+    extra: &'static [(&'static str, &'static str)],
+}
+
+const CASES: [DemoCase; 4] = [
+    DemoCase {
+        name: "Hillside Community Care",
+        description: "Home care across a group of villages, started by a parish councillor with local residents as members.",
+        setting: Setting::Rural,
+        legal_form: "Community interest company",
+        country: "England",
+        extra: &[("Membership", "Community members with a vote"), ("Stage", "Trading")],
+    },
+    DemoCase {
+        name: "Riverside Home Support",
+        description: "A city charity supporting older people at home, exploring ownership by workers and the people it supports.",
+        setting: Setting::Urban,
+        legal_form: "Charitable company",
+        country: "England",
+        extra: &[("Stage", "Trading")],
+    },
+    DemoCase {
+        name: "Glen Care Partnership",
+        description: "A care service inside a larger organisation, part-way through becoming a co-operative so that it can serve remote glens.",
+        setting: Setting::Rural,
+        legal_form: "Converting to a co-operative",
+        country: "Scotland",
+        extra: &[("Stage", "Converting")],
+    },
+    DemoCase {
+        name: "Gofal Cwm Tŷ Gwyn",
+        description: "Self-employed care workers in upland valleys sharing back-office work through a co-operative they own together.",
+        setting: Setting::VeryRural,
+        legal_form: "Secondary co-operative",
+        country: "Wales",
+        extra: &[("Language of service", "Welsh and English"), ("Stage", "Trading")],
+    },
+];
+
+/// (pseudonym, role index in DEFAULT_ROLES, case index, interview, audio, quotation, withdrawn)
+type DemoPerson = (&'static str, usize, usize, bool, bool, bool, bool);
+
+const PEOPLE: [DemoPerson; 10] = [
+    ("Rowan", 3, 0, true, true, true, false),
+    ("Hazel", 0, 0, true, false, true, false),
+    ("Alder", 2, 1, true, true, true, false),
+    ("Birch", 1, 1, true, true, false, false),
+    ("Elm", 7, 1, true, true, true, true),
+    ("Heather", 3, 2, true, true, true, false),
+    ("Juniper", 6, 2, true, true, true, false),
+    ("Ceri", 2, 3, true, true, true, false),
+    ("Dylan", 8, 3, true, false, false, false),
+    ("Nia", 0, 3, false, false, false, false),
+];
+
+/// Builds the demo study. `Reference` adds many more cases and participants for benchmarks.
+pub fn demo_study(size: DemoSize) -> StudyData {
+    let mut ids = Ids(0x0F1E_1D_4B17);
+    let study_id = ids.uuid();
+    let roles: Vec<StakeholderRole> = DEFAULT_ROLES
+        .iter()
+        .map(|name| StakeholderRole { id: ids.uuid(), name: (*name).to_string() })
+        .collect();
+    let research_questions = QUESTIONS
+        .iter()
+        .map(|(text, detail)| ResearchQuestion { id: ids.uuid(), text: (*text).into(), detail: (*detail).into() })
+        .collect();
+    let study = Study {
+        id: study_id,
+        created: at(0),
+        modified: at(5),
+        title: "Co-operative care in rural and urban communities".into(),
+        description: "Four case studies of community-owned care services in England, Scotland and Wales, comparing how \
+                      the people who use, provide and govern them experience co-operative ways of organising care."
+            .into(),
+        research_questions,
+        roles,
+    };
+    let mut cases: Vec<Case> = CASES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Case {
+            id: ids.uuid(),
+            study_id,
+            created: at(10 + i as i64),
+            modified: at(10 + i as i64),
+            name: c.name.into(),
+            description: c.description.into(),
+            attributes: CaseAttributes {
+                setting: Some(c.setting),
+                legal_form: c.legal_form.into(),
+                country: c.country.into(),
+                extra: c.extra.iter().map(|(k, v)| Attribute { key: (*k).into(), value: (*v).into() }).collect(),
+            },
+        })
+        .collect();
+    let consent_date = Date::from_ymd(2017, 1, 9);
+    let mut participants: Vec<Participant> = PEOPLE
+        .iter()
+        .enumerate()
+        .map(|(i, (name, role, case, interview, audio, quotation, withdrawn))| Participant {
+            id: ids.uuid(),
+            study_id,
+            created: at(20 + i as i64),
+            modified: at(20 + i as i64),
+            pseudonym: (*name).into(),
+            role_id: Some(study.roles[*role].id),
+            case_id: Some(cases[*case].id),
+            consent: Consent {
+                date: consent_date,
+                interview: *interview,
+                audio_recording: *audio,
+                quotation: *quotation,
+                withdrawn: *withdrawn,
+            },
+            notes: String::new(),
+        })
+        .collect();
+
+    if size == DemoSize::Reference {
+        // The benchmark study: 40 sites and 25 participants at each.
+        const SETTINGS: [Setting; 3] = [Setting::Urban, Setting::Rural, Setting::VeryRural];
+        const COUNTRIES: [&str; 4] = ["England", "Scotland", "Wales", "Northern Ireland"];
+        for n in 0..36 {
+            let minute = 100 + n as i64;
+            cases.push(Case {
+                id: ids.uuid(),
+                study_id,
+                created: at(minute),
+                modified: at(minute),
+                name: format!("Site {:02}", n + 5),
+                description: format!("Generated case study number {} for benchmarks.", n + 5),
+                attributes: CaseAttributes {
+                    setting: Some(SETTINGS[n % 3]),
+                    legal_form: ["Co-operative", "Community interest company", "Charitable company"][n % 3].into(),
+                    country: COUNTRIES[n % 4].into(),
+                    extra: vec![Attribute { key: "Stage".into(), value: "Trading".into() }],
+                },
+            });
+        }
+        let mut seq = 0usize;
+        for (ci, case_id) in cases.iter().map(|c| c.id).enumerate().collect::<Vec<_>>() {
+            let existing = participants.iter().filter(|p| p.case_id == Some(case_id)).count();
+            for k in existing..25 {
+                seq += 1;
+                let minute = 1_000 + seq as i64;
+                participants.push(Participant {
+                    id: ids.uuid(),
+                    study_id,
+                    created: at(minute),
+                    modified: at(minute),
+                    pseudonym: format!("P{ci:02}-{k:02}"),
+                    role_id: Some(study.roles[(ci + k) % study.roles.len()].id),
+                    case_id: Some(case_id),
+                    consent: Consent {
+                        date: consent_date,
+                        interview: true,
+                        audio_recording: k % 4 != 0,
+                        quotation: k % 5 != 0,
+                        withdrawn: k % 23 == 22,
+                    },
+                    notes: String::new(),
+                });
+            }
+        }
+    }
+
+    StudyData { study, cases, participants, identities: Vec::new() }
+}
+
+/// The time written into demo backups, so the same demo is the same file.
+pub fn demo_exported_at() -> Timestamp {
+    at(60 * 24 * 90)
+}

@@ -1,0 +1,32 @@
+//! fieldkit's domain core: the research data model and every rule about it, with no
+//! browser or UI dependency, so it is tested natively with `cargo test`.
+//!
+//! - [`model`] and [`study`]: studies, cases, participants and the operations on them;
+//! - [`backup`]: the versioned JSON backup of a study;
+//! - [`store`], [`records`] and [`repo`]: the storage seam and how studies are stored in it;
+//! - [`demo`]: generated studies for demos and benchmarks; [`summary`]: counts.
+
+pub mod backup;
+pub mod clock;
+#[cfg(any(test, feature = "contract"))]
+pub mod contract;
+pub mod demo;
+pub mod model;
+pub mod records;
+pub mod repo;
+pub mod store;
+pub mod study;
+pub mod summary;
+pub mod validate;
+
+/// The version of the stored record format. Bump it with a migration in [`records`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub use backup::{Backup, BackupError};
+pub use clock::{Date, Timestamp};
+pub use model::*;
+pub use repo::{Loaded, RecordProblem, Repo, RepoError, StudyList, StudyListing};
+pub use store::{MemoryStore, Store, StoreError};
+pub use study::{CaseEdit, DeletionImpact, ObjectRef, ParticipantEdit, StudyData, StudyEdit};
+pub use summary::Summary;
+pub use validate::ValidationError;

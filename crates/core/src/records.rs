@@ -1,0 +1,177 @@
+//! How study objects become store records and back, with schema versions and migrations.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::SCHEMA_VERSION;
+use crate::model::{Case, Identity, Participant, Study};
+use crate::store::RawRecord;
+use crate::study::{ObjectRef, StudyData};
+
+/// The kinds of record a study is stored as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Study,
+    Case,
+    Participant,
+    Identity,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [RecordKind::Study, RecordKind::Case, RecordKind::Participant, RecordKind::Identity];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Study => "study",
+            RecordKind::Case => "case",
+            RecordKind::Participant => "participant",
+            RecordKind::Identity => "identity",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+
+    /// What a person calls one of these, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordKind::Study => "study",
+            RecordKind::Case => "case",
+            RecordKind::Participant => "participant",
+            RecordKind::Identity => "participant's identifying details",
+        }
+    }
+}
+
+pub fn record_key(kind: RecordKind, id: Uuid) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+impl ObjectRef {
+    pub fn kind(self) -> RecordKind {
+        match self {
+            ObjectRef::Study => RecordKind::Study,
+            ObjectRef::Case(_) => RecordKind::Case,
+            ObjectRef::Participant(_) => RecordKind::Participant,
+            ObjectRef::Identity(_) => RecordKind::Identity,
+        }
+    }
+
+    pub fn key(self, study: Uuid) -> String {
+        let id = match self {
+            ObjectRef::Study => study,
+            ObjectRef::Case(id) | ObjectRef::Participant(id) | ObjectRef::Identity(id) => id,
+        };
+        record_key(self.kind(), id)
+    }
+}
+
+fn encode<T: Serialize>(kind: RecordKind, id: Uuid, study: Uuid, value: &T) -> Result<RawRecord, String> {
+    let body = serde_json::to_string(value).map_err(|e| format!("could not encode {}: {e}", kind.label()))?;
+    Ok(RawRecord {
+        key: record_key(kind, id),
+        kind: kind.as_str().into(),
+        study: study.to_string(),
+        schema: SCHEMA_VERSION,
+        body,
+    })
+}
+
+impl StudyData {
+    /// The record for one object as it is now; None if the object no longer exists.
+    pub fn encode(&self, obj: ObjectRef) -> Option<Result<RawRecord, String>> {
+        let study = self.study.id;
+        Some(match obj {
+            ObjectRef::Study => encode(RecordKind::Study, study, study, &self.study),
+            ObjectRef::Case(id) => encode(RecordKind::Case, id, study, self.case(id)?),
+            ObjectRef::Participant(id) => encode(RecordKind::Participant, id, study, self.participant(id)?),
+            ObjectRef::Identity(id) => encode(RecordKind::Identity, id, study, self.identity(id)?),
+        })
+    }
+
+    /// Every object of the study, for creating or importing it whole.
+    pub fn all_objects(&self) -> Vec<ObjectRef> {
+        let mut objs = vec![ObjectRef::Study];
+        objs.extend(self.cases.iter().map(|c| ObjectRef::Case(c.id)));
+        objs.extend(self.participants.iter().map(|p| ObjectRef::Participant(p.id)));
+        objs.extend(self.identities.iter().map(|i| ObjectRef::Identity(i.participant_id)));
+        objs
+    }
+}
+
+/// A decoded record, one variant per kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decoded {
+    Study(Study),
+    Case(Case),
+    Participant(Participant),
+    Identity(Identity),
+}
+
+/// Why a record could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeProblem {
+    /// Written by a newer fieldkit: left in place untouched, for that version to read.
+    Newer { schema: u32 },
+    /// Damaged or unreadable: to be quarantined.
+    Damaged(String),
+}
+
+/// Upgrades a record body written with an older schema to the current one.
+///
+/// Each entry turns version N into N+1. Schema 1 is the first, so the list is empty;
+/// the loop is here so that the next change to a record's shape adds one function
+/// instead of a new mechanism.
+type Migration = fn(RecordKind, Value) -> Result<Value, String>;
+const MIGRATIONS: &[Migration] = &[];
+
+pub fn migrate(kind: RecordKind, schema: u32, mut body: Value) -> Result<Value, DecodeProblem> {
+    if schema == 0 {
+        return Err(DecodeProblem::Damaged("record has schema version 0, which never existed".into()));
+    }
+    if schema > SCHEMA_VERSION {
+        return Err(DecodeProblem::Newer { schema });
+    }
+    for step in (schema as usize - 1)..MIGRATIONS.len() {
+        body = MIGRATIONS[step](kind, body).map_err(DecodeProblem::Damaged)?;
+    }
+    Ok(body)
+}
+
+fn decode_as<T: DeserializeOwned>(value: Value) -> Result<T, DecodeProblem> {
+    serde_json::from_value(value).map_err(|e| DecodeProblem::Damaged(format!("unexpected content: {e}")))
+}
+
+/// Reads one record, checking that its body agrees with its key.
+pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
+    let kind = RecordKind::parse(&raw.kind)
+        .ok_or_else(|| DecodeProblem::Damaged(format!("unknown record kind '{}'", raw.kind)))?;
+    if raw.schema > SCHEMA_VERSION {
+        return Err(DecodeProblem::Newer { schema: raw.schema });
+    }
+    let value: Value = serde_json::from_str(&raw.body)
+        .map_err(|e| DecodeProblem::Damaged(format!("not valid JSON: {e}")))?;
+    let value = migrate(kind, raw.schema, value)?;
+    let decoded = match kind {
+        RecordKind::Study => Decoded::Study(decode_as(value)?),
+        RecordKind::Case => Decoded::Case(decode_as(value)?),
+        RecordKind::Participant => Decoded::Participant(decode_as(value)?),
+        RecordKind::Identity => Decoded::Identity(decode_as(value)?),
+    };
+    let (id, study) = match &decoded {
+        Decoded::Study(s) => (s.id, s.id),
+        Decoded::Case(c) => (c.id, c.study_id),
+        Decoded::Participant(p) => (p.id, p.study_id),
+        Decoded::Identity(i) => (i.participant_id, i.study_id),
+    };
+    if raw.key != record_key(kind, id) || raw.study != study.to_string() {
+        return Err(DecodeProblem::Damaged(format!(
+            "the record's content (id {id}, study {study}) does not match its key {}",
+            raw.key
+        )));
+    }
+    Ok(decoded)
+}

@@ -1,0 +1,229 @@
+//! Studies on top of any [`Store`]: loading with quarantine, saving objects
+//! atomically, creating, importing and deleting whole studies.
+
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::clock::Timestamp;
+use crate::records::{DecodeProblem, Decoded, RecordKind, decode, record_key};
+use crate::store::{QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
+use crate::study::{ObjectRef, StudyData};
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum RepoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("This study is not on this device (it may have been deleted).")]
+    NotFound,
+    #[error("This study's main record cannot be read: {0}. Its other records are kept untouched.")]
+    StudyUnreadable(String),
+    #[error(
+        "A study with the same id (“{0}”) is already on this device. Delete it first, or import the backup \
+         into another browser profile."
+    )]
+    AlreadyExists(String),
+    #[error("Could not prepare the data for saving: {0}")]
+    Encode(String),
+}
+
+/// A record that could not be read, as told to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordProblem {
+    pub key: String,
+    pub kind: String,
+    pub reason: String,
+    /// True when a newer fieldkit wrote it: it stays where it is, untouched.
+    pub newer: bool,
+}
+
+impl RecordProblem {
+    pub fn message(&self) -> String {
+        let what = RecordKind::parse(&self.kind).map(|k| k.label()).unwrap_or("record");
+        if self.newer {
+            format!("A {what} ({}) was saved by a newer version of fieldkit and is left untouched: {}", self.key, self.reason)
+        } else {
+            format!(
+                "A {what} ({}) could not be read and was set aside in quarantine (see Storage): {}",
+                self.key, self.reason
+            )
+        }
+    }
+}
+
+/// A study as loaded, with whatever could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub data: StudyData,
+    pub problems: Vec<RecordProblem>,
+}
+
+/// A line in the list of studies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudyListing {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub modified: Timestamp,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StudyList {
+    pub studies: Vec<StudyListing>,
+    pub problems: Vec<RecordProblem>,
+}
+
+pub struct Repo<S> {
+    store: S,
+}
+
+impl<S: Store> Repo<S> {
+    pub fn new(store: S) -> Self {
+        Repo { store }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Sorts a record's failure: newer ones are reported and left, damaged ones quarantined.
+    fn triage(raw: &RawRecord, problem: DecodeProblem, now: Timestamp, ops: &mut Vec<WriteOp>) -> RecordProblem {
+        match problem {
+            DecodeProblem::Newer { schema } => RecordProblem {
+                key: raw.key.clone(),
+                kind: raw.kind.clone(),
+                reason: format!("its schema version is {schema}; this version reads up to {}", crate::SCHEMA_VERSION),
+                newer: true,
+            },
+            DecodeProblem::Damaged(reason) => {
+                ops.push(WriteOp::Quarantine(QuarantinedRecord {
+                    key: raw.key.clone(),
+                    kind: raw.kind.clone(),
+                    study: raw.study.clone(),
+                    schema: raw.schema,
+                    body: raw.body.clone(),
+                    reason: reason.clone(),
+                    quarantined_at: now,
+                }));
+                RecordProblem { key: raw.key.clone(), kind: raw.kind.clone(), reason, newer: false }
+            }
+        }
+    }
+
+    /// Every study on the device, newest first.
+    pub async fn list(&self, now: Timestamp) -> Result<StudyList, RepoError> {
+        let mut list = StudyList::default();
+        let mut ops = Vec::new();
+        for raw in self.store.by_kind(RecordKind::Study.as_str()).await? {
+            match decode(&raw) {
+                Ok(Decoded::Study(s)) => list.studies.push(StudyListing {
+                    id: s.id,
+                    title: s.title,
+                    description: s.description,
+                    modified: s.modified,
+                }),
+                Ok(_) => {}
+                Err(problem) => list.problems.push(Self::triage(&raw, problem, now, &mut ops)),
+            }
+        }
+        if !ops.is_empty() {
+            self.store.apply(ops).await?;
+        }
+        list.studies.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.title.cmp(&b.title)));
+        Ok(list)
+    }
+
+    /// Loads a whole study. Records that fail to decode are quarantined and reported,
+    /// never replaced by defaults: the rest of the study still opens.
+    pub async fn load(&self, id: Uuid, now: Timestamp) -> Result<Loaded, RepoError> {
+        let study_key = record_key(RecordKind::Study, id);
+        let records = self.store.by_study(&id.to_string()).await?;
+        let Some(study_raw) = records.iter().find(|r| r.key == study_key) else {
+            return Err(RepoError::NotFound);
+        };
+        let study = match decode(study_raw) {
+            Ok(Decoded::Study(s)) => s,
+            // Without its study record nothing can be shown; keep everything in place for recovery.
+            Ok(_) => return Err(RepoError::StudyUnreadable("it holds another kind of record".into())),
+            Err(DecodeProblem::Newer { schema }) => {
+                return Err(RepoError::StudyUnreadable(format!("it was saved by a newer fieldkit (schema {schema})")));
+            }
+            Err(DecodeProblem::Damaged(reason)) => return Err(RepoError::StudyUnreadable(reason)),
+        };
+        let mut data = StudyData { study, cases: Vec::new(), participants: Vec::new(), identities: Vec::new() };
+        let mut problems = Vec::new();
+        let mut ops = Vec::new();
+        for raw in records.iter().filter(|r| r.key != study_key) {
+            match decode(raw) {
+                Ok(Decoded::Case(c)) => data.cases.push(c),
+                Ok(Decoded::Participant(p)) => data.participants.push(p),
+                Ok(Decoded::Identity(i)) => data.identities.push(i),
+                Ok(Decoded::Study(_)) => {}
+                Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
+            }
+        }
+        if !ops.is_empty() {
+            self.store.apply(ops).await?;
+        }
+        // Stable, readable order: by creation time, then name.
+        data.cases.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
+        data.participants.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.pseudonym.cmp(&b.pseudonym)));
+        data.identities.sort_by_key(|i| i.participant_id);
+        Ok(Loaded { data, problems })
+    }
+
+    fn puts(data: &StudyData, objs: &[ObjectRef]) -> Result<Vec<WriteOp>, RepoError> {
+        objs.iter()
+            .filter_map(|obj| data.encode(*obj))
+            .map(|r| r.map(WriteOp::Put).map_err(RepoError::Encode))
+            .collect()
+    }
+
+    /// Writes the current state of some objects, all in one transaction.
+    pub async fn save(&self, data: &StudyData, objs: &[ObjectRef]) -> Result<(), RepoError> {
+        let ops = Self::puts(data, objs)?;
+        if ops.is_empty() {
+            return Ok(());
+        }
+        Ok(self.store.apply(ops).await?)
+    }
+
+    /// Saves some objects and deletes others in one transaction (e.g. a cascade delete
+    /// that also changes the study record).
+    pub async fn save_and_remove(&self, data: &StudyData, save: &[ObjectRef], remove: &[ObjectRef]) -> Result<(), RepoError> {
+        let mut ops = Self::puts(data, save)?;
+        ops.extend(remove.iter().map(|obj| WriteOp::Delete(obj.key(data.id()))));
+        Ok(self.store.apply(ops).await?)
+    }
+
+    /// Stores a new study whole (created here or imported): all records or none.
+    pub async fn create(&self, data: &StudyData) -> Result<(), RepoError> {
+        if self.store.get(&record_key(RecordKind::Study, data.id())).await?.is_some() {
+            return Err(RepoError::AlreadyExists(data.study.title.clone()));
+        }
+        let ops = Self::puts(data, &data.all_objects())?;
+        Ok(self.store.apply(ops).await?)
+    }
+
+    /// Deletes a study and every record that belongs to it, readable or not.
+    pub async fn delete_study(&self, id: Uuid) -> Result<usize, RepoError> {
+        let keys: Vec<WriteOp> = self
+            .store
+            .by_study(&id.to_string())
+            .await?
+            .into_iter()
+            .map(|r| WriteOp::Delete(r.key))
+            .collect();
+        let n = keys.len();
+        self.store.apply(keys).await?;
+        Ok(n)
+    }
+
+    pub async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, RepoError> {
+        Ok(self.store.quarantined().await?)
+    }
+
+    /// Forgets a quarantined record, once the user has saved its text elsewhere.
+    pub async fn discard_quarantined(&self, key: &str) -> Result<(), RepoError> {
+        Ok(self.store.apply(vec![WriteOp::Release(key.to_string())]).await?)
+    }
+}
