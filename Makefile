@@ -1,0 +1,56 @@
+# fieldkit build and test entry points. Every target that builds or tests runs
+# scripts/setup.sh first (fast when everything is installed).
+#
+# Nothing here downloads at build or test time: trunk runs --offline with the
+# tool versions pinned in Trunk.toml, found on the PATH below.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tests/e2e/node_modules/binaryen/bin:$(PATH)
+# trunk would otherwise ask crates.io for a newer version at every start.
+export TRUNK_SKIP_VERSION_CHECK := true
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+TRUNK_BUILD := trunk build --release --offline
+# wasm tests run in headless chromium through chromedriver; webdriver.json
+# (repo root = the crate root, the runner's working directory) sets the flags.
+WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+
+.PHONY: setup build serve test test-native test-wasm test-e2e bundle-size clean
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	$(TRUNK_BUILD)
+
+serve: setup
+	trunk serve --release --offline --address 127.0.0.1 --port 8080
+
+# The whole suite, in order: domain + CLI, wasm in a browser, release build,
+# end-to-end against dist/.
+test: setup
+	cargo test -p fieldkit-core -p fieldkit-cli
+	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
+	$(TRUNK_BUILD)
+	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+# The same layers one at a time, for development.
+test-native: setup
+	cargo test -p fieldkit-core -p fieldkit-cli
+
+test-wasm: setup
+	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
+
+test-e2e: build
+	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+bundle-size:
+	scripts/bundle-size.sh dist
+
+clean:
+	rm -rf dist tests/e2e/artifacts
+	cargo clean

@@ -1,0 +1,230 @@
+//! The app shell: opening storage, the one channel for messages to the user,
+//! the confirmation dialog, and the routes.
+
+use std::rc::Rc;
+
+use fieldkit_core::Repo;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::browser;
+use crate::screens::{case, participant, storage, studies, study};
+use crate::storage::IdbStore;
+
+/// The IndexedDB database the app uses.
+pub const DB_NAME: &str = "fieldkit";
+
+pub type AppRepo = Repo<IdbStore>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreState {
+    Opening,
+    Ready,
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub level: Level,
+    pub text: String,
+}
+
+/// A question the user must answer before something irreversible happens.
+pub struct Confirm {
+    pub title: String,
+    pub body: String,
+    pub action: String,
+    pub on_confirm: Box<dyn FnOnce()>,
+}
+
+/// What every screen can reach: storage, messages, confirmation.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    repo: StoredValue<Option<Rc<AppRepo>>, LocalStorage>,
+    pub store_state: RwSignal<StoreState>,
+    notices: RwSignal<Vec<Notice>>,
+    next_notice: StoredValue<u64>,
+    confirm: RwSignal<Option<(String, String, String)>>,
+    confirm_action: StoredValue<Option<Box<dyn FnOnce()>>, LocalStorage>,
+}
+
+impl Ctx {
+    pub fn repo(&self) -> Option<Rc<AppRepo>> {
+        self.repo.get_value()
+    }
+
+    fn notify(&self, level: Level, text: String) {
+        let id = self.next_notice.get_value();
+        self.next_notice.set_value(id + 1);
+        self.notices.update(|n| {
+            // The same message twice in a row (e.g. a failing autosave) is shown once.
+            if n.last().is_some_and(|last| last.text == text) {
+                return;
+            }
+            n.push(Notice { id, level, text });
+            if n.len() > 5 {
+                n.remove(0);
+            }
+        });
+    }
+
+    /// Shows an error to the user. Every failure the user should know about goes here.
+    pub fn error(&self, text: impl Into<String>) {
+        self.notify(Level::Error, text.into());
+    }
+
+    pub fn info(&self, text: impl Into<String>) {
+        self.notify(Level::Info, text.into());
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.notices.update(|n| n.retain(|x| x.id != id));
+    }
+
+    pub fn ask(&self, confirm: Confirm) {
+        self.confirm_action.set_value(Some(confirm.on_confirm));
+        self.confirm.set(Some((confirm.title, confirm.body, confirm.action)));
+    }
+}
+
+pub fn use_ctx() -> Ctx {
+    // Provided at the root before any screen renders; a missing context is a programming error
+    // that would show immediately in every test, so fall back to a fresh one rather than panic.
+    use_context::<Ctx>().unwrap_or_else(new_ctx)
+}
+
+fn new_ctx() -> Ctx {
+    Ctx {
+        repo: StoredValue::new_local(None),
+        store_state: RwSignal::new(StoreState::Opening),
+        notices: RwSignal::new(Vec::new()),
+        next_notice: StoredValue::new(0),
+        confirm: RwSignal::new(None),
+        confirm_action: StoredValue::new_local(None),
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = new_ctx();
+    provide_context(ctx);
+    spawn_local(async move {
+        match IdbStore::open(DB_NAME).await {
+            Ok(store) => {
+                let repo = Rc::new(Repo::new(store));
+                // Prove we can write before the user types anything.
+                if let Err(e) = fieldkit_core::Store::probe(repo.store()).await {
+                    ctx.store_state.set(StoreState::Failed(e.to_string()));
+                    return;
+                }
+                ctx.repo.set_value(Some(repo));
+                ctx.store_state.set(StoreState::Ready);
+                // Ask the browser not to evict our data; the storage screen shows the answer.
+                let _ = browser::request_persistence().await;
+            }
+            Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
+        }
+    });
+
+    view! {
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"fieldkit"</A>
+                <nav aria-label="Main">
+                    <A href="/">"Studies"</A>
+                    <A href="/storage">"Storage"</A>
+                </nav>
+            </header>
+            <Notices/>
+            <ConfirmDialog/>
+            <main id="main">
+                {move || match ctx.store_state.get() {
+                    StoreState::Opening => view! { <p class="muted">"Opening storage…"</p> }.into_any(),
+                    StoreState::Failed(e) => view! {
+                        <section class="panel error-panel" role="alert">
+                            <h1>"Storage is not available"</h1>
+                            <p>{e}</p>
+                            <p>"fieldkit keeps your work in this browser's storage. Private browsing or a \
+                                blocked storage setting can prevent that. Nothing has been saved or changed."</p>
+                        </section>
+                    }.into_any(),
+                    StoreState::Ready => view! {
+                        <Routes fallback=|| view! { <p>"This page does not exist. "<A href="/">"Go to your studies"</A></p> }>
+                            <Route path=path!("/") view=studies::StudiesScreen/>
+                            <Route path=path!("/storage") view=storage::StorageScreen/>
+                            <ParentRoute path=path!("/study/:id") view=study::StudyShell>
+                                <Route path=path!("") view=study::OverviewTab/>
+                                <Route path=path!("cases") view=study::CasesTab/>
+                                <Route path=path!("participants") view=study::ParticipantsTab/>
+                                <Route path=path!("cases/:case") view=case::CaseScreen/>
+                                <Route path=path!("participants/:participant") view=participant::ParticipantScreen/>
+                            </ParentRoute>
+                        </Routes>
+                    }.into_any(),
+                }}
+            </main>
+        </Router>
+    }
+}
+
+/// The one visible channel for errors and confirmations.
+#[component]
+fn Notices() -> impl IntoView {
+    let ctx = use_ctx();
+    view! {
+        <div class="notices" aria-live="polite">
+            <For each=move || ctx.notices.get() key=|n| n.id let:notice>
+                <div
+                    class=if notice.level == Level::Error { "notice notice-error" } else { "notice notice-info" }
+                    role=if notice.level == Level::Error { "alert" } else { "status" }
+                >
+                    <span>{notice.text.clone()}</span>
+                    <button class="ghost" aria-label="Dismiss message" on:click=move |_| ctx.dismiss(notice.id)>
+                        "✕"
+                    </button>
+                </div>
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn ConfirmDialog() -> impl IntoView {
+    let ctx = use_ctx();
+    let close = move || {
+        ctx.confirm.set(None);
+        ctx.confirm_action.set_value(None);
+    };
+    let confirm = move |_| {
+        let action = ctx.confirm_action.try_update_value(|a| a.take()).flatten();
+        ctx.confirm.set(None);
+        if let Some(action) = action {
+            action();
+        }
+    };
+    view! {
+        <Show when=move || ctx.confirm.with(|c| c.is_some())>
+            <div class="backdrop">
+                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body">
+                    <h2 id="confirm-title">{move || ctx.confirm.with(|c| c.as_ref().map(|c| c.0.clone()))}</h2>
+                    <p id="confirm-body">{move || ctx.confirm.with(|c| c.as_ref().map(|c| c.1.clone()))}</p>
+                    <div class="row">
+                        <button class="secondary" on:click=move |_| close()>"Cancel"</button>
+                        <button class="danger" on:click=confirm>
+                            {move || ctx.confirm.with(|c| c.as_ref().map(|c| c.2.clone()))}
+                        </button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}

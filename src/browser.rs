@@ -1,0 +1,117 @@
+//! Small wrappers over browser APIs the screens need: the clock, persistent storage
+//! and its estimate, downloading a file, reading a picked file.
+
+use fieldkit_core::Timestamp;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub fn now() -> Timestamp {
+    Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
+fn storage_manager() -> Option<web_sys::StorageManager> {
+    let storage = web_sys::window()?.navigator().storage();
+    // Older browsers have no navigator.storage at all.
+    (!JsValue::from(storage.clone()).is_undefined()).then_some(storage)
+}
+
+/// What the storage screen shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageInfo {
+    pub persistent: Option<bool>,
+    pub used_bytes: Option<f64>,
+    pub quota_bytes: Option<f64>,
+}
+
+async fn promise_value(promise: Result<js_sys::Promise, JsValue>) -> Option<JsValue> {
+    JsFuture::from(promise.ok()?).await.ok()
+}
+
+/// Asks the browser to keep our data even under storage pressure. Returns whether it is persistent.
+pub async fn request_persistence() -> Option<bool> {
+    let manager = storage_manager()?;
+    if promise_value(manager.persisted()).await?.as_bool() == Some(true) {
+        return Some(true);
+    }
+    promise_value(manager.persist()).await?.as_bool()
+}
+
+pub async fn storage_info() -> StorageInfo {
+    let Some(manager) = storage_manager() else {
+        return StorageInfo::default();
+    };
+    let persistent = promise_value(manager.persisted()).await.and_then(|v| v.as_bool());
+    let estimate = promise_value(manager.estimate()).await;
+    let field = |name: &str| {
+        estimate
+            .as_ref()
+            .and_then(|e| js_sys::Reflect::get(e, &JsValue::from_str(name)).ok())
+            .and_then(|v| v.as_f64())
+    };
+    StorageInfo { persistent, used_bytes: field("usage"), quota_bytes: field("quota") }
+}
+
+/// "1.2 MB": sizes as people read them.
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{value:.0} {}", UNITS[0]) } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+/// Offers `contents` to the user as a downloaded file.
+pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let fail = |e: JsValue| format!("The download could not start: {}", js_error_text(&e));
+    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into()
+        .map_err(|_| "no anchor element".to_string())?;
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    // Revoke later: revoking at once can cancel the download in some browsers.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+/// Reads a file the user picked, as bytes.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("The file could not be read: {}", js_error_text(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+pub fn js_error_text(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// A file name that is safe on every system, from a study title.
+pub fn file_stem(title: &str) -> String {
+    let stem: String = title
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let stem = stem.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    let stem: String = stem.chars().take(60).collect();
+    if stem.is_empty() { "study".into() } else { stem }
+}

@@ -1,0 +1,12 @@
+//! fieldkit's Leptos app: thin screens over the core, IndexedDB storage, and the
+//! browser glue (downloads, persistence, service worker registration in index.html).
+
+pub mod browser;
+pub mod storage;
+
+mod app;
+mod autosave;
+mod screens;
+mod widgets;
+
+pub use app::App;

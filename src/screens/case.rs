@@ -1,0 +1,142 @@
+//! One case study: its name, description and attributes, and who takes part there.
+
+use fieldkit_core::{Case, CaseEdit, Setting};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::app::{Confirm, use_ctx};
+use crate::screens::study::use_study;
+use crate::widgets::{AddByName, SelectField, TextField};
+
+const LEGAL_FORMS: [&str; 7] = [
+    "Co-operative",
+    "Multi-stakeholder co-operative",
+    "Secondary co-operative",
+    "Community interest company",
+    "Charitable company",
+    "Community benefit society",
+    "Sole trader",
+];
+const COUNTRIES: [&str; 4] = ["England", "Scotland", "Wales", "Northern Ireland"];
+
+#[component]
+pub fn CaseScreen() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let params = use_params_map();
+    let navigate = use_navigate();
+    let base = format!("/study/{}", study.id());
+    let case_id = move || params.with(|p| p.get("case").and_then(|c| Uuid::parse_str(&c).ok()));
+    let exists = move || case_id().is_some_and(|id| study.data.with(|d| d.case(id).is_some()));
+
+    let body = move || {
+        let Some(id) = case_id().filter(|_| exists()) else {
+            return view! {
+                <section class="panel"><p>"This case is not in the study (it may have been deleted)."</p></section>
+            }
+            .into_any();
+        };
+        let read = move |f: fn(&Case) -> String| {
+            Signal::derive(move || study.data.with(|d| d.case(id).map(f).unwrap_or_default()))
+        };
+        let edit = move |e: CaseEdit| study.edit(|d, now| d.edit_case(id, e, now)).map(drop);
+        let attribute_count = move || study.data.with(|d| d.case(id).map(|c| c.attributes.extra.len()).unwrap_or(0));
+        let setting_options: Vec<(String, String)> = std::iter::once((String::new(), "Not set".to_string()))
+            .chain(Setting::ALL.iter().map(|s| (s.key().to_string(), s.label().to_string())))
+            .collect();
+        let people = move || {
+            study.data.with(|d| {
+                d.participants_of_case(id)
+                    .map(|p| (p.id, p.pseudonym.clone(), d.role_name(p.role_id).to_string()))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let base = base.clone();
+        let back = base.clone();
+        let navigate = navigate.clone();
+        let delete = move |_| {
+            let (name, impact) =
+                study.data.with_untracked(|d| (d.case_name(Some(id)).to_string(), d.case_deletion_impact(id)));
+            let navigate = navigate.clone();
+            let back = format!("{back}/cases");
+            ctx.ask(Confirm {
+                title: format!("Delete the case “{name}”?"),
+                body: impact.describe().unwrap_or_else(|| "No participants are linked to it.".into()),
+                action: "Delete case".into(),
+                on_confirm: Box::new(move || match study.remove(|d| d.delete_case(id)) {
+                    Ok(()) => navigate(&back, Default::default()),
+                    Err(e) => ctx.error(e),
+                }),
+            });
+        };
+        view! {
+            <section class="panel">
+                <p class="crumbs"><A href=format!("{base}/cases")>"← All cases"</A></p>
+                <h2>{move || study.data.with(|d| d.case_name(Some(id)).to_string())}</h2>
+                <TextField label="Case name" value=read(|c| c.name.clone()) on_edit=move |t| edit(CaseEdit::Name(t))/>
+                <TextField label="Description" multiline=true value=read(|c| c.description.clone())
+                    on_edit=move |t| edit(CaseEdit::Description(t))/>
+            </section>
+            <section class="panel">
+                <h2>"Attributes"</h2>
+                <p class="muted">"Used to compare cases, filter sources and group the findings matrix."</p>
+                <div class="grid2">
+                    <SelectField label="Setting"
+                        value=read(|c| c.attributes.setting.map(|s| s.key().to_string()).unwrap_or_default())
+                        options=setting_options
+                        on_edit=move |key| edit(CaseEdit::Setting(Setting::from_key(&key)))/>
+                    <TextField label="Legal form" suggestions="legal-forms" value=read(|c| c.attributes.legal_form.clone())
+                        on_edit=move |t| edit(CaseEdit::LegalForm(t))/>
+                    <TextField label="Country" suggestions="countries" value=read(|c| c.attributes.country.clone())
+                        on_edit=move |t| edit(CaseEdit::Country(t))/>
+                </div>
+                <datalist id="legal-forms">{LEGAL_FORMS.map(|f| view! { <option value=f></option> }).collect_view()}</datalist>
+                <datalist id="countries">{COUNTRIES.map(|f| view! { <option value=f></option> }).collect_view()}</datalist>
+                <h3>"Other attributes"</h3>
+                <ul class="plain">
+                    {move || (0..attribute_count()).map(|index| {
+                        let key = Signal::derive(move || study.data.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.key.clone()).unwrap_or_default()));
+                        let value = Signal::derive(move || study.data.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.value.clone()).unwrap_or_default()));
+                        view! {
+                            <li class="row attr-row">
+                                <TextField label="Attribute" value=key on_edit=move |k| edit(CaseEdit::AttributeKey { index, key: k })/>
+                                <TextField label=Signal::derive(move || format!("Value of {}", key.get())) value=value
+                                    on_edit=move |v| edit(CaseEdit::AttributeValue { index, value: v })/>
+                                <button class="secondary" on:click=move |_| if let Err(e) = edit(CaseEdit::RemoveAttribute(index)) { ctx.error(e) }>
+                                    "Remove"
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <AddByName label="New attribute name (e.g. Stage)" button="Add attribute"
+                    on_add=move |key| edit(CaseEdit::AddAttribute { key, value: String::new() })/>
+            </section>
+            <section class="panel">
+                <h2>"Participants at this case"</h2>
+                {move || {
+                    let people = people();
+                    if people.is_empty() {
+                        view! { <p class="empty">"Nobody yet. Add participants on the Participants tab and choose this case."</p> }.into_any()
+                    } else {
+                        let base = base.clone();
+                        view! {
+                            <ul class="plain">
+                                {people.into_iter().map(|(pid, name, role)| view! {
+                                    <li><A href=format!("{base}/participants/{pid}")>{name}</A>" "<span class="muted">{role}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </section>
+            <section class="panel danger-zone">
+                <button class="danger" on:click=delete>"Delete case…"</button>
+            </section>
+        }
+        .into_any()
+    };
+    view! { {body} }.into_any()
+}

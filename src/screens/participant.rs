@@ -1,0 +1,129 @@
+//! One participant: pseudonym, role, case, consent, and identifying details kept apart.
+
+use fieldkit_core::{Identity, Participant, ParticipantEdit};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::app::{Confirm, use_ctx};
+use crate::screens::study::use_study;
+use crate::widgets::{CheckField, SelectField, TextField};
+
+fn parse_choice(value: &str) -> Option<Uuid> {
+    Uuid::parse_str(value).ok()
+}
+
+#[component]
+pub fn ParticipantScreen() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let params = use_params_map();
+    let navigate = use_navigate();
+    let base = format!("/study/{}", study.id());
+    let pid = move || params.with(|p| p.get("participant").and_then(|c| Uuid::parse_str(&c).ok()));
+    let exists = move || pid().is_some_and(|id| study.data.with(|d| d.participant(id).is_some()));
+
+    let body = move || {
+        let Some(id) = pid().filter(|_| exists()) else {
+            return view! {
+                <section class="panel"><p>"This participant is not in the study (they may have been deleted)."</p></section>
+            }
+            .into_any();
+        };
+        let read = move |f: fn(&Participant) -> String| {
+            Signal::derive(move || study.data.with(|d| d.participant(id).map(f).unwrap_or_default()))
+        };
+        let flag = move |f: fn(&Participant) -> bool| {
+            Signal::derive(move || study.data.with(|d| d.participant(id).is_some_and(f)))
+        };
+        let private = move |f: fn(&Identity) -> String| {
+            Signal::derive(move || study.data.with(|d| d.identity(id).map(f).unwrap_or_default()))
+        };
+        let edit = move |e: ParticipantEdit| study.edit(|d, now| d.edit_participant(id, e, now)).map(drop);
+        let role_options = Signal::derive(move || {
+            study.data.with(|d| {
+                std::iter::once((String::new(), "No role".to_string()))
+                    .chain(d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let case_options = Signal::derive(move || {
+            study.data.with(|d| {
+                std::iter::once((String::new(), "No case".to_string()))
+                    .chain(d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let list = format!("{base}/participants");
+        let back = list.clone();
+        let navigate = navigate.clone();
+        let delete = move |_| {
+            let (name, impact) = study.data.with_untracked(|d| {
+                (d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default(), d.participant_deletion_impact(id))
+            });
+            let navigate = navigate.clone();
+            let back = back.clone();
+            ctx.ask(Confirm {
+                title: format!("Delete the participant “{name}”?"),
+                body: impact.describe().unwrap_or_else(|| "Nothing else is linked to them yet.".into()),
+                action: "Delete participant".into(),
+                on_confirm: Box::new(move || match study.remove(|d| d.delete_participant(id)) {
+                    Ok(()) => navigate(&back, Default::default()),
+                    Err(e) => ctx.error(e),
+                }),
+            });
+        };
+        let withdrawn = flag(|p| p.consent.withdrawn);
+        view! {
+            <section class="panel">
+                <p class="crumbs"><A href=list.clone()>"← All participants"</A></p>
+                <h2>{move || study.data.with(|d| d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default())}</h2>
+                <TextField label="Pseudonym" hint="Shown everywhere in the study and in exports."
+                    value=read(|p| p.pseudonym.clone()) on_edit=move |t| edit(ParticipantEdit::Pseudonym(t))/>
+                <div class="grid2">
+                    <SelectField label="Stakeholder role" options=role_options
+                        value=read(|p| p.role_id.map(|r| r.to_string()).unwrap_or_default())
+                        on_edit=move |v| edit(ParticipantEdit::Role(parse_choice(&v)))/>
+                    <SelectField label="Case" options=case_options
+                        value=read(|p| p.case_id.map(|c| c.to_string()).unwrap_or_default())
+                        on_edit=move |v| edit(ParticipantEdit::Case(parse_choice(&v)))/>
+                </div>
+                <TextField label="Research notes" multiline=true value=read(|p| p.notes.clone())
+                    on_edit=move |t| edit(ParticipantEdit::Notes(t))/>
+            </section>
+            <section class="panel">
+                <h2>"Consent"</h2>
+                <TextField label="Date of consent" input_type="date"
+                    value=read(|p| p.consent.date.map(|d| d.to_string()).unwrap_or_default())
+                    on_edit=move |t| edit(ParticipantEdit::ConsentDate(t))/>
+                <fieldset>
+                    <legend>"Consented to"</legend>
+                    <CheckField label="Interview" checked=flag(|p| p.consent.interview)
+                        on_edit=move |v| edit(ParticipantEdit::ConsentInterview(v))/>
+                    <CheckField label="Audio recording" checked=flag(|p| p.consent.audio_recording)
+                        on_edit=move |v| edit(ParticipantEdit::ConsentAudio(v))/>
+                    <CheckField label="Being quoted (anonymously)" checked=flag(|p| p.consent.quotation)
+                        on_edit=move |v| edit(ParticipantEdit::ConsentQuotation(v))/>
+                </fieldset>
+                <CheckField label="Consent withdrawn" checked=withdrawn on_edit=move |v| edit(ParticipantEdit::Withdrawn(v))/>
+                <Show when=move || withdrawn.get()>
+                    <p class="warning" role="status">"Consent withdrawn: this participant cannot be chosen for new interviews."</p>
+                </Show>
+            </section>
+            <section class="panel private">
+                <h2>"Identifying details"</h2>
+                <p class="muted">"Kept on this device, stored apart from the research data, and left out of exports unless you ask for them."</p>
+                <TextField label="Real name" value=private(|i| i.real_name.clone()) on_edit=move |t| edit(ParticipantEdit::RealName(t))/>
+                <TextField label="Contact details" value=private(|i| i.contact.clone()) on_edit=move |t| edit(ParticipantEdit::Contact(t))/>
+                <TextField label="Private notes" multiline=true value=private(|i| i.notes.clone())
+                    on_edit=move |t| edit(ParticipantEdit::IdentityNotes(t))/>
+            </section>
+            <section class="panel danger-zone">
+                <button class="danger" on:click=delete>"Delete participant…"</button>
+            </section>
+        }
+        .into_any()
+    };
+    view! { {body} }.into_any()
+}

@@ -1,0 +1,126 @@
+//! The first screen: every study on this device, and the ways to start one.
+
+use fieldkit_core::demo::{DemoSize, demo_study};
+use fieldkit_core::{Backup, StudyData, StudyListing};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use wasm_bindgen::JsCast;
+
+use crate::app::{AppRepo, use_ctx};
+use crate::browser;
+use crate::widgets::AddByName;
+
+/// Stores a new study whole, then opens it.
+pub async fn create_and_open(repo: &AppRepo, data: &StudyData) -> Result<String, String> {
+    repo.create(data).await.map_err(|e| e.to_string())?;
+    Ok(format!("/study/{}", data.id()))
+}
+
+#[component]
+pub fn StudiesScreen() -> impl IntoView {
+    let ctx = use_ctx();
+    let studies = RwSignal::new(None::<Vec<StudyListing>>);
+    let navigate = use_navigate();
+
+    let load = move || {
+        let Some(repo) = ctx.repo() else { return };
+        spawn_local(async move {
+            match repo.list(browser::now()).await {
+                Ok(list) => {
+                    for p in &list.problems {
+                        ctx.error(p.message());
+                    }
+                    studies.set(Some(list.studies));
+                }
+                Err(e) => ctx.error(e.to_string()),
+            }
+        });
+    };
+    load();
+
+    let open = {
+        let navigate = navigate.clone();
+        move |data: StudyData| {
+            let Some(repo) = ctx.repo() else { return };
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match create_and_open(&repo, &data).await {
+                    Ok(path) => navigate(&path, Default::default()),
+                    Err(e) => ctx.error(e),
+                }
+            });
+        }
+    };
+
+    let create = {
+        let open = open.clone();
+        move |title: String| {
+            let data = StudyData::new(&title, browser::now()).map_err(|e| e.to_string())?;
+            open(data);
+            Ok(())
+        }
+    };
+
+    let import = {
+        let open = open.clone();
+        move |ev: leptos::ev::Event| {
+            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            let open = open.clone();
+            spawn_local(async move {
+                let bytes = match browser::read_file(&file).await {
+                    Ok(b) => b,
+                    Err(e) => return ctx.error(e),
+                };
+                match Backup::parse(&bytes) {
+                    Ok(backup) => open(backup.into_study()),
+                    Err(e) => ctx.error(format!("“{}” was not imported: {e}", file.name())),
+                }
+            });
+        }
+    };
+
+    let demo = move |_| open(demo_study(DemoSize::Small));
+
+    view! {
+        <section class="panel">
+            <h1>"Your studies"</h1>
+            <p class="muted">"Everything is stored on this device only, and leaves it only when you export it."</p>
+            {move || match studies.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(list) if list.is_empty() => view! {
+                    <p class="empty">"No studies yet. Create one below, import a backup, or open the demo study."</p>
+                }.into_any(),
+                Some(list) => view! {
+                    <ul class="cards" aria-label="Studies">
+                        {list.into_iter().map(|s| view! {
+                            <li class="card">
+                                <A href=format!("/study/{}", s.id)>
+                                    <span class="card-title">{s.title.clone()}</span>
+                                </A>
+                                <p class="muted clamp">{s.description.clone()}</p>
+                                <p class="muted small">"Last changed " {s.modified.to_string().replace('T', " ").chars().take(16).collect::<String>()}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+        <section class="panel">
+            <h2>"Start a study"</h2>
+            <AddByName label="Study title" button="Create study" on_add=create/>
+            <div class="row wrap">
+                <label class="button secondary file-button">
+                    "Import a backup (.json)"
+                    <input type="file" accept=".json,application/json" class="visually-hidden" on:change=import/>
+                </label>
+                <button class="secondary" on:click=demo>"Open the demo study"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,218 @@
+//! Labelled form fields that save as the user types. Each shows its own
+//! validation message next to the field; a rejected value is never saved.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// A unique element id, so every label can point at its field.
+pub fn field_id(prefix: &str) -> String {
+    format!("{prefix}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Puts the saved value back into an input or textarea after a rejected edit.
+fn restore(ev: &web_sys::FocusEvent, value: &str) {
+    let Some(target) = ev.target() else { return };
+    if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+#[component]
+pub fn TextField<F>(
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] value: Signal<String>,
+    on_edit: F,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional, into)] hint: Option<String>,
+    /// Id of a `<datalist>` of suggestions.
+    #[prop(optional, into)]
+    suggestions: Option<String>,
+    #[prop(optional, into)] input_type: Option<String>,
+) -> impl IntoView
+where
+    F: Fn(String) -> Result<(), String> + 'static,
+{
+    let id = field_id("field");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let error = RwSignal::new(None::<String>);
+    let on_edit = std::rc::Rc::new(on_edit);
+    let handle = {
+        let on_edit = on_edit.clone();
+        move |text: String| match on_edit(text) {
+            Ok(()) => error.set(None),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let on_blur = move |ev: web_sys::FocusEvent| {
+        if let Some(e) = error.get_untracked() {
+            let saved = value.get_untracked();
+            restore(&ev, &saved);
+            if !e.ends_with("The saved value was kept.") {
+                error.set(Some(format!("{e} The saved value was kept.")));
+            }
+        }
+    };
+    let has_hint = hint.is_some();
+    let described = move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if error.with(|e| e.is_some()) {
+            ids.push(error_id.clone());
+        }
+        ids.join(" ")
+    };
+    let hint_view = hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> });
+    let field = if multiline {
+        let handle = handle.clone();
+        view! {
+            <textarea
+                id=id.clone()
+                rows="4"
+                prop:value=move || value.get()
+                aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
+                aria-describedby=described.clone()
+                on:input=move |ev| handle(event_target_value(&ev))
+                on:blur=on_blur
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type=input_type.unwrap_or_else(|| "text".into())
+                list=suggestions
+                autocomplete="off"
+                prop:value=move || value.get()
+                aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
+                aria-describedby=described
+                on:input=move |ev| handle(event_target_value(&ev))
+                on:blur=on_blur
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || label.get()}</label>
+            {hint_view}
+            {field}
+            <FieldError id=format!("{id}-error") error=error/>
+        </div>
+    }
+}
+
+#[component]
+fn FieldError(id: String, error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || error.with(|e| e.is_some())>
+            <p class="field-error" id=id.clone() role="alert">{move || error.get()}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn SelectField<F>(
+    #[prop(into)] label: String,
+    #[prop(into)] value: Signal<String>,
+    /// (value, label) pairs; the first is usually the empty choice.
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    on_edit: F,
+) -> impl IntoView
+where
+    F: Fn(String) -> Result<(), String> + 'static,
+{
+    let id = field_id("select");
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id.clone()
+                on:change=move |ev| match on_edit(event_target_value(&ev)) {
+                    Ok(()) => error.set(None),
+                    Err(e) => error.set(Some(e)),
+                }
+            >
+                {move || {
+                    let current = value.get();
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, l)| {
+                            let selected = v == current;
+                            view! { <option value=v selected=selected>{l}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <FieldError id=format!("{id}-error") error=error/>
+        </div>
+    }
+}
+
+#[component]
+pub fn CheckField<F>(#[prop(into)] label: String, #[prop(into)] checked: Signal<bool>, on_edit: F) -> impl IntoView
+where
+    F: Fn(bool) -> Result<(), String> + 'static,
+{
+    let id = field_id("check");
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="check">
+            <input
+                type="checkbox"
+                id=id.clone()
+                prop:checked=move || checked.get()
+                on:change=move |ev| match on_edit(event_target_checked(&ev)) {
+                    Ok(()) => error.set(None),
+                    Err(e) => error.set(Some(e)),
+                }
+            />
+            <label for=id.clone()>{label}</label>
+            <FieldError id=format!("{id}-error") error=error/>
+        </div>
+    }
+}
+
+/// A one-line form to add something by name: typing then Enter or the button.
+#[component]
+pub fn AddByName<F>(#[prop(into)] label: String, #[prop(into)] button: String, on_add: F) -> impl IntoView
+where
+    F: Fn(String) -> Result<(), String> + 'static,
+{
+    let id = field_id("add");
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match on_add(text.get_untracked()) {
+            Ok(()) => {
+                text.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="add-row" on:submit=submit>
+            <div class="field grow">
+                <label for=id.clone()>{label}</label>
+                <input id=id.clone() type="text" autocomplete="off" prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))/>
+            </div>
+            <button type="submit">{button}</button>
+            <FieldError id=format!("{id}-error") error=error/>
+        </form>
+    }
+}

@@ -1,0 +1,282 @@
+// Shared helpers for the end-to-end tests (node:test + playwright-core).
+//
+// Everything here runs against Debian's /usr/bin/chromium: playwright-core
+// never downloads a browser, and the static server below only listens on
+// 127.0.0.1, so the tests need no network at all.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** Repo root and the trunk output folder, for tests that serve the real app. */
+export const REPO_ROOT = path.resolve(HERE, '..', '..');
+export const DIST_DIR = path.join(REPO_ROOT, 'dist');
+export const ARTIFACTS_DIR = path.join(HERE, 'artifacts');
+
+/** Debian's chromium; overridable for unusual machines. */
+export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+// ---------------------------------------------------------------------------
+// Static server
+// ---------------------------------------------------------------------------
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm', // required by WebAssembly.instantiateStreaming
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serve `distDir` on 127.0.0.1 at a free port.
+ *
+ * - Unknown paths without a file extension fall back to index.html (SPA
+ *   routes); unknown paths with an extension are a real 404.
+ * - Every response says `Cache-Control: no-cache`, so anything the app gets
+ *   while offline must come from its own service worker / storage, not from
+ *   the HTTP cache.
+ * - `setOffline(true)` makes the server refuse everything by destroying
+ *   sockets (existing keep-alive ones too): a stronger "offline" than
+ *   Playwright's context.setOffline, which a service worker may see through.
+ *
+ * Returns { url, port, close(), setOffline(bool), requests } where
+ * `requests` lists the paths served (handy to assert what was fetched).
+ */
+export async function startServer(distDir = DIST_DIR) {
+  const root = path.resolve(distDir);
+  const sockets = new Set();
+  const requests = [];
+  let offline = false;
+
+  const server = http.createServer(async (req, res) => {
+    if (offline) return req.socket.destroy();
+    try {
+      const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      requests.push(urlPath);
+      let file = path.join(root, path.normalize(urlPath));
+      if (file !== root && !file.startsWith(root + path.sep)) {
+        res.writeHead(403).end();
+        return;
+      }
+      let stat = await fsp.stat(file).catch(() => null);
+      if (stat?.isDirectory()) {
+        file = path.join(file, 'index.html');
+        stat = await fsp.stat(file).catch(() => null);
+      }
+      if (!stat && path.extname(urlPath) === '') {
+        file = path.join(root, 'index.html'); // SPA fallback
+        stat = await fsp.stat(file).catch(() => null);
+      }
+      if (!stat?.isFile()) {
+        res.writeHead(404, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' });
+        res.end('not found');
+        return;
+      }
+      const type = CONTENT_TYPES[path.extname(file).toLowerCase()] || 'application/octet-stream';
+      res.writeHead(200, {
+        'Content-Type': type,
+        'Content-Length': stat.size,
+        'Cache-Control': 'no-cache',
+      });
+      if (req.method === 'HEAD') return res.end();
+      fs.createReadStream(file).pipe(res);
+    } catch (err) {
+      res.writeHead(500).end(String(err));
+    }
+  });
+
+  server.on('connection', (socket) => {
+    if (offline) return socket.destroy();
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    setOffline(value) {
+      offline = Boolean(value);
+      if (offline) for (const s of sockets) s.destroy();
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Browser
+// ---------------------------------------------------------------------------
+
+/** A fresh, empty chromium profile directory. */
+export async function mkProfile() {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-profile-'));
+}
+
+/** Delete a profile directory made by mkProfile(). */
+export async function rmProfile(dir) {
+  await fsp.rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Launch chromium on a persistent profile, so a test can kill the browser
+ * and reopen the same profile (IndexedDB, service workers, caches survive).
+ */
+const profileOf = new WeakMap(); // context -> userDataDir, for killBrowser()
+
+export async function launch({ userDataDir, ...extra } = {}) {
+  if (!userDataDir) throw new Error('launch() needs { userDataDir } (see mkProfile())');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 768, height: 1024 },
+    acceptDownloads: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+    ...extra,
+  });
+  profileOf.set(context, path.resolve(userDataDir));
+  return context;
+}
+
+// The browser's main process is the one whose command line carries our
+// --user-data-dir and no --type= (renderers, gpu, utility processes have one).
+// Playwright offers no pid for persistent contexts, so we read /proc (Linux).
+function profilePids(userDataDir) {
+  const flag = `--user-data-dir=${userDataDir}`;
+  const found = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv;
+    try {
+      argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // process went away
+    }
+    if (argv.includes(flag)) found.push({ pid: Number(entry), main: !argv.some((a) => a.startsWith('--type=')) });
+  }
+  return found;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Kill the browser behind `context` with SIGKILL, as a crash or power cut
+ * would: no unload handlers, no orderly shutdown, nothing flushed on exit.
+ * Resolves once every process of that profile is gone, so the same profile
+ * can be relaunched at once.
+ */
+export async function killBrowser(context) {
+  const dir = profileOf.get(context);
+  if (!dir) throw new Error('killBrowser() only knows contexts made by launch()');
+  const procs = profilePids(dir);
+  const main = procs.find((p) => p.main);
+  if (!main) throw new Error(`no chromium process found for profile ${dir}`);
+  const closed = new Promise((resolve) => context.once('close', resolve));
+  // Playwright starts chromium as a process-group leader: kill the group,
+  // then anything of that profile that escaped it.
+  try { process.kill(-main.pid, 'SIGKILL'); } catch { process.kill(main.pid, 'SIGKILL'); }
+  for (const p of procs) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (let i = 0; i < 100 && profilePids(dir).length > 0; i++) await sleep(50);
+  if (profilePids(dir).length > 0) throw new Error(`chromium for ${dir} survived SIGKILL`);
+  await Promise.race([closed, sleep(5000)]);
+}
+
+/**
+ * Navigate where the load must fail (server offline, no service worker yet).
+ * Resolves with the navigation error. Also waits for chromium's error page
+ * to commit: it lands after page.goto() rejects and would otherwise
+ * interrupt the test's next page.goto().
+ */
+export async function gotoExpectingFailure(page, url) {
+  const errorPage = page.waitForEvent('framenavigated', {
+    predicate: (f) => f === page.mainFrame() && f.url().startsWith('chrome-error://'),
+    timeout: 5000,
+  }).catch(() => null);
+  const error = await page.goto(url).then(() => null, (e) => e);
+  if (!error) throw new Error(`expected navigation to ${url} to fail, but it loaded`);
+  await errorPage;
+  return error;
+}
+
+// ---------------------------------------------------------------------------
+// Evidence
+// ---------------------------------------------------------------------------
+
+/** Save a PNG of the page under tests/e2e/artifacts/<name>.png; returns its path. */
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  await fsp.mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage });
+  return file;
+}
+
+/**
+ * Collect console errors and uncaught page errors from a page or from a whole
+ * context (every page it opens). `ignore` is a list of RegExps for expected
+ * noise, e.g. /ERR_CONNECTION_RESET/ while offline.
+ *
+ * Returns { errors, assertNone(), stop() }; errors are strings.
+ */
+export function collectErrors(target, { ignore = [] } = {}) {
+  const errors = [];
+  const keep = (text) => {
+    if (!ignore.some((re) => re.test(text))) errors.push(text);
+  };
+  const onConsole = (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      keep(`console.error: ${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    }
+  };
+  const onPageError = (err) => keep(`pageerror: ${err?.stack || err}`);
+  const onWebError = (webError) => onPageError(webError.error());
+
+  const isContext = typeof target.pages === 'function';
+  target.on('console', onConsole);
+  if (isContext) target.on('weberror', onWebError);
+  else target.on('pageerror', onPageError);
+
+  return {
+    errors,
+    assertNone(message = 'unexpected browser errors') {
+      if (errors.length) throw new Error(`${message}:\n  ${errors.join('\n  ')}`);
+    },
+    stop() {
+      target.off('console', onConsole);
+      if (isContext) target.off('weberror', onWebError);
+      else target.off('pageerror', onPageError);
+    },
+  };
+}
