@@ -127,7 +127,7 @@ impl StudyCtx {
     }
 
     fn queue(&self, writes: Vec<WriteOp>, now: bool) {
-        self.pending.update_value(|pending| {
+        let _ = self.pending.try_update_value(|pending| {
             for op in writes {
                 let key = match &op {
                     WriteOp::Put(r) => r.key.clone(),
@@ -138,7 +138,7 @@ impl StudyCtx {
                 pending.insert(key, op);
             }
         });
-        self.save_state.set(SaveState::Pending);
+        let _ = self.save_state.try_set(SaveState::Pending);
         if now {
             self.flush();
         } else {
@@ -147,10 +147,10 @@ impl StudyCtx {
     }
 
     fn arm(&self, delay_ms: i32) {
-        if self.timer_armed.get_value() {
-            return;
+        if self.timer_armed.try_get_value() != Some(false) {
+            return; // already armed, or the study was closed
         }
-        self.timer_armed.set_value(true);
+        let _ = self.timer_armed.try_set_value(true);
         let ctx = *self;
         let tick = wasm_bindgen::closure::Closure::once_into_js(move || ctx.flush());
         let armed = web_sys::window().is_some_and(|w| {
@@ -158,7 +158,7 @@ impl StudyCtx {
                 .is_ok()
         });
         if !armed {
-            self.timer_armed.set_value(false);
+            let _ = self.timer_armed.try_set_value(false);
             self.flush();
         }
     }

@@ -46,16 +46,18 @@ where
     let handle = {
         let on_edit = on_edit.clone();
         move |text: String| match on_edit(text) {
-            Ok(()) => error.set(None),
-            Err(e) => error.set(Some(e)),
+            Ok(()) => drop(error.try_set(None)),
+            Err(e) => drop(error.try_set(Some(e))),
         }
     };
+    // Blur also fires while the field is being removed from the page, after its
+    // signals are gone: every access here must tolerate that.
     let on_blur = move |ev: web_sys::FocusEvent| {
-        if let Some(e) = error.get_untracked() {
-            let saved = value.get_untracked();
+        if let Some(Some(e)) = error.try_get_untracked() {
+            let Some(saved) = value.try_get_untracked() else { return };
             restore(&ev, &saved);
             if !e.ends_with("The saved value was kept.") {
-                error.set(Some(format!("{e} The saved value was kept.")));
+                error.try_set(Some(format!("{e} The saved value was kept.")));
             }
         }
     };
@@ -140,8 +142,8 @@ where
             <select
                 id=id.clone()
                 on:change=move |ev| match on_edit(event_target_value(&ev)) {
-                    Ok(()) => error.set(None),
-                    Err(e) => error.set(Some(e)),
+                    Ok(()) => drop(error.try_set(None)),
+                    Err(e) => drop(error.try_set(Some(e))),
                 }
             >
                 {move || {
@@ -175,8 +177,8 @@ where
                 id=id.clone()
                 prop:checked=move || checked.get()
                 on:change=move |ev| match on_edit(event_target_checked(&ev)) {
-                    Ok(()) => error.set(None),
-                    Err(e) => error.set(Some(e)),
+                    Ok(()) => drop(error.try_set(None)),
+                    Err(e) => drop(error.try_set(Some(e))),
                 }
             />
             <label for=id.clone()>{label}</label>
@@ -199,9 +201,9 @@ where
         match on_add(text.get_untracked()) {
             Ok(()) => {
                 text.set(String::new());
-                error.set(None);
+                error.try_set(None);
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => drop(error.try_set(Some(e))),
         }
     };
     view! {

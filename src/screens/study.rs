@@ -29,12 +29,13 @@ enum Loading {
 pub fn StudyShell() -> impl IntoView {
     let ctx = use_ctx();
     let params = use_params_map();
-    let study_id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
+    // A memo, so moving between the study's own pages (which changes other params) does not reload it.
+    let study_id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let state = RwSignal::new(Loading::Busy);
     let owner = Owner::current();
 
     Effect::new(move |_| {
-        let Some(id) = study_id() else {
+        let Some(id) = study_id.get() else {
             state.set(Loading::Failed("This address does not name a study.".into()));
             return;
         };

@@ -141,12 +141,13 @@ export async function rmProfile(dir) {
   await fsp.rm(dir, { recursive: true, force: true });
 }
 
+const profileOf = new WeakMap(); // context -> userDataDir, for killBrowser()
+
 /**
  * Launch chromium on a persistent profile, so a test can kill the browser
  * and reopen the same profile (IndexedDB, service workers, caches survive).
+ * `extra` overrides any launchPersistentContext option.
  */
-const profileOf = new WeakMap(); // context -> userDataDir, for killBrowser()
-
 export async function launch({ userDataDir, ...extra } = {}) {
   if (!userDataDir) throw new Error('launch() needs { userDataDir } (see mkProfile())');
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -189,6 +190,12 @@ function profilePids(userDataDir) {
   return found;
 }
 
+// Process group of a pid (5th field of /proc/<pid>/stat, after "(comm)").
+function pgidOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -204,9 +211,10 @@ export async function killBrowser(context) {
   const main = procs.find((p) => p.main);
   if (!main) throw new Error(`no chromium process found for profile ${dir}`);
   const closed = new Promise((resolve) => context.once('close', resolve));
-  // Playwright starts chromium as a process-group leader: kill the group,
-  // then anything of that profile that escaped it.
-  try { process.kill(-main.pid, 'SIGKILL'); } catch { process.kill(main.pid, 'SIGKILL'); }
+  // Playwright starts chromium as a process-group leader: kill that whole
+  // group (zygotes, renderers), then anything of the profile outside it.
+  if (pgidOf(main.pid) === main.pid) process.kill(-main.pid, 'SIGKILL');
+  else process.kill(main.pid, 'SIGKILL');
   for (const p of procs) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
   for (let i = 0; i < 100 && profilePids(dir).length > 0; i++) await sleep(50);
   if (profilePids(dir).length > 0) throw new Error(`chromium for ${dir} survived SIGKILL`);
