@@ -1,0 +1,163 @@
+// When things go wrong: a damaged record is quarantined and shown, never blanked;
+// deleting a study removes every record; a new build replaces the offline copy.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import os from 'node:os';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, DIST_DIR } from './harness.mjs';
+
+const DEMO = 'Co-operative care in rural and urban communities';
+let server;
+let profile;
+let context;
+let page;
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-recovery-'));
+
+before(async () => {
+  server = await startServer();
+  profile = await mkProfile();
+  context = await launch({ userDataDir: profile });
+  page = context.pages()[0] || (await context.newPage());
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await server?.close();
+  await rmProfile(profile);
+  await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+/** Runs `fn(db)` in the page against fieldkit's IndexedDB database. */
+function withDb(p, fn, arg) {
+  return p.evaluate(([source, arg]) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('fieldkit');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = async () => {
+      try {
+        // eslint-disable-next-line no-new-func
+        resolve(await new Function('db', 'arg', `return (${source})(db, arg);`)(req.result, arg));
+      } catch (e) { reject(e); } finally { req.result.close(); }
+    };
+  }), [fn.toString(), arg]);
+}
+
+test('a damaged record is quarantined and reported; the rest of the study opens', async () => {
+  const errors = collectErrors(context);
+  await page.goto(server.url + '/');
+  await page.getByRole('button', { name: 'Open the demo study' }).click();
+  await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const studyUrl = page.url();
+
+  // Damage one case record the way a torn write or a buggy old version might.
+  const damaged = '{"id": "truncated mid-wri';
+  const key = await withDb(page, async (db, body) => {
+    const tx = db.transaction('records', 'readwrite');
+    const store = tx.objectStore('records');
+    const cases = await new Promise((res) => { const r = store.index('kind').getAll('case'); r.onsuccess = () => res(r.result); });
+    const hillside = cases.find((c) => c.body.includes('Hillside Community Care'));
+    store.put({ ...hillside, body });
+    await new Promise((res) => { tx.oncomplete = res; });
+    return hillside.key;
+  }, damaged);
+
+  await page.goto(studyUrl + '/cases');
+  await page.getByRole('alert').filter({ hasText: 'could not be read and was set aside in quarantine' }).waitFor();
+  const cases = await page.getByRole('list', { name: 'Cases' }).getByRole('listitem').allInnerTexts();
+  assert.equal(cases.length, 3, 'the other cases open');
+  assert.ok(!cases.some((c) => c.includes('Hillside')), 'no blank stand-in for the damaged case');
+  await screenshot(page, 'quarantine-notice');
+
+  // Editing and saving the rest of the study never writes over the damaged record.
+  await page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name: 'Participants' }).click();
+  await page.getByRole('link', { name: 'Rowan' }).click();
+  await page.getByLabel('Research notes').fill('Edited after the damage.');
+  await page.locator('.save-state[data-state="saved"]').waitFor();
+
+  await page.goto(server.url + '/storage');
+  const item = page.getByRole('listitem').filter({ hasText: key });
+  await item.waitFor();
+  assert.match(await item.innerText(), /not valid JSON/);
+  await screenshot(page, 'storage-quarantine');
+  const download = page.waitForEvent('download');
+  await item.getByRole('button', { name: 'Download' }).click();
+  assert.equal(await fsp.readFile(await (await download).path(), 'utf8'), damaged, 'kept byte for byte');
+
+  await item.getByRole('button', { name: 'Discard…' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Discard' }).click();
+  await page.getByText('None. Every stored record could be read.').waitFor();
+  errors.assertNone();
+});
+
+test('deleting a study asks first, then removes every one of its records', async () => {
+  await page.goto(server.url + '/');
+  await page.getByRole('link', { name: DEMO }).click();
+  await page.getByRole('button', { name: 'Delete study…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  assert.match(await dialog.innerText(), /This also deletes 3 cases, 10 participants \(Rowan, /);
+  await dialog.getByRole('button', { name: 'Delete study' }).click();
+  await page.getByRole('status').filter({ hasText: 'was deleted' }).waitFor();
+  await page.getByText('No studies yet').waitFor();
+  const left = await withDb(page, (db) => new Promise((res) => {
+    const r = db.transaction('records').objectStore('records').index('kind').getAll('participant');
+    r.onsuccess = () => res(r.result.length);
+  }));
+  assert.equal(left, 0);
+  await page.reload();
+  await page.getByText('No studies yet').waitFor();
+});
+
+test('a new build replaces the offline copy of the old one', async () => {
+  // Serve a copy of dist/ that we can "redeploy" under the same address.
+  const site = path.join(tmp, 'site');
+  await fsp.cp(DIST_DIR, site, { recursive: true });
+  const deploy = await startServer(site);
+  const fresh = await mkProfile();
+  const ctx = await launch({ userDataDir: fresh });
+  try {
+    const p = ctx.pages()[0] || (await ctx.newPage());
+    await p.goto(deploy.url + '/');
+    await p.getByRole('heading', { name: 'Your studies' }).waitFor();
+    await p.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const cached = () => p.evaluate(() => caches.open('fieldkit-shell').then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname).sort()));
+    const wasmOf = (paths) => paths.filter((x) => x.endsWith('.wasm'));
+    let oldFiles = [];
+    for (let i = 0; i < 50 && wasmOf(oldFiles).length === 0; i++) {
+      oldFiles = await cached();
+      await p.waitForTimeout(100);
+    }
+    assert.equal(wasmOf(oldFiles).length, 1, `the build is cached: ${oldFiles}`);
+
+    // Redeploy: the same app under new hashed names, as a rebuild produces.
+    const index = await fsp.readFile(path.join(site, 'index.html'), 'utf8');
+    const hash = /fieldkit-app-([0-9a-f]+)\.js/.exec(index)[1];
+    for (const name of await fsp.readdir(site)) {
+      if (name.includes(hash)) await fsp.rename(path.join(site, name), path.join(site, name.replace(hash, 'feedbeef00')));
+    }
+    await fsp.writeFile(path.join(site, 'index.html'), index.replaceAll(hash, 'feedbeef00'));
+
+    await p.reload();
+    await p.getByRole('heading', { name: 'Your studies' }).waitFor();
+    let newFiles = [];
+    for (let i = 0; i < 50; i++) {
+      newFiles = await cached();
+      if (newFiles.some((f) => f.includes('feedbeef00')) && !newFiles.some((f) => f.includes(hash))) break;
+      await p.waitForTimeout(100);
+    }
+    assert.ok(newFiles.some((f) => f.endsWith('feedbeef00_bg.wasm')), `new build cached: ${newFiles}`);
+    assert.ok(!newFiles.some((f) => f.includes(hash)), `old build dropped: ${newFiles}`);
+
+    // And the new copy is what opens offline.
+    deploy.setOffline(true);
+    await ctx.setOffline(true);
+    await p.reload();
+    await p.getByRole('heading', { name: 'Your studies' }).waitFor();
+    const scripts = await p.evaluate(() => [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.getAttribute('href')));
+    assert.ok(scripts.some((s) => s.includes('feedbeef00')), `offline page is the new build: ${scripts}`);
+  } finally {
+    await ctx.close();
+    await deploy.close();
+    await rmProfile(fresh);
+  }
+});
