@@ -33,6 +33,7 @@ serve: setup
 # The whole suite, in order: domain + CLI, wasm in a browser, release build,
 # end-to-end against dist/.
 test: setup
+	scripts/check-core-purity.sh
 	cargo test -p fieldkit-core -p fieldkit-cli
 	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
 	$(TRUNK_BUILD)

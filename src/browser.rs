@@ -115,3 +115,16 @@ pub fn file_stem(title: &str) -> String {
     let stem: String = stem.chars().take(60).collect();
     if stem.is_empty() { "study".into() } else { stem }
 }
+
+/// "2026-11-23 16:34" in the device's own time zone.
+pub fn local_time(t: Timestamp) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(t.millis() as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}

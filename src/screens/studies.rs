@@ -104,7 +104,7 @@ pub fn StudiesScreen() -> impl IntoView {
                                     <span class="card-title">{s.title.clone()}</span>
                                 </A>
                                 <p class="muted clamp">{s.description.clone()}</p>
-                                <p class="muted small">"Last changed " {s.modified.to_string().replace('T', " ").chars().take(16).collect::<String>()}</p>
+                                <p class="muted small">"Last changed " {browser::local_time(s.modified)}</p>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::clock::Timestamp;
+use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::model::{Case, Identity, Participant, Study};
 use crate::study::StudyData;
 use crate::validate::ValidationError;
 
 pub const BACKUP_FORMAT: &str = "fieldkit-backup";
-pub const BACKUP_VERSION: u32 = 1;
+/// 2 added protocols, interviews, documents and accounts. Version 1 files still import.
+pub const BACKUP_VERSION: u32 = 2;
 /// Larger files are refused before parsing, so a wrong file cannot exhaust a tablet's memory.
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024 * 1024;
 
@@ -34,6 +36,14 @@ pub struct Backup {
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identities: Vec<Identity>,
+    #[serde(default)]
+    pub protocols: Vec<Protocol>,
+    #[serde(default)]
+    pub interviews: Vec<Interview>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub accounts: Vec<Account>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -85,6 +95,11 @@ impl Backup {
             Vec::new()
         };
         identities.sort_by_key(|i: &Identity| i.participant_id);
+        fn by_creation<T: Clone>(items: &[T], key: impl Fn(&T) -> (Timestamp, uuid::Uuid)) -> Vec<T> {
+            let mut items = items.to_vec();
+            items.sort_by_key(|x| key(x));
+            items
+        }
         Backup {
             format: BACKUP_FORMAT.into(),
             version: BACKUP_VERSION,
@@ -95,6 +110,10 @@ impl Backup {
             cases,
             participants,
             identities,
+            protocols: by_creation(&data.protocols, |x| (x.created, x.id)),
+            interviews: by_creation(&data.interviews, |x| (x.created, x.id)),
+            documents: by_creation(&data.documents, |x| (x.created, x.id)),
+            accounts: by_creation(&data.accounts, |x| (x.created, x.id)),
         }
     }
 
@@ -142,6 +161,15 @@ impl Backup {
     }
 
     pub fn into_study(self) -> StudyData {
-        StudyData { study: self.study, cases: self.cases, participants: self.participants, identities: self.identities }
+        StudyData {
+            study: self.study,
+            cases: self.cases,
+            participants: self.participants,
+            identities: self.identities,
+            protocols: self.protocols,
+            interviews: self.interviews,
+            documents: self.documents,
+            accounts: self.accounts,
+        }
     }
 }

@@ -242,7 +242,7 @@ pub fn demo_study(size: DemoSize) -> StudyData {
         }
     }
 
-    StudyData { study, cases, participants, identities: Vec::new() }
+    StudyData { study, cases, participants, ..StudyData::empty_parts() }
 }
 
 /// The time written into demo backups, so the same demo is the same file.

@@ -11,6 +11,7 @@ pub mod clock;
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;
 pub mod demo;
+pub mod fieldwork;
 pub mod model;
 pub mod records;
 pub mod repo;
@@ -24,6 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 pub use backup::{Backup, BackupError};
 pub use clock::{Date, Timestamp};
+pub use fieldwork::*;
 pub use model::*;
 pub use repo::{Loaded, RecordProblem, Repo, RepoError, StudyList, StudyListing};
 pub use store::{MemoryStore, Store, StoreError};

@@ -6,6 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::SCHEMA_VERSION;
+use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::model::{Case, Identity, Participant, Study};
 use crate::store::RawRecord;
 use crate::study::{ObjectRef, StudyData};
@@ -17,10 +18,23 @@ pub enum RecordKind {
     Case,
     Participant,
     Identity,
+    Protocol,
+    Interview,
+    Document,
+    Account,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [RecordKind::Study, RecordKind::Case, RecordKind::Participant, RecordKind::Identity];
+    pub const ALL: [RecordKind; 8] = [
+        RecordKind::Study,
+        RecordKind::Case,
+        RecordKind::Participant,
+        RecordKind::Identity,
+        RecordKind::Protocol,
+        RecordKind::Interview,
+        RecordKind::Document,
+        RecordKind::Account,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +42,10 @@ impl RecordKind {
             RecordKind::Case => "case",
             RecordKind::Participant => "participant",
             RecordKind::Identity => "identity",
+            RecordKind::Protocol => "protocol",
+            RecordKind::Interview => "interview",
+            RecordKind::Document => "document",
+            RecordKind::Account => "account",
         }
     }
 
@@ -42,6 +60,10 @@ impl RecordKind {
             RecordKind::Case => "case",
             RecordKind::Participant => "participant",
             RecordKind::Identity => "participant's identifying details",
+            RecordKind::Protocol => "interview protocol",
+            RecordKind::Interview => "interview",
+            RecordKind::Document => "document",
+            RecordKind::Account => "interview account",
         }
     }
 }
@@ -57,13 +79,23 @@ impl ObjectRef {
             ObjectRef::Case(_) => RecordKind::Case,
             ObjectRef::Participant(_) => RecordKind::Participant,
             ObjectRef::Identity(_) => RecordKind::Identity,
+            ObjectRef::Protocol(_) => RecordKind::Protocol,
+            ObjectRef::Interview(_) => RecordKind::Interview,
+            ObjectRef::Document(_) => RecordKind::Document,
+            ObjectRef::Account(_) => RecordKind::Account,
         }
     }
 
     pub fn key(self, study: Uuid) -> String {
         let id = match self {
             ObjectRef::Study => study,
-            ObjectRef::Case(id) | ObjectRef::Participant(id) | ObjectRef::Identity(id) => id,
+            ObjectRef::Case(id)
+            | ObjectRef::Participant(id)
+            | ObjectRef::Identity(id)
+            | ObjectRef::Protocol(id)
+            | ObjectRef::Interview(id)
+            | ObjectRef::Document(id)
+            | ObjectRef::Account(id) => id,
         };
         record_key(self.kind(), id)
     }
@@ -89,6 +121,10 @@ impl StudyData {
             ObjectRef::Case(id) => encode(RecordKind::Case, id, study, self.case(id)?),
             ObjectRef::Participant(id) => encode(RecordKind::Participant, id, study, self.participant(id)?),
             ObjectRef::Identity(id) => encode(RecordKind::Identity, id, study, self.identity(id)?),
+            ObjectRef::Protocol(id) => encode(RecordKind::Protocol, id, study, self.protocols.iter().find(|x| x.id == id)?),
+            ObjectRef::Interview(id) => encode(RecordKind::Interview, id, study, self.interviews.iter().find(|x| x.id == id)?),
+            ObjectRef::Document(id) => encode(RecordKind::Document, id, study, self.documents.iter().find(|x| x.id == id)?),
+            ObjectRef::Account(id) => encode(RecordKind::Account, id, study, self.accounts.iter().find(|x| x.id == id)?),
         })
     }
 
@@ -98,6 +134,10 @@ impl StudyData {
         objs.extend(self.cases.iter().map(|c| ObjectRef::Case(c.id)));
         objs.extend(self.participants.iter().map(|p| ObjectRef::Participant(p.id)));
         objs.extend(self.identities.iter().map(|i| ObjectRef::Identity(i.participant_id)));
+        objs.extend(self.protocols.iter().map(|x| ObjectRef::Protocol(x.id)));
+        objs.extend(self.interviews.iter().map(|x| ObjectRef::Interview(x.id)));
+        objs.extend(self.documents.iter().map(|x| ObjectRef::Document(x.id)));
+        objs.extend(self.accounts.iter().map(|x| ObjectRef::Account(x.id)));
         objs
     }
 }
@@ -109,6 +149,10 @@ pub enum Decoded {
     Case(Case),
     Participant(Participant),
     Identity(Identity),
+    Protocol(Protocol),
+    Interview(Interview),
+    Document(Document),
+    Account(Account),
 }
 
 /// Why a record could not be read.
@@ -147,8 +191,8 @@ fn decode_as<T: DeserializeOwned>(value: Value) -> Result<T, DecodeProblem> {
 
 /// Reads one record, checking that its body agrees with its key.
 pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
-    let kind = RecordKind::parse(&raw.kind)
-        .ok_or_else(|| DecodeProblem::Damaged(format!("unknown record kind '{}'", raw.kind)))?;
+    // A kind this version does not know was written by a newer one: leave it be.
+    let kind = RecordKind::parse(&raw.kind).ok_or(DecodeProblem::Newer { schema: raw.schema })?;
     if raw.schema > SCHEMA_VERSION {
         return Err(DecodeProblem::Newer { schema: raw.schema });
     }
@@ -160,12 +204,20 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         RecordKind::Case => Decoded::Case(decode_as(value)?),
         RecordKind::Participant => Decoded::Participant(decode_as(value)?),
         RecordKind::Identity => Decoded::Identity(decode_as(value)?),
+        RecordKind::Protocol => Decoded::Protocol(decode_as(value)?),
+        RecordKind::Interview => Decoded::Interview(decode_as(value)?),
+        RecordKind::Document => Decoded::Document(decode_as(value)?),
+        RecordKind::Account => Decoded::Account(decode_as(value)?),
     };
     let (id, study) = match &decoded {
         Decoded::Study(s) => (s.id, s.id),
         Decoded::Case(c) => (c.id, c.study_id),
         Decoded::Participant(p) => (p.id, p.study_id),
         Decoded::Identity(i) => (i.participant_id, i.study_id),
+        Decoded::Protocol(x) => (x.id, x.study_id),
+        Decoded::Interview(x) => (x.id, x.study_id),
+        Decoded::Document(x) => (x.id, x.study_id),
+        Decoded::Account(x) => (x.id, x.study_id),
     };
     if raw.key != record_key(kind, id) || raw.study != study.to_string() {
         return Err(DecodeProblem::Damaged(format!(

@@ -149,7 +149,7 @@ impl<S: Store> Repo<S> {
             }
             Err(DecodeProblem::Damaged(reason)) => return Err(RepoError::StudyUnreadable(reason)),
         };
-        let mut data = StudyData { study, cases: Vec::new(), participants: Vec::new(), identities: Vec::new() };
+        let mut data = StudyData { study, ..StudyData::empty_parts() };
         let mut problems = Vec::new();
         let mut ops = Vec::new();
         for raw in records.iter().filter(|r| r.key != study_key) {
@@ -157,6 +157,10 @@ impl<S: Store> Repo<S> {
                 Ok(Decoded::Case(c)) => data.cases.push(c),
                 Ok(Decoded::Participant(p)) => data.participants.push(p),
                 Ok(Decoded::Identity(i)) => data.identities.push(i),
+                Ok(Decoded::Protocol(x)) => data.protocols.push(x),
+                Ok(Decoded::Interview(x)) => data.interviews.push(x),
+                Ok(Decoded::Document(x)) => data.documents.push(x),
+                Ok(Decoded::Account(x)) => data.accounts.push(x),
                 Ok(Decoded::Study(_)) => {}
                 Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
             }
@@ -168,6 +172,10 @@ impl<S: Store> Repo<S> {
         data.cases.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
         data.participants.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.pseudonym.cmp(&b.pseudonym)));
         data.identities.sort_by_key(|i| i.participant_id);
+        data.protocols.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.interviews.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.documents.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.accounts.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         Ok(Loaded { data, problems })
     }
 

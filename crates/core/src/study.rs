@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
+use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::model::*;
 use crate::validate::ValidationError;
 
@@ -22,6 +23,14 @@ pub struct StudyData {
     pub participants: Vec<Participant>,
     #[serde(default)]
     pub identities: Vec<Identity>,
+    #[serde(default)]
+    pub protocols: Vec<Protocol>,
+    #[serde(default)]
+    pub interviews: Vec<Interview>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub accounts: Vec<Account>,
 }
 
 /// Names one stored object of a study; what an operation changed.
@@ -31,6 +40,10 @@ pub enum ObjectRef {
     Case(Uuid),
     Participant(Uuid),
     Identity(Uuid),
+    Protocol(Uuid),
+    Interview(Uuid),
+    Document(Uuid),
+    Account(Uuid),
 }
 
 /// What deleting something takes with it, for the confirmation the user sees first.
@@ -150,10 +163,30 @@ impl StudyData {
                 research_questions: Vec::new(),
                 roles,
             },
+            ..StudyData::empty_parts()
+        })
+    }
+
+    /// The collections of a study with nothing in them, to fill in with `..`.
+    pub(crate) fn empty_parts() -> StudyData {
+        StudyData {
+            study: Study {
+                id: Uuid::nil(),
+                created: Timestamp::default(),
+                modified: Timestamp::default(),
+                title: String::new(),
+                description: String::new(),
+                research_questions: Vec::new(),
+                roles: Vec::new(),
+            },
             cases: Vec::new(),
             participants: Vec::new(),
             identities: Vec::new(),
-        })
+            protocols: Vec::new(),
+            interviews: Vec::new(),
+            documents: Vec::new(),
+            accounts: Vec::new(),
+        }
     }
 
     pub fn id(&self) -> Uuid {

@@ -28,3 +28,27 @@ fn a_full_quota_refuses_the_write_and_keeps_what_was_stored() {
     })
     .unwrap();
 }
+
+#[test]
+fn a_record_of_a_kind_from_a_newer_version_is_left_alone() {
+    use fieldkit_core::{Repo, Timestamp};
+    let data = fieldkit_core::contract::sample_study();
+    let repo = Repo::new(MemoryStore::new());
+    block_on_ready(async {
+        repo.create(&data).await.unwrap();
+        let future = RawRecord {
+            key: "survey:00000000-0000-4000-8000-000000000001".into(),
+            kind: "survey".into(),
+            study: data.id().to_string(),
+            schema: 1,
+            body: "{}".into(),
+        };
+        repo.store().insert_raw(future.clone());
+        let loaded = repo.load(data.id(), Timestamp::default()).await.unwrap();
+        assert_eq!(loaded.data, data);
+        assert!(loaded.problems.iter().any(|p| p.newer && p.key == future.key));
+        assert_eq!(repo.store().get(&future.key).await, Ok(Some(future)));
+        assert!(repo.quarantined().await.unwrap().is_empty());
+    })
+    .unwrap();
+}
