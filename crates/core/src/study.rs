@@ -51,6 +51,8 @@ pub enum ObjectRef {
 pub struct DeletionImpact {
     /// Pseudonyms of participants deleted along with a case.
     pub participants: Vec<String>,
+    pub interviews: usize,
+    pub documents: usize,
     /// How many of those have identifying details stored.
     pub identities: usize,
     pub cases: usize,
@@ -69,6 +71,12 @@ impl DeletionImpact {
                 "{} ({names})",
                 plural(self.participants.len(), "participant", "participants")
             ));
+        }
+        if self.interviews > 0 {
+            parts.push(plural(self.interviews, "interview or focus group", "interviews and focus groups"));
+        }
+        if self.documents > 0 {
+            parts.push(plural(self.documents, "document", "documents"));
         }
         if self.identities > 0 {
             parts.push(format!(
@@ -364,6 +372,8 @@ impl StudyData {
         DeletionImpact {
             identities: participants.iter().filter(|p| self.identity(p.id).is_some()).count(),
             participants: participants.iter().map(|p| p.pseudonym.clone()).collect(),
+            interviews: self.interviews.iter().filter(|i| i.case_id == id).count(),
+            documents: self.documents.iter().filter(|d| d.case_id == id).count(),
             cases: 0,
         }
     }
@@ -375,6 +385,12 @@ impl StudyData {
         }
         let gone: Vec<Uuid> = self.participants_of_case(id).map(|p| p.id).collect();
         let mut removed = vec![ObjectRef::Case(id)];
+        let interviews: Vec<Uuid> = self.interviews.iter().filter(|i| i.case_id == id).map(|i| i.id).collect();
+        for interview in interviews {
+            removed.extend(self.delete_interview(interview)?);
+        }
+        removed.extend(self.documents.iter().filter(|d| d.case_id == id).map(|d| ObjectRef::Document(d.id)));
+        self.documents.retain(|d| d.case_id != id);
         for pid in &gone {
             removed.extend(self.take_participant(*pid));
         }
@@ -389,9 +405,15 @@ impl StudyData {
         }
     }
 
+    /// Deletes a participant who has not taken part in any interview: their words
+    /// would otherwise lose their speaker.
     pub fn delete_participant(&mut self, id: Uuid) -> Result<Vec<ObjectRef>, ValidationError> {
-        if self.participant(id).is_none() {
+        let Some(p) = self.participant(id) else {
             return Err(ValidationError::UnknownParticipant(id));
+        };
+        let count = self.interviews_of_participant(id).count();
+        if count > 0 {
+            return Err(ValidationError::ParticipantInInterviews { name: p.pseudonym.clone(), count });
         }
         Ok(self.take_participant(id))
     }
@@ -412,6 +434,8 @@ impl StudyData {
             cases: self.cases.len(),
             participants: self.participants.iter().map(|p| p.pseudonym.clone()).collect(),
             identities: self.identities.len(),
+            interviews: self.interviews.len(),
+            documents: self.documents.len(),
         }
     }
 
@@ -594,6 +618,48 @@ impl StudyData {
             }
             if let Err(e) = self.check_refs(p.case_id, p.role_id) {
                 errors.push(e);
+            }
+        }
+        for x in &self.protocols {
+            seen(x.id, &mut errors);
+            if x.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Protocol", id: x.id });
+            }
+        }
+        for x in &self.interviews {
+            seen(x.id, &mut errors);
+            if x.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Interview", id: x.id });
+            }
+            if self.case(x.case_id).is_none() {
+                errors.push(ValidationError::UnknownCase(x.case_id));
+            }
+            if let Some(p) = x.participant_ids.iter().find(|p| self.participant(**p).is_none()) {
+                errors.push(ValidationError::UnknownParticipant(*p));
+            }
+            let known_version = self.protocols.iter().find(|p| p.id == x.protocol_id).is_some_and(|p| {
+                p.version == x.protocol_version || p.history.iter().any(|h| h.version == x.protocol_version)
+            });
+            if !known_version {
+                errors.push(ValidationError::UnknownProtocol(x.protocol_id));
+            }
+        }
+        for x in &self.documents {
+            seen(x.id, &mut errors);
+            if x.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Document", id: x.id });
+            }
+            if self.case(x.case_id).is_none() {
+                errors.push(ValidationError::UnknownCase(x.case_id));
+            }
+        }
+        for x in &self.accounts {
+            seen(x.id, &mut errors);
+            if x.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Account", id: x.id });
+            }
+            if self.interviews.iter().all(|i| i.id != x.interview_id) {
+                errors.push(ValidationError::UnknownInterview(x.interview_id));
             }
         }
         let mut owners = HashSet::new();

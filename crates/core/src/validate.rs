@@ -43,4 +43,33 @@ pub enum ValidationError {
     WrongStudy { kind: &'static str, id: Uuid },
     #[error("Identifying details refer to a participant ({0}) who is not in the study.")]
     OrphanIdentity(Uuid),
+    // --- fieldwork: interviews and documents ---
+    #[error("No interview protocol with id {0} in this study.")]
+    UnknownProtocol(Uuid),
+    #[error("No interview with id {0} in this study.")]
+    UnknownInterview(Uuid),
+    #[error("That section is not part of this interview's protocol ({0}).")]
+    UnknownSection(Uuid),
+    #[error("That speaker turn no longer exists ({0}).")]
+    UnknownTurn(Uuid),
+    #[error("No document with id {0} in this study.")]
+    UnknownDocument(Uuid),
+    #[error("Choose who takes part.")]
+    NoParticipants,
+    #[error("An interview has one participant; choose a focus group for several.")]
+    InterviewNeedsOneParticipant,
+    #[error("A focus group needs at least two participants.")]
+    FocusGroupNeedsSeveral,
+    #[error("{0} has withdrawn consent and cannot be interviewed.")]
+    ConsentWithdrawn(String),
+    #[error("{0} has not consented to be interviewed.")]
+    NoInterviewConsent(String),
+    #[error("{0} belongs to another case.")]
+    ParticipantElsewhere(String),
+    #[error("This text is too long ({:.1} MB; the limit is {:.0} MB). Attach long material as a document instead.", *.bytes as f64 / 1_048_576.0, *.limit as f64 / 1_048_576.0)]
+    TextTooLong { bytes: usize, limit: usize },
+    #[error("A document needs a title.")]
+    EmptyDocumentTitle,
+    #[error("{name} took part in {count} interview(s); delete those first, or record that consent was withdrawn.")]
+    ParticipantInInterviews { name: String, count: usize },
 }
