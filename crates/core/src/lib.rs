@@ -14,6 +14,7 @@ pub mod demo;
 pub mod fieldwork;
 pub mod interview;
 pub mod model;
+pub mod protocol;
 pub mod records;
 pub mod repo;
 pub mod store;

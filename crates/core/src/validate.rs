@@ -72,4 +72,25 @@ pub enum ValidationError {
     EmptyDocumentTitle,
     #[error("{name} took part in {count} interview(s); delete those first, or record that consent was withdrawn.")]
     ParticipantInInterviews { name: String, count: usize },
+    // --- interview protocols (protocol.rs) ---
+    #[error("A protocol needs a name.")]
+    EmptyProtocolName,
+    #[error("There is already a protocol called “{0}”.")]
+    DuplicateProtocolName(String),
+    #[error("That section is no longer in this protocol ({0}).")]
+    UnknownProtocolSection(Uuid),
+    #[error("That follow-up prompt is no longer in this protocol ({0}).")]
+    UnknownPrompt(Uuid),
+    #[error("A section needs a main question.")]
+    EmptySectionQuestion,
+    #[error("A follow-up prompt cannot be empty.")]
+    EmptyPromptText,
+    #[error("“{0}” is not a colour; use the form #2a7f62.")]
+    InvalidColour(String),
+    #[error("“{name}” cannot be deleted: it is used by {}, which must keep the protocol they were run with.", crate::study::plural(*.interviews, "interview", "interviews"))]
+    ProtocolInUse { name: String, interviews: usize },
+    #[error("There is no built-in protocol template called “{0}”.")]
+    UnknownTemplate(String),
+    #[error("An interview refers to version {version} of protocol {protocol}, which is not stored.")]
+    UnknownProtocolVersion { protocol: Uuid, version: u32 },
 }
