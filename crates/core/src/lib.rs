@@ -6,6 +6,7 @@
 //! - [`store`], [`records`] and [`repo`]: the storage seam and how studies are stored in it;
 //! - [`demo`]: generated studies for demos and benchmarks; [`summary`]: counts.
 
+pub mod account;
 pub mod backup;
 pub mod clock;
 #[cfg(any(test, feature = "contract"))]
@@ -20,6 +21,7 @@ pub mod repo;
 pub mod store;
 pub mod study;
 pub mod summary;
+pub mod transcript;
 pub mod validate;
 
 /// The version of the stored record format. Bump it with a migration in [`records`].

@@ -43,6 +43,21 @@ pub enum ValidationError {
     WrongStudy { kind: &'static str, id: Uuid },
     #[error("Identifying details refer to a participant ({0}) who is not in the study.")]
     OrphanIdentity(Uuid),
+    // --- transcripts and member-check accounts (transcript.rs, account.rs) ---
+    #[error("The transcript is empty.")]
+    EmptyTranscript,
+    #[error("No interview account with id {0} in this study.")]
+    UnknownAccount(Uuid),
+    #[error("This interview already has an account; open it to send, amend or agree it.")]
+    AccountExists(Uuid),
+    #[error("An account that is “{}” cannot be marked “{}”.", .from.label(), .to.label())]
+    AccountStatusChange { from: crate::fieldwork::AccountStatus, to: crate::fieldwork::AccountStatus },
+    #[error("Amendments can only be recorded once the account has been sent (it is “{}”).", .0.label())]
+    AmendmentNotExpected(crate::fieldwork::AccountStatus),
+    #[error("The amended account is the same as the current version; nothing was changed.")]
+    AmendmentUnchanged,
+    #[error("The amended account cannot be empty.")]
+    EmptyAmendment,
     // --- fieldwork: interviews and documents ---
     #[error("No interview protocol with id {0} in this study.")]
     UnknownProtocol(Uuid),
