@@ -10,7 +10,7 @@ use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser;
-use crate::screens::{case, participant, storage, studies, study};
+use crate::screens::{account, case, documents, interviews, participant, protocols, storage, studies, study};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -167,6 +167,12 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("participants") view=study::ParticipantsTab/>
                                 <Route path=path!("cases/:case") view=case::CaseScreen/>
                                 <Route path=path!("participants/:participant") view=participant::ParticipantScreen/>
+                                <Route path=path!("cases/:case/documents/:document") view=documents::DocumentScreen/>
+                                <Route path=path!("protocols") view=protocols::ProtocolsTab/>
+                                <Route path=path!("protocols/:protocol") view=protocols::ProtocolScreen/>
+                                <Route path=path!("interviews") view=interviews::InterviewsTab/>
+                                <Route path=path!("interviews/:interview") view=interviews::InterviewScreen/>
+                                <Route path=path!("interviews/:interview/account") view=account::AccountScreen/>
                             </ParentRoute>
                         </Routes>
                     }.into_any(),

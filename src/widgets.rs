@@ -51,16 +51,39 @@ where
         }
     };
     // Blur also fires while the field is being removed from the page, after its
-    // signals are gone: every access here must tolerate that.
+    // signals are gone: every access here must tolerate that. Leaving the field shows
+    // the saved value (trimmed, or the old one if the new one was refused).
     let on_blur = move |ev: web_sys::FocusEvent| {
-        if let Some(Some(e)) = error.try_get_untracked() {
-            let Some(saved) = value.try_get_untracked() else { return };
-            restore(&ev, &saved);
-            if !e.ends_with("The saved value was kept.") {
-                error.try_set(Some(format!("{e} The saved value was kept.")));
-            }
+        let Some(saved) = value.try_get_untracked() else { return };
+        restore(&ev, &saved);
+        if let Some(Some(e)) = error.try_get_untracked()
+            && !e.ends_with("The saved value was kept.")
+        {
+            let _ = error.try_set(Some(format!("{e} The saved value was kept.")));
         }
     };
+    // The model's value goes into the field except while the user is typing in it:
+    // the core tidies what it stores (trims names), and writing that back under the
+    // cursor would eat the space just typed.
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let area_ref = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        let text = value.get();
+        let focused = leptos::prelude::document().active_element().map(wasm_bindgen::JsValue::from);
+        let is_focused = |el: &wasm_bindgen::JsValue| focused.as_ref().is_some_and(|f| f == el);
+        if let Some(el) = input_ref.get()
+            && !is_focused(el.as_ref())
+            && el.value() != text
+        {
+            el.set_value(&text);
+        }
+        if let Some(el) = area_ref.get()
+            && !is_focused(el.as_ref())
+            && el.value() != text
+        {
+            el.set_value(&text);
+        }
+    });
     let has_hint = hint.is_some();
     let described = move || {
         let mut ids = Vec::new();
@@ -79,7 +102,7 @@ where
             <textarea
                 id=id.clone()
                 rows="4"
-                prop:value=move || value.get()
+                node_ref=area_ref
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
                 aria-describedby=described.clone()
                 on:input=move |ev| handle(event_target_value(&ev))
@@ -94,7 +117,7 @@ where
                 type=input_type.unwrap_or_else(|| "text".into())
                 list=suggestions
                 autocomplete="off"
-                prop:value=move || value.get()
+                node_ref=input_ref
                 aria-invalid=move || if error.with(|e| e.is_some()) { "true" } else { "false" }
                 aria-describedby=described
                 on:input=move |ev| handle(event_target_value(&ev))

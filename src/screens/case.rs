@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::app::{Confirm, use_ctx};
+use crate::screens::documents::CaseDocuments;
 use crate::screens::study::use_study;
 use crate::widgets::{AddByName, SelectField, TextField};
 
@@ -132,6 +133,8 @@ pub fn CaseScreen() -> impl IntoView {
                     }
                 }}
             </section>
+            <CaseInterviews case=id/>
+            <CaseDocuments case=id/>
             <section class="panel danger-zone">
                 <button class="danger" on:click=delete>"Delete case…"</button>
             </section>
@@ -139,4 +142,60 @@ pub fn CaseScreen() -> impl IntoView {
         .into_any()
     };
     view! { {body} }.into_any()
+}
+
+/// Interviews and focus groups at a case: done and planned, the research questions
+/// each covered, and member-check status.
+#[component]
+fn CaseInterviews(case: Uuid) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let base = format!("/study/{}/interviews", study.id());
+    let rows = move || {
+        study.data.with(|d| {
+            d.interviews_of_case(case)
+                .map(|i| {
+                    let sections = d.interview_sections(i);
+                    let covered: Vec<String> = d
+                        .study
+                        .research_questions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, q)| sections.iter().any(|s| s.research_question_id == Some(q.id) && i.covers_section(s.id)))
+                        .map(|(n, _)| format!("Q{}", n + 1))
+                        .collect();
+                    let account = d.account_for_interview(i.id).map(|a| a.status.label()).unwrap_or("no account yet");
+                    (
+                        i.id,
+                        format!("{} with {}", i.kind.label(), d.interview_people(i)),
+                        format!(
+                            "{} · {} · covers {} · member check: {account}",
+                            i.date.map(|x| x.to_string()).unwrap_or_else(|| "no date".into()),
+                            i.status.label(),
+                            if covered.is_empty() { "no questions yet".to_string() } else { covered.join(", ") },
+                        ),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="panel">
+            <h2>"Interviews and focus groups here"</h2>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! { <p class="empty">"None yet. Start one on the Interviews tab."</p> }.into_any();
+                }
+                let base = base.clone();
+                view! {
+                    <ul class="plain">
+                        {rows.into_iter().map(|(id, title, facts)| view! {
+                            <li><A href=format!("{base}/{id}")>{title}</A><br/><span class="muted small">{facts}</span></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
 }

@@ -1,7 +1,11 @@
 //! One module per screen.
 
+pub mod account;
 pub mod case;
+pub mod documents;
+pub mod interviews;
 pub mod participant;
+pub mod protocols;
 pub mod storage;
 pub mod studies;
 pub mod study;

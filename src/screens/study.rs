@@ -87,6 +87,8 @@ fn StudyFrame() -> impl IntoView {
             <A href=base.clone() exact=true>"Overview"</A>
             <A href=format!("{base}/cases")>"Cases"</A>
             <A href=format!("{base}/participants")>"Participants"</A>
+            <A href=format!("{base}/protocols")>"Protocols"</A>
+            <A href=format!("{base}/interviews")>"Interviews"</A>
         </nav>
         <Outlet/>
     }

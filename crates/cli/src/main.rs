@@ -17,7 +17,8 @@ Usage:
   fieldkit demo [--size small|reference] -o OUT
                                               write a generated demo study backup
   fieldkit export FORMAT FILE -o OUT          export a backup in another format
-                                              FORMAT: json (normalised backup)
+                                              FORMAT: json (normalised backup),
+                                              interviews-csv (one row per answer or speaker turn)
   fieldkit --help | --version
 
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
@@ -151,7 +152,12 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     let normalised = Backup::of(&backup.into_study(), include, at);
                     write_output(out, normalised.to_json().as_bytes())
                 }
-                other => Err(usage(format!("unknown export format '{other}' (known: json)"))),
+                "interviews-csv" => {
+                    let data = read_backup(file)?;
+                    let csv = fieldkit_core::exports::interviews_csv(&data).map_err(failure)?;
+                    write_output(out, &csv)
+                }
+                other => Err(usage(format!("unknown export format '{other}' (known: json, interviews-csv)"))),
             }
         }
         other => Err(usage(format!("unknown command '{other}'"))),

@@ -30,6 +30,40 @@ fn demo_then_summary_counts_the_study() {
     assert_eq!(v["research_questions"], 4);
     assert_eq!(v["withdrawn"], 1);
     assert_eq!(v["title"], "Co-operative care in rural and urban communities");
+    assert_eq!(v["protocols"], 1);
+    assert_eq!(v["interviews"], 3);
+    assert_eq!(v["focus_groups"], 1);
+    assert_eq!(v["documents"], 1);
+    assert_eq!(v["field_notes"], 1);
+    assert_eq!(v["accounts"], 1);
+}
+
+#[test]
+fn export_interviews_csv_has_one_row_per_answer_or_turn() {
+    let file = tmp("demo-csv.json");
+    assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
+    let out = fieldkit(&["export", "interviews-csv", file.to_str().unwrap(), "-o", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..3], ["interview_id", "kind", "mode"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    // Rowan: 4 sections of notes; Alder: 1; the focus group: 4 turns and 1 skipped section.
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    let turns: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[col("kind")] == "focus_group" && !r[col("speaker")].is_empty()).collect();
+    assert_eq!(turns.len(), 4);
+    assert_eq!(&turns[0][col("speaker")], "Ceri");
+    assert_eq!(&turns[0][col("participants")], "Ceri; Dylan");
+    assert_eq!(&turns[2][col("speaker")], "Interviewer");
+    assert!(turns[3][col("text")].contains("Dechrau'n fach"));
+    let skipped = rows.iter().find(|r| &r[col("answer_state")] == "skipped").unwrap();
+    assert_eq!(&skipped[col("case")], "Gofal Cwm Tŷ Gwyn");
+    let rowan: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[col("participants")] == "Rowan").collect();
+    assert_eq!(rowan.len(), 4);
+    assert_eq!(&rowan[0][col("participant_roles")], "Manager / founder");
+    assert_eq!(&rowan[0][col("flags")], "Good quote");
+    assert!(rowan[1][col("research_question")].starts_with("What barriers"));
 }
 
 #[test]

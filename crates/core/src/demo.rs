@@ -5,8 +5,11 @@
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
+use crate::fieldwork::*;
+use crate::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
 use crate::model::*;
 use crate::study::StudyData;
+use crate::validate::ValidationError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemoSize {
@@ -242,7 +245,121 @@ pub fn demo_study(size: DemoSize) -> StudyData {
         }
     }
 
-    StudyData { study, cases, participants, ..StudyData::empty_parts() }
+    let mut data = StudyData { study, cases, participants, ..StudyData::empty_parts() };
+    // Fieldwork is added through the same operations the app uses; should one ever
+    // fail, the demo is simply without it (the tests check it is there).
+    let _ = add_fieldwork(&mut data);
+    renumber(&mut data, &mut ids);
+    data
+}
+
+fn who(data: &StudyData, pseudonym: &str) -> Uuid {
+    data.participants.iter().find(|p| p.pseudonym == pseudonym).map(|p| p.id).unwrap_or_default()
+}
+
+/// Interviews, a focus group, documents and a member-checked account, in the demo's own words.
+fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
+    let protocol = data.add_protocol_from_template("four-question", at(30))?;
+    let sections: Vec<(Uuid, Vec<Uuid>)> = data
+        .protocol(protocol)
+        .map(|p| p.sections.iter().map(|s| (s.id, s.prompts.iter().map(|x| x.id).collect())).collect())
+        .unwrap_or_default();
+    let case_of = |data: &StudyData, name: &str| data.participant(who(data, name)).and_then(|p| p.case_id).unwrap_or_default();
+    let interview = |data: &mut StudyData, kind, names: &[&str], date: &str, planned, minute| {
+        let new = NewInterview {
+            kind,
+            case_id: case_of(data, names[0]),
+            participant_ids: names.iter().map(|n| who(data, n)).collect(),
+            mode: Mode::FaceToFace,
+            interviewer: "Researcher A".into(),
+            date: date.into(),
+            protocol_id: protocol,
+            planned,
+        };
+        data.start_interview(new, at(minute))
+    };
+    let notes = |data: &mut StudyData, id, section: usize, text: &str, minute| {
+        let slot = Slot { section: sections.get(section).map(|s| s.0).unwrap_or_default(), prompt: None };
+        data.edit_interview(id, InterviewEdit::Notes { slot, text: text.into() }, at(minute))
+    };
+
+    // A founder interview at the village service, complete and member-checked.
+    let rowan = interview(data, InterviewKind::Interview, &["Rowan"], "2017-01-10", false, 2000)?;
+    notes(data, rowan, 0, "Set up after the last agency pulled out of the villages. Members vote at an annual meeting; \
+        carers say they feel listened to for the first time.", 2001)?;
+    notes(data, rowan, 1, "Recruiting carers who drive is the hardest part. Mileage eats the margin on short visits. \
+        Solved partly by grouping visits by hamlet.", 2002)?;
+    notes(data, rowan, 2, "The council's community development worker helped with the constitution; \
+        the business advice line was too generic.", 2003)?;
+    notes(data, rowan, 3, "The parish council lent credibility. Needed someone known locally to knock on doors.", 2004)?;
+    let slot = Slot { section: sections.first().map(|s| s.0).unwrap_or_default(), prompt: None };
+    data.edit_interview(rowan, InterviewEdit::ToggleFlag { slot, flag: Flag::GoodQuote }, at(2005))?;
+    data.edit_interview(rowan, InterviewEdit::Complete, at(2006))?;
+    let account = data.create_account(rowan, at(2010))?;
+    data.set_account_status(account, AccountStatus::Sent, at(2011))?;
+    let amended = data
+        .account(account)
+        .and_then(|a| a.current())
+        .map(|v| v.text.replace("too generic", "too generic for a care service"))
+        .unwrap_or_default();
+    data.record_amendment(account, amended, "Changes marked on the printed copy".into(), at(3000))?;
+    data.set_account_status(account, AccountStatus::Agreed, at(3001))?;
+
+    // A care worker at the city charity, still in progress.
+    let alder = interview(data, InterviewKind::Interview, &["Alder"], "2017-02-02", false, 2100)?;
+    notes(data, alder, 0, "Likes having a say in rotas. Unsure what ownership would change day to day.", 2101)?;
+
+    // A focus group at the Welsh co-operative, with speaker turns.
+    let group = interview(data, InterviewKind::FocusGroup, &["Ceri", "Dylan"], "2017-03-01", false, 2200)?;
+    let first = Slot { section: sections.first().map(|s| s.0).unwrap_or_default(), prompt: None };
+    for (minute, speaker, text) in [
+        (2201, Speaker::Participant(who(data, "Ceri")), "Sharing the paperwork means I spend my time with people, not forms."),
+        (2202, Speaker::Participant(who(data, "Dylan")), "From the support side, the shared back office made them easier to fund."),
+        (2203, Speaker::Interviewer, "What would you tell someone starting out?"),
+        (2204, Speaker::Participant(who(data, "Ceri")), "Dechrau'n fach — start small, and talk to the council early."),
+    ] {
+        data.edit_interview(group, InterviewEdit::AddTurn { slot: first, id: Uuid::new_v4(), speaker, text: text.into() }, at(minute))?;
+    }
+    let barriers = Slot { section: sections.get(1).map(|s| s.0).unwrap_or_default(), prompt: None };
+    data.edit_interview(group, InterviewEdit::State { slot: barriers, state: AnswerState::Skipped }, at(2205))?;
+
+    // A planned interview at the Scottish site.
+    interview(data, InterviewKind::Interview, &["Heather"], "", true, 2300)?;
+
+    // Documents and site-visit notes.
+    let hillside = data.cases.first().map(|c| c.id).unwrap_or_default();
+    let glen = data.cases.get(2).map(|c| c.id).unwrap_or_default();
+    let visit = data.add_document(hillside, DocumentKind::FieldNotes, "Site visit, day 1", at(2400))?;
+    data.edit_document(visit, DocumentEdit::Text("Met the committee in the village hall. Rota board on the wall; \
+        tea urn always on. Two carers arrived by bicycle.".into()), at(2401))?;
+    let report = data.add_document(glen, DocumentKind::Report, "Options appraisal for a care co-operative", at(2402))?;
+    data.edit_document(report, DocumentEdit::Origin("Published by the parent organisation".into()), at(2403))?;
+    data.edit_document(report, DocumentEdit::Text("Summary: three options were weighed; the board favoured \
+        a co-operative owned by workers and the people they support.".into()), at(2404))?;
+    Ok(())
+}
+
+/// Replaces every id in the study with the next deterministic one, in order of
+/// appearance, so the demo file is the same every time.
+fn renumber(data: &mut StudyData, ids: &mut Ids) {
+    fn walk(value: &mut serde_json::Value, map: &mut std::collections::HashMap<String, String>, ids: &mut Ids) {
+        match value {
+            serde_json::Value::String(s) => {
+                if Uuid::parse_str(s).is_ok() && s.len() == 36 {
+                    let next = map.entry(s.clone()).or_insert_with(|| ids.uuid().to_string());
+                    *s = next.clone();
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, map, ids)),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(|v| walk(v, map, ids)),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(&*data) else { return };
+    walk(&mut value, &mut std::collections::HashMap::new(), ids);
+    if let Ok(renumbered) = serde_json::from_value(value) {
+        *data = renumbered;
+    }
 }
 
 /// The time written into demo backups, so the same demo is the same file.

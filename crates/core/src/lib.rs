@@ -12,6 +12,7 @@ pub mod clock;
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;
 pub mod demo;
+pub mod exports;
 pub mod fieldwork;
 pub mod interview;
 pub mod model;

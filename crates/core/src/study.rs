@@ -662,6 +662,7 @@ impl StudyData {
                 errors.push(ValidationError::UnknownInterview(x.interview_id));
             }
         }
+        errors.extend(self.validate_protocols());
         let mut owners = HashSet::new();
         for i in &self.identities {
             if i.study_id != study_id {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::fieldwork::{AccountStatus, DocumentKind, InterviewKind};
 use crate::study::StudyData;
 
 /// Field names are a stable interface: scripts read them. Later kinds of object add fields.
@@ -17,6 +18,17 @@ pub struct Summary {
     pub withdrawn: usize,
     /// Participants with identifying details stored (never exported by default).
     pub identities: usize,
+    pub protocols: usize,
+    /// One-to-one interviews, any status.
+    pub interviews: usize,
+    pub focus_groups: usize,
+    /// Documentary sources (reports, minutes, web pages…).
+    pub documents: usize,
+    /// Site-visit notes.
+    pub field_notes: usize,
+    /// Member-check accounts, and how many the participant has agreed.
+    pub accounts: usize,
+    pub accounts_agreed: usize,
 }
 
 impl Summary {
@@ -30,6 +42,13 @@ impl Summary {
             interviewable: data.interviewable().count(),
             withdrawn: data.participants.iter().filter(|p| p.consent.withdrawn).count(),
             identities: data.identities.iter().filter(|i| !i.is_empty()).count(),
+            protocols: data.protocols.len(),
+            interviews: data.interviews.iter().filter(|i| i.kind == InterviewKind::Interview).count(),
+            focus_groups: data.interviews.iter().filter(|i| i.kind == InterviewKind::FocusGroup).count(),
+            documents: data.documents.iter().filter(|d| d.kind != DocumentKind::FieldNotes).count(),
+            field_notes: data.documents.iter().filter(|d| d.kind == DocumentKind::FieldNotes).count(),
+            accounts: data.accounts.len(),
+            accounts_agreed: data.accounts.iter().filter(|a| a.status == AccountStatus::Agreed).count(),
         }
     }
 }

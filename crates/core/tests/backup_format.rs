@@ -115,6 +115,10 @@ fn the_demo_studies_are_valid_and_deterministic() {
     assert_eq!(s.interviewable, 8);
     let countries: Vec<&str> = small.cases.iter().map(|c| c.attributes.country.as_str()).collect();
     assert_eq!(countries, ["England", "England", "Scotland", "Wales"]);
+    assert_eq!((s.protocols, s.interviews, s.focus_groups), (1, 3, 1));
+    assert_eq!((s.documents, s.field_notes, s.accounts, s.accounts_agreed), (1, 1, 1, 1));
+    let account = &small.accounts[0];
+    assert_eq!(account.versions.len(), 2, "the demo account was amended once");
     let reference = demo_study(DemoSize::Reference);
     assert!(reference.validate().is_empty());
     assert_eq!((reference.cases.len(), reference.participants.len()), (40, 1000));

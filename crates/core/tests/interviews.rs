@@ -11,6 +11,11 @@ const LATER: Timestamp = Timestamp::from_millis(1_700_003_600_000);
 /// The demo study with a two-section protocol tied to the first two research questions.
 fn study() -> (StudyData, Uuid) {
     let mut data = demo_study(DemoSize::Small);
+    // The demo's people and cases, without its fieldwork.
+    data.protocols.clear();
+    data.interviews.clear();
+    data.documents.clear();
+    data.accounts.clear();
     let rq: Vec<Uuid> = data.study.research_questions.iter().map(|q| q.id).collect();
     let protocol = Protocol {
         id: Uuid::new_v4(),

@@ -1,0 +1,690 @@
+//! Fieldwork: the coverage grid and interview list, starting an interview or focus
+//! group, and running one section by section on a tablet.
+
+use std::time::Duration;
+
+use fieldkit_core::transcript::{check_pasted_text, read_text_file};
+use fieldkit_core::*;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+use crate::app::{Confirm, use_ctx};
+use crate::autosave::StudyCtx;
+use crate::browser;
+use crate::screens::study::use_study;
+use crate::widgets::{SelectField, TextField, field_id};
+
+fn status_line(data: &StudyData, interview: &Interview) -> String {
+    let account = data
+        .account_for_interview(interview.id)
+        .map(|a| format!(" · account: {}", a.status.label()))
+        .unwrap_or_default();
+    format!("{}{account}", interview.status.label())
+}
+
+#[component]
+pub fn InterviewsTab() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let base = format!("/study/{}", study.id());
+    let rows = move || {
+        study.data.with(|d| {
+            d.interviews
+                .iter()
+                .map(|i| {
+                    (
+                        i.id,
+                        i.kind.label(),
+                        d.case_name(Some(i.case_id)).to_string(),
+                        d.interview_people(i),
+                        i.date.map(|x| x.to_string()).unwrap_or_default(),
+                        status_line(d, i),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let list_base = base.clone();
+    let ctx = use_ctx();
+    let download = move |_| {
+        let result = study.data.with_untracked(|d| {
+            let name = format!("{}-interviews.csv", browser::file_stem(&d.study.title));
+            fieldkit_core::exports::interviews_csv(d).map(|bytes| (name, bytes))
+        });
+        let outcome = result.and_then(|(name, bytes)| {
+            let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+            browser::download(&name, "text/csv;charset=utf-8", &text)
+        });
+        if let Err(e) = outcome {
+            ctx.error(format!("The export failed: {e}"));
+        }
+    };
+    view! {
+        <CoverageGrid/>
+        <section class="panel">
+            <h2>"Interviews and focus groups"</h2>
+            <div class="row wrap"><button class="secondary" on:click=download>"Download interviews (CSV)"</button></div>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! { <p class="empty">"None yet. Start one below."</p> }.into_any();
+                }
+                let base = list_base.clone();
+                view! {
+                    <table class="list" aria-label="Interviews">
+                        <thead><tr><th scope="col">"Who"</th><th scope="col">"Kind"</th><th scope="col">"Case"</th><th scope="col">"Date"</th><th scope="col">"Status"</th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|(id, kind, case, people, date, status)| view! {
+                                <tr>
+                                    <td><A href=format!("{base}/interviews/{id}")>{people}</A></td>
+                                    <td>{kind}</td><td>{case}</td><td>{date}</td><td>{status}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <StartInterview base=base/>
+    }
+    .into_any()
+}
+
+/// Cases × research questions: where data exists, so gaps show before leaving a site.
+#[component]
+fn CoverageGrid() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let grid = Memo::new(move |_| study.data.with(|d| d.coverage()));
+    view! {
+        <section class="panel">
+            <h2>"Coverage: cases × research questions"</h2>
+            <p class="muted">"Each cell counts the interviews with notes for that question. Empty cells are gaps."</p>
+            <div class="table-scroll">
+                <table class="grid" aria-label="Coverage">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Case"</th>
+                            {move || grid.with(|g| g.questions.iter().enumerate().map(|(n, (_, text))| view! {
+                                <th scope="col" title=text.clone()>{format!("Q{}", n + 1)}</th>
+                            }).collect_view())}
+                            <th scope="col">"Done"</th>
+                            <th scope="col">"Planned"</th>
+                            <th scope="col">"Documents"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || grid.with(|g| g.rows.iter().map(|row| view! {
+                            <tr>
+                                <th scope="row">{row.case_name.clone()}</th>
+                                {row.cells.iter().map(|n| if *n == 0 {
+                                    view! { <td class="gap" aria-label="no data">"—"</td> }.into_any()
+                                } else {
+                                    view! { <td class="has-data">{n.to_string()}</td> }.into_any()
+                                }).collect_view()}
+                                <td>{format!("{}", row.done)}{(row.in_progress > 0).then(|| format!(" (+{} in progress)", row.in_progress))}</td>
+                                <td>{row.planned.to_string()}</td>
+                                <td>{row.documents.to_string()}</td>
+                            </tr>
+                        }).collect_view())}
+                    </tbody>
+                </table>
+            </div>
+            <ol class="small muted">
+                {move || grid.with(|g| g.questions.iter().map(|(_, t)| view! { <li>{t.clone()}</li> }).collect_view())}
+            </ol>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn StartInterview(base: String) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let navigate = use_navigate();
+    let kind = RwSignal::new(InterviewKind::Interview);
+    let case = RwSignal::new(study.data.with_untracked(|d| d.cases.first().map(|c| c.id)));
+    let chosen = RwSignal::new(Vec::<Uuid>::new());
+    let mode = RwSignal::new(Mode::FaceToFace);
+    let interviewer = RwSignal::new(String::new());
+    let date = RwSignal::new(browser::now().date().map(|d| d.to_string()).unwrap_or_default());
+    let protocol = RwSignal::new(study.data.with_untracked(|d| d.protocols.first().map(|p| p.id)));
+    let error = RwSignal::new(None::<String>);
+
+    let people = move || {
+        study.data.with(|d| {
+            let Some(case) = case.get() else { return Vec::new() };
+            d.participants_of_case(case)
+                .map(|p| {
+                    let why_not = if p.consent.withdrawn {
+                        Some("consent withdrawn")
+                    } else if !p.consent.interview {
+                        Some("no interview consent")
+                    } else {
+                        None
+                    };
+                    (p.id, p.pseudonym.clone(), d.role_name(p.role_id).to_string(), why_not)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let submit = move |planned: bool| {
+        let (Some(case_id), Some(protocol_id)) = (case.get_untracked(), protocol.get_untracked()) else {
+            error.set(Some("Choose a case and a protocol.".into()));
+            return;
+        };
+        let new = NewInterview {
+            kind: kind.get_untracked(),
+            case_id,
+            participant_ids: chosen.get_untracked(),
+            mode: mode.get_untracked(),
+            interviewer: interviewer.get_untracked(),
+            date: date.get_untracked(),
+            protocol_id,
+            planned,
+        };
+        match study.edit(|d, now| d.start_interview(new, now).map(|id| (id, ObjectRef::Interview(id)))) {
+            Ok((id, _)) => {
+                error.set(None);
+                chosen.set(Vec::new());
+                if planned {
+                    ctx.info("The interview is planned; start it from the list when the time comes.");
+                } else {
+                    navigate(&format!("{base}/interviews/{id}"), Default::default());
+                }
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let submit_later = submit.clone();
+    let no_protocols = move || study.data.with(|d| d.protocols.is_empty());
+    let protocol_options = Signal::derive(move || {
+        study.data.with(|d| d.protocols.iter().map(|p| (p.id.to_string(), format!("{} (version {})", p.name, p.version))).collect::<Vec<_>>())
+    });
+    let case_options = Signal::derive(move || {
+        study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect::<Vec<_>>())
+    });
+    let mode_options: Vec<(String, String)> = Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
+    let kind_name = field_id("kind");
+    view! {
+        <section class="panel">
+            <h2>"Start an interview or focus group"</h2>
+            <Show when=no_protocols>
+                <p class="warning">"Add an interview protocol first (Protocols tab): every interview follows one."</p>
+            </Show>
+            <fieldset>
+                <legend>"Kind"</legend>
+                <div class="segmented">
+                    {[InterviewKind::Interview, InterviewKind::FocusGroup].map(|k| {
+                        let id = field_id("kind-option");
+                        view! {
+                            <span class="option">
+                                <input type="radio" id=id.clone() name=kind_name.clone() prop:checked=move || kind.get() == k
+                                    on:change=move |_| { kind.set(k); chosen.set(Vec::new()); }/>
+                                <label for=id>{k.label()}</label>
+                            </span>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <div class="grid2">
+                <SelectField label="Case" options=case_options
+                    value=Signal::derive(move || case.get().map(|c| c.to_string()).unwrap_or_default())
+                    on_edit=move |v| { case.set(Uuid::parse_str(&v).ok()); chosen.set(Vec::new()); Ok(()) }/>
+                <SelectField label="Protocol" options=protocol_options
+                    value=Signal::derive(move || protocol.get().map(|c| c.to_string()).unwrap_or_default())
+                    on_edit=move |v| { protocol.set(Uuid::parse_str(&v).ok()); Ok(()) }/>
+                <SelectField label="Mode" options=mode_options
+                    value=Signal::derive(move || mode.get().key().to_string())
+                    on_edit=move |v| { if let Some(m) = Mode::from_key(&v) { mode.set(m) }; Ok(()) }/>
+                <TextField label="Interviewer" value=Signal::derive(move || interviewer.get())
+                    on_edit=move |v| { interviewer.set(v); Ok(()) }/>
+                <TextField label="Date" input_type="date" value=Signal::derive(move || date.get())
+                    on_edit=move |v| { date.set(v); Ok(()) }/>
+            </div>
+            <fieldset>
+                <legend>{move || if kind.get() == InterviewKind::Interview { "Participant (one)" } else { "Participants (two or more)" }}</legend>
+                {move || {
+                    let people = people();
+                    if people.is_empty() {
+                        return view! { <p class="empty">"Nobody is registered at this case yet."</p> }.into_any();
+                    }
+                    people.into_iter().map(|(id, name, role, why_not)| {
+                        let input_id = field_id("who");
+                        let label = match why_not {
+                            Some(reason) => format!("{name} — {role} ({reason})"),
+                            None => format!("{name} — {role}"),
+                        };
+                        view! {
+                            <div class="check">
+                                <input type="checkbox" id=input_id.clone() disabled=why_not.is_some()
+                                    prop:checked=move || chosen.with(|c| c.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| {
+                                            if kind.get_untracked() == InterviewKind::Interview { c.clear(); }
+                                            c.retain(|x| *x != id);
+                                            if on { c.push(id); }
+                                        });
+                                    }/>
+                                <label for=input_id>{label}</label>
+                            </div>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </fieldset>
+            <Show when=move || error.with(|e| e.is_some())>
+                <p class="field-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <div class="row wrap">
+                <button on:click=move |_| submit(false)>"Start now"</button>
+                <button class="secondary" on:click=move |_| submit_later(true)>"Plan for later"</button>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+fn interview_id() -> Memo<Option<Uuid>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| p.get("interview").and_then(|c| Uuid::parse_str(&c).ok())))
+}
+
+/// "00:14:05"
+fn elapsed(ms: i64) -> String {
+    let s = (ms / 1000).max(0);
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+#[component]
+pub fn InterviewScreen() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let id = interview_id();
+    let exists = move || id.get().is_some_and(|i| study.data.with(|d| d.interview(i).is_some()));
+    view! {
+        {move || match id.get().filter(|_| exists()) {
+            None => view! { <section class="panel"><p>"This interview is not in the study (it may have been deleted)."</p></section> }.into_any(),
+            Some(id) => view! { <InterviewRunner id=id/> }.into_any(),
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn InterviewRunner(id: Uuid) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let navigate = use_navigate();
+    let base = format!("/study/{}", study.id());
+    let read = move |f: fn(&StudyData, &Interview) -> String| {
+        Signal::derive(move || study.data.with(|d| d.interview(id).map(|i| f(d, i)).unwrap_or_default()))
+    };
+    let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(id, e, now)).map(drop);
+    let sections = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i)).unwrap_or_default()));
+    let current = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.current_section).unwrap_or(0)));
+    let status = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.status)));
+    let focus_group = study.data.with_untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));
+
+    // The clock: time since the interview started, ticking every second.
+    let tick = RwSignal::new(js_sys::Date::now() as i64);
+    if let Ok(handle) = set_interval_with_handle(move || { let _ = tick.try_set(js_sys::Date::now() as i64); }, Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+    let clock = move || {
+        study.data.with(|d| match d.interview(id) {
+            Some(i) if i.status == InterviewStatus::InProgress => i
+                .started
+                .map(|s| format!("⏱ {} since the start at {}", elapsed(tick.get() - s.millis()), browser::local_time(s)))
+                .unwrap_or_default(),
+            Some(i) if i.status == InterviewStatus::Complete => {
+                format!("Completed {}", i.completed.map(browser::local_time).unwrap_or_default())
+            }
+            _ => "Not started".to_string(),
+        })
+    };
+    let go = move |index: usize| {
+        if let Err(e) = edit(InterviewEdit::GoTo(index)) {
+            ctx.error(e);
+        }
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    };
+    let account_link = format!("{base}/interviews/{id}/account");
+    let account_nav = navigate.clone();
+    let create_account = move |_| match study.edit(|d, now| d.create_account(id, now).map(|a| (a, ObjectRef::Account(a)))) {
+        Ok(_) => account_nav(&account_link, Default::default()),
+        Err(e) => ctx.error(e),
+    };
+    let list = format!("{base}/interviews");
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        let list = list.clone();
+        ctx.ask(Confirm {
+            title: "Delete this interview?".into(),
+            body: "Its notes, speaker turns, transcript and member-check account are deleted. This cannot be undone.".into(),
+            action: "Delete interview".into(),
+            on_confirm: Box::new(move || match study.remove(|d| d.delete_interview(id)) {
+                Ok(()) => navigate(&list, Default::default()),
+                Err(e) => ctx.error(e),
+            }),
+        });
+    };
+    let mode_options: Vec<(String, String)> = Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
+    let back = format!("{base}/interviews");
+    let account_base = base.clone();
+
+    view! {
+        <section class="panel interview-head">
+            <p class="crumbs"><A href=back>"← All interviews"</A></p>
+            <h2>{move || study.data.with(|d| d.interview(id).map(|i| format!("{} with {}", i.kind.label(), d.interview_people(i))).unwrap_or_default())}</h2>
+            <p class="muted">{read(|d, i| format!("{} · {} · protocol {} (version {})", d.case_name(Some(i.case_id)), i.status.label(),
+                d.protocol(i.protocol_id).map(|p| p.name.clone()).unwrap_or_default(), i.protocol_version))}</p>
+            <p class="clock" role="timer" aria-live="off">{clock}</p>
+            <details>
+                <summary>"Interview details"</summary>
+                <div class="grid2">
+                    <TextField label="Interviewer" value=read(|_, i| i.interviewer.clone()) on_edit=move |v| edit(InterviewEdit::Interviewer(v))/>
+                    <TextField label="Date" input_type="date" value=read(|_, i| i.date.map(|x| x.to_string()).unwrap_or_default())
+                        on_edit=move |v| edit(InterviewEdit::Date(v))/>
+                    <SelectField label="Mode" options=mode_options value=read(|_, i| i.mode.key().to_string())
+                        on_edit=move |v| Mode::from_key(&v).map_or(Ok(()), |m| edit(InterviewEdit::Mode(m)))/>
+                </div>
+            </details>
+            <Show when=move || status.get() == Some(InterviewStatus::Planned)>
+                <button on:click=move |_| if let Err(e) = edit(InterviewEdit::Start) { ctx.error(e) }>"Start interview"</button>
+            </Show>
+            <Show when=move || status.get() == Some(InterviewStatus::Complete)>
+                <p class="warning" role="status">"This interview is complete. You can still correct it; every change is recorded."</p>
+            </Show>
+        </section>
+
+        <nav class="steps" aria-label="Sections">
+            {move || sections.get().into_iter().enumerate().map(|(n, s)| {
+                let has_data = study.data.with(|d| d.interview(id).is_some_and(|i| i.covers_section(s.id)));
+                view! {
+                    <button class=move || if current.get() == n { "step current" } else { "step" }
+                        aria-current=move || if current.get() == n { "step" } else { "false" }
+                        on:click=move |_| go(n)>
+                        {format!("{} {}{}", n + 1, s.title, if has_data { " ✓" } else { "" })}
+                    </button>
+                }
+            }).collect_view()}
+        </nav>
+
+        {move || {
+            let all = sections.get();
+            let n = current.get().min(all.len().saturating_sub(1));
+            let Some(section) = all.get(n).cloned() else {
+                return view! { <section class="panel"><p class="empty">"This protocol has no sections."</p></section> }.into_any();
+            };
+            let question = study.data.with(|d| section.research_question_id
+                .and_then(|q| d.study.research_questions.iter().find(|x| x.id == q))
+                .map(|q| q.text.clone()));
+            let last = n + 1 >= all.len();
+            let colour = section.colour.clone().unwrap_or_else(|| "#1f5f5b".into());
+            view! {
+                <section class="panel section-run" style=format!("border-top: 6px solid {colour}")>
+                    <h3>{format!("Section {} of {}: {}", n + 1, all.len(), section.title)}</h3>
+                    {question.map(|q| view! { <p class="muted">"Research question: " {q}</p> })}
+                    {(!section.guidance.trim().is_empty()).then(|| view! {
+                        <details><summary>"Guidance for the interviewer"</summary><p>{section.guidance.clone()}</p></details>
+                    })}
+                    <SlotEditor interview=id at=Slot { section: section.id, prompt: None } question=section.question.clone() main=true focus_group=focus_group/>
+                    {section.prompts.iter().map(|p| view! {
+                        <SlotEditor interview=id at=Slot { section: section.id, prompt: Some(p.id) } question=p.text.clone() main=false focus_group=focus_group/>
+                    }).collect_view()}
+                    <div class="row wrap nav-row">
+                        <button class="secondary" disabled=move || { n == 0 } on:click=move |_| go(n.saturating_sub(1))>"← Previous section"</button>
+                        {if last {
+                            view! {
+                                <button disabled=move || { status.get() == Some(InterviewStatus::Complete) }
+                                    on:click=move |_| match edit(InterviewEdit::Complete) {
+                                        Ok(()) => ctx.info("Interview marked complete."),
+                                        Err(e) => ctx.error(e),
+                                    }>"Mark interview complete"</button>
+                            }.into_any()
+                        } else {
+                            view! { <button on:click=move |_| go(n + 1)>"Next section →"</button> }.into_any()
+                        }}
+                    </div>
+                </section>
+            }.into_any()
+        }}
+
+        <TranscriptPanel interview=id/>
+
+        <section class="panel">
+            <h2>"Member check"</h2>
+            {move || study.data.with(|d| match d.account_for_interview(id) {
+                Some(a) => {
+                    let href = format!("{account_base}/interviews/{id}/account");
+                    view! {
+                        <p>"Account status: " <strong>{a.status.label()}</strong> {format!(" · {} version(s)", a.versions.len())}</p>
+                        <A href=href>"Open the interview account"</A>
+                    }.into_any()
+                }
+                None => view! {
+                    <p class="muted">"Write up a clean account of this interview (pseudonyms only) for the participant to check."</p>
+                    <button on:click=create_account.clone()>"Create interview account"</button>
+                }.into_any(),
+            })}
+        </section>
+
+        {move || study.data.with(|d| {
+            let corrections = d.interview(id).map(|i| i.corrections.clone()).unwrap_or_default();
+            (!corrections.is_empty()).then(|| view! {
+                <section class="panel">
+                    <h2>"Corrections after completion"</h2>
+                    <ul class="plain">
+                        {corrections.into_iter().map(|c| view! { <li>{browser::local_time(c.at)} " — " {c.what}</li> }).collect_view()}
+                    </ul>
+                </section>
+            })
+        })}
+
+        <section class="panel danger-zone">
+            <button class="danger" on:click=delete>"Delete interview…"</button>
+        </section>
+    }
+    .into_any()
+}
+
+/// Notes, state, flags and (in focus groups) speaker turns for one question or prompt.
+#[component]
+fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool, focus_group: bool) -> impl IntoView {
+    let slot = at;
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let answer = move |f: fn(&Answer) -> String| {
+        Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default()))
+    };
+    let state = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state).unwrap_or_default()));
+    let flags = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.flags.clone()).unwrap_or_default()));
+    let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(interview, e, now)).map(drop);
+    let act = move |e: InterviewEdit| if let Err(err) = edit(e) { ctx.error(err) };
+    let turn_ids = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.turns.iter().map(|t| t.id).collect::<Vec<_>>()).unwrap_or_default()));
+    let speakers = study.data.with_untracked(|d| {
+        let mut s: Vec<(Speaker, String)> = d
+            .interview(interview)
+            .map(|i| i.participant_ids.iter().filter_map(|p| d.participant(*p)).map(|p| (Speaker::Participant(p.id), p.pseudonym.clone())).collect())
+            .unwrap_or_default();
+        s.push((Speaker::Interviewer, "Interviewer".into()));
+        s
+    });
+    let speaker_name = move |speaker: &Speaker| study.data.with(|d| match speaker {
+        Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
+        Speaker::Interviewer => "Interviewer".into(),
+        Speaker::Other(name) => name.clone(),
+    });
+    let label = question.clone();
+    view! {
+        <div class=if main { "slot main" } else { "slot prompt" } role="group" aria-label=label>
+            <p class=if main { "question-text" } else { "prompt-text" }>{if main { question.clone() } else { format!("Prompt: {question}") }}</p>
+            <div class="row wrap">
+                {[(AnswerState::Asked, "Asked"), (AnswerState::NotAsked, "Not asked"), (AnswerState::Skipped, "Skipped")].map(|(s, text)| view! {
+                    <button class="toggle" aria-pressed=move || if state.get() == s { "true" } else { "false" }
+                        on:click=move |_| act(InterviewEdit::State { slot, state: s })>{text}</button>
+                }).collect_view()}
+                {Flag::ALL.map(|f| view! {
+                    <button class="toggle flag" aria-pressed=move || if flags.with(|x| x.contains(&f)) { "true" } else { "false" }
+                        on:click=move |_| act(InterviewEdit::ToggleFlag { slot, flag: f })>{f.label()}</button>
+                }).collect_view()}
+            </div>
+            <Show when=move || state.get() == AnswerState::Asked>
+                {if focus_group {
+                    let speakers = speakers.clone();
+                    view! {
+                        <ol class="turns">
+                            <For each=move || turn_ids.get() key=|t| *t let:turn>
+                                {
+                                    let who = Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
+                                        .and_then(|a| a.turns.iter().find(|t| t.id == turn)).map(|t| speaker_name(&t.speaker)).unwrap_or_default()));
+                                    let text = Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
+                                        .and_then(|a| a.turns.iter().find(|t| t.id == turn)).map(|t| t.text.clone()).unwrap_or_default()));
+                                    view! {
+                                        <li class="turn">
+                                            <TextField label=Signal::derive(move || format!("{} said", who.get())) multiline=true value=text
+                                                on_edit=move |t| edit(InterviewEdit::TurnText { slot, turn, text: t })/>
+                                            <button class="secondary" on:click=move |_| act(InterviewEdit::RemoveTurn { slot, turn })>"Remove turn"</button>
+                                        </li>
+                                    }
+                                }
+                            </For>
+                        </ol>
+                        <p class="small muted">"Tap who speaks next:"</p>
+                        <div class="row wrap speakers">
+                            {speakers.into_iter().map(|(speaker, name)| {
+                                let speaker2 = speaker.clone();
+                                view! {
+                                    <button class="secondary" on:click=move |_| {
+                                        let turn = Uuid::new_v4();
+                                        act(InterviewEdit::AddTurn { slot, id: turn, speaker: speaker2.clone(), text: String::new() });
+                                        focus_last_turn();
+                                    }>{format!("+ {name}")}</button>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <TextField label="Notes" multiline=true value=answer(|a| a.text.clone())
+                            on_edit=move |t| edit(InterviewEdit::Notes { slot, text: t })/>
+                    }.into_any()
+                } else {
+                    view! {
+                        <TextField label="Notes" multiline=true value=answer(|a| a.text.clone())
+                            on_edit=move |t| edit(InterviewEdit::Notes { slot, text: t })/>
+                    }.into_any()
+                }}
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+/// Puts the cursor in the newest speaker turn, so the researcher can type at once.
+fn focus_last_turn() {
+    let focus = wasm_bindgen::closure::Closure::once_into_js(|| {
+        // The speaker button just tapped is still focused: find its question's turn list.
+        let document = web_sys::window().and_then(|w| w.document());
+        let textarea = document
+            .and_then(|d| d.active_element())
+            .and_then(|button| button.closest(".slot").ok().flatten())
+            .and_then(|slot| slot.query_selector(".turns > li:last-child textarea").ok().flatten());
+        if let Some(el) = textarea.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(focus.unchecked_ref(), 30);
+    }
+}
+
+/// Paste or upload a transcript; "Name: text" lines become speaker turns.
+#[component]
+fn TranscriptPanel(interview: Uuid) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let pasted = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let store = move |study: StudyCtx, text: String, name: String| {
+        match study.edit(|d, now| d.set_transcript(interview, text, name, now)) {
+            Ok(_) => {
+                error.set(None);
+                pasted.set(String::new());
+                ctx.info("Transcript saved and split into speaker turns.");
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let use_pasted = move |_| match check_pasted_text(&pasted.get_untracked()) {
+        Ok(text) => store(study, text, String::new()),
+        Err(e) => error.set(Some(e.to_string())),
+    };
+    let upload = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            let bytes = match browser::read_file(&file).await {
+                Ok(b) => b,
+                Err(e) => return drop(error.try_set(Some(e))),
+            };
+            match read_text_file(&bytes, &file.name()) {
+                Ok(text) => store(study, text, file.name()),
+                Err(e) => drop(error.try_set(Some(e.to_string()))),
+            }
+        });
+    };
+    let summary = move || {
+        study.data.with(|d| {
+            d.interview(interview).and_then(|i| i.transcript.as_ref()).map(|t| {
+                let turns: Vec<(String, String)> = t
+                    .turns
+                    .iter()
+                    .map(|turn| {
+                        let who = match &turn.speaker {
+                            Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
+                            Speaker::Interviewer => "Interviewer".into(),
+                            Speaker::Other(name) => name.clone(),
+                        };
+                        (who, turn.text.clone())
+                    })
+                    .collect();
+                let source = if t.source_name.is_empty() { "pasted text".to_string() } else { t.source_name.clone() };
+                (source, turns)
+            })
+        })
+    };
+    let paste_id = field_id("paste");
+    view! {
+        <section class="panel">
+            <h2>"Transcript"</h2>
+            {move || summary().map(|(source, turns)| view! {
+                <p>{format!("From {source}: {} speaker turns.", turns.len())}</p>
+                <details>
+                    <summary>"Show the turns"</summary>
+                    <ol class="transcript">
+                        {turns.into_iter().map(|(who, text)| view! { <li><strong>{who}</strong>": " <span dir="auto">{text}</span></li> }).collect_view()}
+                    </ol>
+                </details>
+            })}
+            <div class="field">
+                <label for=paste_id.clone()>"Paste a transcript (lines like “Name: what they said”)"</label>
+                <textarea id=paste_id rows="6" prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+            </div>
+            <div class="row wrap">
+                <button class="secondary" on:click=use_pasted>"Use pasted text"</button>
+                <label class="button secondary file-button">
+                    "Upload a transcript (.txt)"
+                    <input type="file" accept=".txt,text/plain" class="visually-hidden" on:change=upload/>
+                </label>
+            </div>
+            <Show when=move || error.with(|e| e.is_some())>
+                <p class="field-error" role="alert">{move || error.get()}</p>
+            </Show>
+        </section>
+    }
+    .into_any()
+}
