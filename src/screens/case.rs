@@ -30,10 +30,12 @@ pub fn CaseScreen() -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let case_id = move || params.with(|p| p.get("case").and_then(|c| Uuid::parse_str(&c).ok()));
-    let exists = move || case_id().is_some_and(|id| study.data.with(|d| d.case(id).is_some()));
+    // A memo, so the page is built once per case and not again on every keystroke
+    // (rebuilding would take the cursor out of the field being typed in).
+    let shown = Memo::new(move |_| case_id().filter(|id| study.data.with(|d| d.case(*id).is_some())));
 
     let body = move || {
-        let Some(id) = case_id().filter(|_| exists()) else {
+        let Some(id) = shown.get() else {
             return view! {
                 <section class="panel"><p>"This case is not in the study (it may have been deleted)."</p></section>
             }

@@ -81,11 +81,16 @@ pub fn DocumentScreen() -> impl IntoView {
     let ctx = use_ctx();
     let params = use_params_map();
     let navigate = use_navigate();
-    let doc_id = Memo::new(move |_| params.with(|p| p.get("document").and_then(|c| Uuid::parse_str(&c).ok())));
+    // A memo of the shown document, so the page is not rebuilt on every keystroke.
+    let doc_id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("document").and_then(|c| Uuid::parse_str(&c).ok()))
+            .filter(|id| study.data.with(|d| d.document(*id).is_some()))
+    });
     let base = format!("/study/{}", study.id());
 
     let body = move || {
-        let Some(id) = doc_id.get().filter(|id| study.data.with(|d| d.document(*id).is_some())) else {
+        let Some(id) = doc_id.get() else {
             return view! { <section class="panel"><p>"This document is not in the study (it may have been deleted)."</p></section> }.into_any();
         };
         let read = move |f: fn(&Document) -> String| Signal::derive(move || study.data.with(|d| d.document(id).map(f).unwrap_or_default()));

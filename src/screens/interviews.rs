@@ -303,9 +303,10 @@ fn elapsed(ms: i64) -> String {
 pub fn InterviewScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let id = interview_id();
-    let exists = move || id.get().is_some_and(|i| study.data.with(|d| d.interview(i).is_some()));
+    // A memo, so the runner is built once per interview, not on every keystroke.
+    let shown = Memo::new(move |_| id.get().filter(|i| study.data.with(|d| d.interview(*i).is_some())));
     view! {
-        {move || match id.get().filter(|_| exists()) {
+        {move || match shown.get() {
             None => view! { <section class="panel"><p>"This interview is not in the study (it may have been deleted)."</p></section> }.into_any(),
             Some(id) => view! { <InterviewRunner id=id/> }.into_any(),
         }}
@@ -421,7 +422,8 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
             let Some(section) = all.get(n).cloned() else {
                 return view! { <section class="panel"><p class="empty">"This protocol has no sections."</p></section> }.into_any();
             };
-            let question = study.data.with(|d| section.research_question_id
+            // Untracked: this block must not be rebuilt (losing the cursor) on every edit.
+            let question = study.data.with_untracked(|d| section.research_question_id
                 .and_then(|q| d.study.research_questions.iter().find(|x| x.id == q))
                 .map(|q| q.text.clone()));
             let last = n + 1 >= all.len();
@@ -464,7 +466,7 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
                     let href = format!("{account_base}/interviews/{id}/account");
                     view! {
                         <p>"Account status: " <strong>{a.status.label()}</strong> {format!(" · {} version(s)", a.versions.len())}</p>
-                        <A href=href>"Open the interview account"</A>
+                        <A href=href attr:class="button secondary">"Open the interview account"</A>
                     }.into_any()
                 }
                 None => view! {

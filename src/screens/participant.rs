@@ -22,10 +22,11 @@ pub fn ParticipantScreen() -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let pid = move || params.with(|p| p.get("participant").and_then(|c| Uuid::parse_str(&c).ok()));
-    let exists = move || pid().is_some_and(|id| study.data.with(|d| d.participant(id).is_some()));
+    // A memo, so the page is built once per participant, not on every keystroke.
+    let shown = Memo::new(move |_| pid().filter(|id| study.data.with(|d| d.participant(*id).is_some())));
 
     let body = move || {
-        let Some(id) = pid().filter(|_| exists()) else {
+        let Some(id) = shown.get() else {
             return view! {
                 <section class="panel"><p>"This participant is not in the study (they may have been deleted)."</p></section>
             }
