@@ -82,8 +82,12 @@ impl Ctx {
         self.notify(Level::Error, text.into());
     }
 
+    /// Shows a confirmation that goes away by itself after a few seconds.
     pub fn info(&self, text: impl Into<String>) {
         self.notify(Level::Info, text.into());
+        let id = self.next_notice.get_value().saturating_sub(1);
+        let ctx = *self;
+        set_timeout(move || { let _ = ctx.notices.try_update(|n| n.retain(|x| x.id != id || x.level == Level::Error)); }, std::time::Duration::from_secs(6));
     }
 
     pub fn dismiss(&self, id: u64) {

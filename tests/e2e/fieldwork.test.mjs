@@ -290,6 +290,36 @@ test('the interviews CSV downloads and holds every turn exactly', async () => {
   assert.ok(!JSON.stringify(rows).includes('Gwenllian'));
 });
 
+test('site-visit notes and documents: typed, uploaded, kept after reload', async () => {
+  const studyUrl = interviewUrl.replace(/\/interviews\/.*/, '');
+  await page.goto(studyUrl + '/cases');
+  await page.getByRole('link', { name: WELSH_CASE }).click();
+  await page.getByRole('button', { name: 'Add site-visit notes' }).click();
+  await page.getByRole('heading', { level: 2, name: /^Site visit \d{4}-\d{2}-\d{2}$/ }).waitFor();
+  await page.getByLabel('Text', { exact: true }).fill('Valley hall, rain all day. Rota on the noticeboard — ŵ ŷ 🌧.');
+  await page.getByLabel('Origin').fill('Visit by Researcher B');
+  await saved();
+  await page.getByRole('link', { name: '← Back to the case' }).click();
+  await page.getByLabel('New document title (report, minutes, web page…)').fill('Board minutes, March');
+  await page.getByRole('button', { name: 'Add document' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Board minutes, March' }).waitFor();
+  await page.getByLabel('Type').selectOption({ label: 'Minutes' });
+  const md = path.join(tmp, 'minutes.md');
+  await fsp.writeFile(md, '# Board meeting\r\n\r\n- Agreed to recruit two carers\r\n- العربية test\r\n');
+  await page.getByLabel('Upload text (.txt, .md)').setInputFiles(md);
+  await page.waitForFunction(() => document.querySelector('textarea')?.value.includes('Agreed to recruit'));
+  await saved();
+  await page.reload();
+  await page.getByRole('heading', { level: 2, name: 'Board minutes, March' }).waitFor();
+  assert.equal(await page.getByLabel('Text', { exact: true }).inputValue(), '# Board meeting\n\n- Agreed to recruit two carers\n- العربية test\n');
+  await page.getByRole('link', { name: '← Back to the case' }).click();
+  const docs = await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').allInnerTexts();
+  assert.equal(docs.length, 2, docs.join('\n'));
+  assert.ok(docs.some((d) => d.includes('Board minutes, March') && d.includes('Minutes')), docs.join('\n'));
+  assert.ok(docs.some((d) => d.includes('Site-visit notes')), docs.join('\n'));
+  await screenshot(page, 'case-with-fieldwork');
+});
+
 test('fieldwork screens work at tablet size with labelled fields and large targets', async () => {
   for (const url of [interviewUrl, interviewUrl + '/account', interviewUrl.replace(/\/interviews\/.*/, '/interviews'), interviewUrl.replace(/\/interviews\/.*/, '/protocols')]) {
     await page.goto(url);
