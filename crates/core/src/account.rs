@@ -7,7 +7,7 @@
 //! reads [`StudyData::identities`]: real names and contact details stay out of
 //! anything that may be printed or emailed.
 
-use similar::{ChangeTag, TextDiff};
+use similar::{Algorithm, DiffTag, capture_diff_slices};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
@@ -324,23 +324,48 @@ const MAX_WORD_DIFF_TOKENS: usize = 8_000;
 /// account with a few amendments.
 pub fn diff_versions(old: &str, new: &str) -> Vec<DiffPart> {
     let mut parts = Vec::new();
-    let lines = TextDiff::from_lines(old, new);
-    let mut removed = String::new();
-    let mut added = String::new();
-    for change in lines.iter_all_changes() {
-        match change.tag() {
-            ChangeTag::Delete => removed.push_str(change.value()),
-            ChangeTag::Insert => added.push_str(change.value()),
-            ChangeTag::Equal => {
-                diff_changed_lines(&mut parts, &removed, &added);
-                removed.clear();
-                added.clear();
-                push_part(&mut parts, DiffPart::Same(change.value().to_string()));
-            }
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    for op in compare(&old_lines, &new_lines) {
+        let (removed, added) = (old_lines[op.0.clone()].concat(), new_lines[op.1.clone()].concat());
+        if op.2 {
+            push_part(&mut parts, DiffPart::Same(added));
+        } else {
+            diff_changed_lines(&mut parts, &removed, &added);
         }
     }
-    diff_changed_lines(&mut parts, &removed, &added);
     parts
+}
+
+/// Token runs of two sequences: (old range, new range, equal?). One generic
+/// instantiation of the diff for every caller keeps the wasm bundle small.
+fn compare(old: &[&str], new: &[&str]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>, bool)> {
+    capture_diff_slices(Algorithm::Myers, old, new)
+        .into_iter()
+        .map(|op| {
+            let (tag, old_range, new_range) = op.as_tag_tuple();
+            (old_range, new_range, tag == DiffTag::Equal)
+        })
+        .collect()
+}
+
+/// Words and the whitespace between them, as separate tokens.
+fn words(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = 0;
+    let mut in_space = None;
+    for (at, c) in text.char_indices() {
+        let space = c.is_whitespace();
+        if in_space.is_some_and(|was| was != space) {
+            tokens.push(&text[start..at]);
+            start = at;
+        }
+        in_space = Some(space);
+    }
+    if start < text.len() {
+        tokens.push(&text[start..]);
+    }
+    tokens
 }
 
 fn word_and_space_count(text: &str) -> usize {
@@ -361,17 +386,14 @@ fn diff_changed_lines(parts: &mut Vec<DiffPart>, removed: &str, added: &str) {
         }
         return;
     }
-    let words = TextDiff::from_words(removed, added);
-    for change in words.iter_all_changes() {
-        let text = change.value().to_string();
-        push_part(
-            parts,
-            match change.tag() {
-                ChangeTag::Equal => DiffPart::Same(text),
-                ChangeTag::Delete => DiffPart::Removed(text),
-                ChangeTag::Insert => DiffPart::Added(text),
-            },
-        );
+    let (old_words, new_words) = (words(removed), words(added));
+    for (old_range, new_range, equal) in compare(&old_words, &new_words) {
+        if equal {
+            push_part(parts, DiffPart::Same(new_words[new_range].concat()));
+        } else {
+            push_part(parts, DiffPart::Removed(old_words[old_range].concat()));
+            push_part(parts, DiffPart::Added(new_words[new_range].concat()));
+        }
     }
 }
 

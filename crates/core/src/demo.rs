@@ -340,24 +340,25 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
 }
 
 /// Replaces every id in the study with the next deterministic one, in order of
-/// appearance, so the demo file is the same every time.
+/// appearance, so the demo file is the same every time. Works on the JSON text:
+/// every quoted UUID is an id.
 fn renumber(data: &mut StudyData, ids: &mut Ids) {
-    fn walk(value: &mut serde_json::Value, map: &mut std::collections::HashMap<String, String>, ids: &mut Ids) {
-        match value {
-            serde_json::Value::String(s) => {
-                if Uuid::parse_str(s).is_ok() && s.len() == 36 {
-                    let next = map.entry(s.clone()).or_insert_with(|| ids.uuid().to_string());
-                    *s = next.clone();
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, map, ids)),
-            serde_json::Value::Object(fields) => fields.values_mut().for_each(|v| walk(v, map, ids)),
-            _ => {}
+    let Ok(json) = serde_json::to_string(&*data) else { return };
+    let mut map = std::collections::HashMap::new();
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find('"') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let candidate = rest.get(..36).filter(|c| rest[36..].starts_with('"') && Uuid::parse_str(c).is_ok());
+        if let Some(old) = candidate {
+            let new = map.entry(old.to_string()).or_insert_with(|| ids.uuid().to_string());
+            out.push_str(new);
+            rest = &rest[36..];
         }
     }
-    let Ok(mut value) = serde_json::to_value(&*data) else { return };
-    walk(&mut value, &mut std::collections::HashMap::new(), ids);
-    if let Ok(renumbered) = serde_json::from_value(value) {
+    out.push_str(rest);
+    if let Ok(renumbered) = serde_json::from_slice(out.as_bytes()) {
         *data = renumbered;
     }
 }

@@ -185,8 +185,16 @@ pub fn migrate(kind: RecordKind, schema: u32, mut body: Value) -> Result<Value, 
     Ok(body)
 }
 
-fn decode_as<T: DeserializeOwned>(value: Value) -> Result<T, DecodeProblem> {
-    serde_json::from_value(value).map_err(|e| DecodeProblem::Damaged(format!("unexpected content: {e}")))
+fn decode_as<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeProblem> {
+    // The same reader as backups use (`from_slice`), so the wasm bundle carries one
+    // deserializer per type rather than several.
+    serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            DecodeProblem::Damaged(format!("not valid JSON: {e}"))
+        } else {
+            DecodeProblem::Damaged(format!("unexpected content: {e}"))
+        }
+    })
 }
 
 /// Reads one record, checking that its body agrees with its key.
@@ -196,18 +204,26 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
     if raw.schema > SCHEMA_VERSION {
         return Err(DecodeProblem::Newer { schema: raw.schema });
     }
-    let value: Value = serde_json::from_str(&raw.body)
-        .map_err(|e| DecodeProblem::Damaged(format!("not valid JSON: {e}")))?;
-    let value = migrate(kind, raw.schema, value)?;
+    // Current records are read as they are; older ones are upgraded first.
+    let upgraded;
+    let body: &[u8] = if raw.schema == SCHEMA_VERSION {
+        raw.body.as_bytes()
+    } else {
+        let value: Value = serde_json::from_str(&raw.body)
+            .map_err(|e| DecodeProblem::Damaged(format!("not valid JSON: {e}")))?;
+        let value = migrate(kind, raw.schema, value)?;
+        upgraded = serde_json::to_vec(&value).map_err(|e| DecodeProblem::Damaged(e.to_string()))?;
+        &upgraded
+    };
     let decoded = match kind {
-        RecordKind::Study => Decoded::Study(decode_as(value)?),
-        RecordKind::Case => Decoded::Case(decode_as(value)?),
-        RecordKind::Participant => Decoded::Participant(decode_as(value)?),
-        RecordKind::Identity => Decoded::Identity(decode_as(value)?),
-        RecordKind::Protocol => Decoded::Protocol(decode_as(value)?),
-        RecordKind::Interview => Decoded::Interview(decode_as(value)?),
-        RecordKind::Document => Decoded::Document(decode_as(value)?),
-        RecordKind::Account => Decoded::Account(decode_as(value)?),
+        RecordKind::Study => Decoded::Study(decode_as(body)?),
+        RecordKind::Case => Decoded::Case(decode_as(body)?),
+        RecordKind::Participant => Decoded::Participant(decode_as(body)?),
+        RecordKind::Identity => Decoded::Identity(decode_as(body)?),
+        RecordKind::Protocol => Decoded::Protocol(decode_as(body)?),
+        RecordKind::Interview => Decoded::Interview(decode_as(body)?),
+        RecordKind::Document => Decoded::Document(decode_as(body)?),
+        RecordKind::Account => Decoded::Account(decode_as(body)?),
     };
     let (id, study) = match &decoded {
         Decoded::Study(s) => (s.id, s.id),
