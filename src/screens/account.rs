@@ -89,6 +89,13 @@ pub fn AccountScreen() -> impl IntoView {
             ctx.error(e);
         }
     };
+    let refresh = move |_| {
+        let Some(a) = account.get_untracked() else { return };
+        match study.edit(|d, now| d.refresh_account_draft(a.id, now)) {
+            Ok(_) => ctx.info("The draft now matches the interview as corrected."),
+            Err(e) => ctx.error(e),
+        }
+    };
     let amend_id = field_id("amend");
     let note_id = field_id("amend-note");
 
@@ -111,6 +118,9 @@ pub fn AccountScreen() -> impl IntoView {
                             {format!(" · version {} of {}", current.as_ref().map(|v| v.number).unwrap_or(1), versions.len())}</p>
                         <div class="row wrap">
                             <button class="secondary" on:click=print>"Open printable account"</button>
+                            {(a.status == AccountStatus::Draft && versions.len() == 1).then(|| view! {
+                                <button class="secondary" on:click=refresh>"Rewrite the draft from the interview"</button>
+                            })}
                             {a.status.next_statuses().iter().map(|s| {
                                 let s = *s;
                                 view! { <button on:click=move |_| set_status(s)>{status_action(s)}</button> }

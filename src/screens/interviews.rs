@@ -613,11 +613,12 @@ fn TranscriptPanel(interview: Uuid) -> impl IntoView {
     let store = move |study: StudyCtx, text: String, name: String| {
         match study.edit(|d, now| d.set_transcript(interview, text, name, now)) {
             Ok(_) => {
-                error.set(None);
-                pasted.set(String::new());
+                // May run after an upload finished on a page the user has left.
+                let _ = error.try_set(None);
+                let _ = pasted.try_set(String::new());
                 ctx.info("Transcript saved and split into speaker turns.");
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => drop(error.try_set(Some(e))),
         }
     };
     let use_pasted = move |_| match check_pasted_text(&pasted.get_untracked()) {

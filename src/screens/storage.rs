@@ -15,10 +15,10 @@ pub fn StorageScreen() -> impl IntoView {
 
     let refresh = move || {
         spawn_local(async move {
-            info.set(Some(browser::storage_info().await));
+            let _ = info.try_set(Some(browser::storage_info().await));
             if let Some(repo) = ctx.repo() {
                 match repo.quarantined().await {
-                    Ok(q) => quarantined.set(q),
+                    Ok(q) => drop(quarantined.try_set(q)),
                     Err(e) => ctx.error(e.to_string()),
                 }
             }

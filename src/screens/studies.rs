@@ -32,7 +32,7 @@ pub fn StudiesScreen() -> impl IntoView {
                     for p in &list.problems {
                         ctx.error(p.message());
                     }
-                    studies.set(Some(list.studies));
+                    let _ = studies.try_set(Some(list.studies));
                 }
                 Err(e) => ctx.error(e.to_string()),
             }

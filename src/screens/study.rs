@@ -51,9 +51,9 @@ pub fn StudyShell() -> impl IntoView {
                     if let Some(owner) = owner {
                         owner.with(|| provide_context(StudyCtx::new(ctx, loaded.data)));
                     }
-                    state.set(Loading::Open);
+                    let _ = state.try_set(Loading::Open);
                 }
-                Err(e) => state.set(Loading::Failed(e.to_string())),
+                Err(e) => drop(state.try_set(Loading::Failed(e.to_string()))),
             }
         });
     });

@@ -173,6 +173,8 @@ test('the printable account shows pseudonyms only; an amendment is a new version
   await page.getByRole('button', { name: 'Create interview account' }).click();
   await page.getByRole('heading', { level: 2, name: 'Interview account' }).waitFor();
   assert.equal(await page.getByTestId('account-status').innerText(), 'Draft');
+  await page.getByRole('button', { name: 'Rewrite the draft from the interview' }).click();
+  await page.getByRole('status').filter({ hasText: 'The draft now matches the interview as corrected.' }).waitFor();
   const current = await page.locator('pre.account-text').innerText();
   assert.ok(current.includes(GWEN) && current.includes('🌿') && current.includes('مرحبا'), current);
   assert.ok(!current.includes('Gwenllian'), 'identifying details never appear in the account');
@@ -189,6 +191,7 @@ test('the printable account shows pseudonyms only; an amendment is a new version
 
   await page.getByRole('button', { name: 'Mark as sent to the participant' }).click();
   await page.getByTestId('account-status').filter({ hasText: 'Sent to participant' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Rewrite the draft from the interview' }).count(), 0, 'a sent account is never rewritten');
   await page.getByRole('button', { name: 'Amendments received' }).click();
   const amended = page.getByLabel('Amended account');
   const text = await amended.inputValue();
@@ -227,6 +230,7 @@ test('editing a used protocol starts version 2; the old interview still shows it
   await section.getByLabel('Main question').fill(`${original} (revised)`);
   await page.getByText(/^Version 2\./).waitFor();
   await saved();
+  await screenshot(page, 'protocol-editor');
   await page.goto(interviewUrl);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button').first().click();
   assert.equal(await main().locator('.question-text').innerText(), original);

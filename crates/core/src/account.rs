@@ -449,6 +449,29 @@ impl StudyData {
         self.accounts.iter_mut().find(|a| a.id == id).ok_or(ValidationError::UnknownAccount(id))
     }
 
+    /// Rewrites a draft account from its interview as it is now, after corrections.
+    /// Only a draft that was never sent: once the participant has seen a version,
+    /// it is never rewritten and changes go in as amendments.
+    pub fn refresh_account_draft(&mut self, id: Uuid, now: Timestamp) -> Result<ObjectRef, ValidationError> {
+        let account = self.account(id).ok_or(ValidationError::UnknownAccount(id))?;
+        if account.status != AccountStatus::Draft || account.versions.len() != 1 {
+            return Err(ValidationError::DraftAlreadySent);
+        }
+        let interview = self
+            .interviews
+            .iter()
+            .find(|i| i.id == account.interview_id)
+            .ok_or(ValidationError::UnknownInterview(account.interview_id))?;
+        let text = account_text(self, interview);
+        let account = self.account_mut(id)?;
+        if let Some(first) = account.versions.first_mut() {
+            first.text = text;
+            first.created = now;
+        }
+        account.modified = now;
+        Ok(ObjectRef::Account(id))
+    }
+
     /// Writes the account of an interview as version 1 (from [`account_text`]), as a
     /// draft. An interview has at most one account; its history holds the rest.
     pub fn create_account(&mut self, interview: Uuid, now: Timestamp) -> Result<Uuid, ValidationError> {

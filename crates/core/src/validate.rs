@@ -58,6 +58,8 @@ pub enum ValidationError {
     AmendmentUnchanged,
     #[error("The amended account cannot be empty.")]
     EmptyAmendment,
+    #[error("This account has already been sent; record the participant's changes as an amendment instead.")]
+    DraftAlreadySent,
     // --- fieldwork: interviews and documents ---
     #[error("No interview protocol with id {0} in this study.")]
     UnknownProtocol(Uuid),

@@ -657,3 +657,17 @@ fn a_long_rewrite_is_shown_whole_and_quickly() {
     assert_eq!(parts[2], DiffPart::Added("something else.".into()));
     assert!(parts[3].text().starts_with("\nParagraph 1501 says"));
 }
+
+#[test]
+fn a_draft_can_be_rewritten_from_the_corrected_interview_but_a_sent_one_cannot() {
+    let Fixture { mut data, interview, .. } = fixture();
+    let slot = Slot { section: id(ORIGINS), prompt: None };
+    let id = data.create_account(interview, T1).unwrap();
+    data.edit_interview(interview, InterviewEdit::Notes { slot, text: "Corrected notes".into() }, T1).unwrap();
+    assert!(!data.account(id).unwrap().versions[0].text.contains("Corrected notes"));
+    data.refresh_account_draft(id, T1).unwrap();
+    assert!(data.account(id).unwrap().versions[0].text.contains("Corrected notes"));
+    assert_eq!(data.account(id).unwrap().versions.len(), 1);
+    data.set_account_status(id, AccountStatus::Sent, T1).unwrap();
+    assert_eq!(data.refresh_account_draft(id, T1), Err(ValidationError::DraftAlreadySent));
+}
