@@ -8,13 +8,15 @@ use thiserror::Error;
 
 use crate::clock::Timestamp;
 use crate::fieldwork::{Account, Document, Interview, Protocol};
+use crate::survey_model::{Response, Survey};
 use crate::model::{Case, Identity, Participant, Study};
 use crate::study::StudyData;
 use crate::validate::ValidationError;
 
 pub const BACKUP_FORMAT: &str = "fieldkit-backup";
-/// 2 added protocols, interviews, documents and accounts. Version 1 files still import.
-pub const BACKUP_VERSION: u32 = 2;
+/// 2 added protocols, interviews, documents and accounts; 3 added surveys and
+/// responses. Older files still import (the lists they lack are empty).
+pub const BACKUP_VERSION: u32 = 3;
 /// Larger files are refused before parsing, so a wrong file cannot exhaust a tablet's memory.
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024 * 1024;
 
@@ -44,6 +46,10 @@ pub struct Backup {
     pub documents: Vec<Document>,
     #[serde(default)]
     pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub surveys: Vec<Survey>,
+    #[serde(default)]
+    pub responses: Vec<Response>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -114,6 +120,8 @@ impl Backup {
             interviews: by_creation(&data.interviews, |x| (x.created, x.id)),
             documents: by_creation(&data.documents, |x| (x.created, x.id)),
             accounts: by_creation(&data.accounts, |x| (x.created, x.id)),
+            surveys: by_creation(&data.surveys, |x| (x.created, x.id)),
+            responses: by_creation(&data.responses, |x| (x.created, x.id)),
         }
     }
 
@@ -170,6 +178,8 @@ impl Backup {
             interviews: self.interviews,
             documents: self.documents,
             accounts: self.accounts,
+            surveys: self.surveys,
+            responses: self.responses,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod repo;
 pub mod store;
 pub mod study;
 pub mod summary;
+pub mod survey_model;
 pub mod transcript;
 pub mod validate;
 
@@ -37,4 +38,5 @@ pub use repo::{Loaded, RecordProblem, Repo, RepoError, StudyList, StudyListing};
 pub use store::{MemoryStore, Store, StoreError};
 pub use study::{CaseEdit, DeletionImpact, ObjectRef, ParticipantEdit, StudyData, StudyEdit};
 pub use summary::Summary;
+pub use survey_model::*;
 pub use validate::ValidationError;

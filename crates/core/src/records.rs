@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::SCHEMA_VERSION;
 use crate::fieldwork::{Account, Document, Interview, Protocol};
+use crate::survey_model::{Response, Survey};
 use crate::model::{Case, Identity, Participant, Study};
 use crate::store::RawRecord;
 use crate::study::{ObjectRef, StudyData};
@@ -22,10 +23,12 @@ pub enum RecordKind {
     Interview,
     Document,
     Account,
+    Survey,
+    Response,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Study,
         RecordKind::Case,
         RecordKind::Participant,
@@ -34,6 +37,8 @@ impl RecordKind {
         RecordKind::Interview,
         RecordKind::Document,
         RecordKind::Account,
+        RecordKind::Survey,
+        RecordKind::Response,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +51,8 @@ impl RecordKind {
             RecordKind::Interview => "interview",
             RecordKind::Document => "document",
             RecordKind::Account => "account",
+            RecordKind::Survey => "survey",
+            RecordKind::Response => "response",
         }
     }
 
@@ -64,6 +71,8 @@ impl RecordKind {
             RecordKind::Interview => "interview",
             RecordKind::Document => "document",
             RecordKind::Account => "interview account",
+            RecordKind::Survey => "survey",
+            RecordKind::Response => "survey response",
         }
     }
 }
@@ -83,6 +92,8 @@ impl ObjectRef {
             ObjectRef::Interview(_) => RecordKind::Interview,
             ObjectRef::Document(_) => RecordKind::Document,
             ObjectRef::Account(_) => RecordKind::Account,
+            ObjectRef::Survey(_) => RecordKind::Survey,
+            ObjectRef::Response(_) => RecordKind::Response,
         }
     }
 
@@ -95,7 +106,9 @@ impl ObjectRef {
             | ObjectRef::Protocol(id)
             | ObjectRef::Interview(id)
             | ObjectRef::Document(id)
-            | ObjectRef::Account(id) => id,
+            | ObjectRef::Account(id)
+            | ObjectRef::Survey(id)
+            | ObjectRef::Response(id) => id,
         };
         record_key(self.kind(), id)
     }
@@ -125,6 +138,8 @@ impl StudyData {
             ObjectRef::Interview(id) => encode(RecordKind::Interview, id, study, self.interviews.iter().find(|x| x.id == id)?),
             ObjectRef::Document(id) => encode(RecordKind::Document, id, study, self.documents.iter().find(|x| x.id == id)?),
             ObjectRef::Account(id) => encode(RecordKind::Account, id, study, self.accounts.iter().find(|x| x.id == id)?),
+            ObjectRef::Survey(id) => encode(RecordKind::Survey, id, study, self.surveys.iter().find(|x| x.id == id)?),
+            ObjectRef::Response(id) => encode(RecordKind::Response, id, study, self.responses.iter().find(|x| x.id == id)?),
         })
     }
 
@@ -138,6 +153,8 @@ impl StudyData {
         objs.extend(self.interviews.iter().map(|x| ObjectRef::Interview(x.id)));
         objs.extend(self.documents.iter().map(|x| ObjectRef::Document(x.id)));
         objs.extend(self.accounts.iter().map(|x| ObjectRef::Account(x.id)));
+        objs.extend(self.surveys.iter().map(|x| ObjectRef::Survey(x.id)));
+        objs.extend(self.responses.iter().map(|x| ObjectRef::Response(x.id)));
         objs
     }
 }
@@ -153,6 +170,8 @@ pub enum Decoded {
     Interview(Interview),
     Document(Document),
     Account(Account),
+    Survey(Survey),
+    Response(Response),
 }
 
 /// Why a record could not be read.
@@ -224,6 +243,8 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         RecordKind::Interview => Decoded::Interview(decode_as(body)?),
         RecordKind::Document => Decoded::Document(decode_as(body)?),
         RecordKind::Account => Decoded::Account(decode_as(body)?),
+        RecordKind::Survey => Decoded::Survey(decode_as(body)?),
+        RecordKind::Response => Decoded::Response(decode_as(body)?),
     };
     let (id, study) = match &decoded {
         Decoded::Study(s) => (s.id, s.id),
@@ -234,6 +255,8 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         Decoded::Interview(x) => (x.id, x.study_id),
         Decoded::Document(x) => (x.id, x.study_id),
         Decoded::Account(x) => (x.id, x.study_id),
+        Decoded::Survey(x) => (x.id, x.study_id),
+        Decoded::Response(x) => (x.id, x.study_id),
     };
     if raw.key != record_key(kind, id) || raw.study != study.to_string() {
         return Err(DecodeProblem::Damaged(format!(

@@ -161,6 +161,8 @@ impl<S: Store> Repo<S> {
                 Ok(Decoded::Interview(x)) => data.interviews.push(x),
                 Ok(Decoded::Document(x)) => data.documents.push(x),
                 Ok(Decoded::Account(x)) => data.accounts.push(x),
+                Ok(Decoded::Survey(x)) => data.surveys.push(x),
+                Ok(Decoded::Response(x)) => data.responses.push(x),
                 Ok(Decoded::Study(_)) => {}
                 Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
             }
@@ -176,6 +178,8 @@ impl<S: Store> Repo<S> {
         data.interviews.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         data.documents.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         data.accounts.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.surveys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.responses.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         Ok(Loaded { data, problems })
     }
 

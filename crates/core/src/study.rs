@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
+use crate::survey_model::{Response, Survey};
 use crate::model::*;
 use crate::validate::ValidationError;
 
@@ -31,6 +32,10 @@ pub struct StudyData {
     pub documents: Vec<Document>,
     #[serde(default)]
     pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub surveys: Vec<Survey>,
+    #[serde(default)]
+    pub responses: Vec<Response>,
 }
 
 /// Names one stored object of a study; what an operation changed.
@@ -44,6 +49,8 @@ pub enum ObjectRef {
     Interview(Uuid),
     Document(Uuid),
     Account(Uuid),
+    Survey(Uuid),
+    Response(Uuid),
 }
 
 /// What deleting something takes with it, for the confirmation the user sees first.
@@ -194,6 +201,8 @@ impl StudyData {
             interviews: Vec::new(),
             documents: Vec::new(),
             accounts: Vec::new(),
+            surveys: Vec::new(),
+            responses: Vec::new(),
         }
     }
 

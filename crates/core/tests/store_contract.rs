@@ -37,8 +37,8 @@ fn a_record_of_a_kind_from_a_newer_version_is_left_alone() {
     block_on_ready(async {
         repo.create(&data).await.unwrap();
         let future = RawRecord {
-            key: "survey:00000000-0000-4000-8000-000000000001".into(),
-            kind: "survey".into(),
+            key: "hologram:00000000-0000-4000-8000-000000000001".into(),
+            kind: "hologram".into(),
             study: data.id().to_string(),
             schema: 1,
             body: "{}".into(),
