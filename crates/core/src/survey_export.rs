@@ -1,0 +1,575 @@
+//! Survey responses as tables: a wide CSV, a long CSV, a codebook CSV, and an XLSX
+//! workbook with all three, byte for byte what the UI downloads and what
+//! `fieldkit export responses-…` writes.
+//!
+//! UTF-8, CRLF line ends, one header row of names (never internal ids), and every text
+//! cell through [`safe_cell`], so a spreadsheet never runs one as a formula. Numbers
+//! are written as numbers (and are never neutralised: `-1` stays minus one).
+//!
+//! # Wide CSV ([`responses_wide_csv`])
+//!
+//! One row per response of the survey (oldest first), with these columns:
+//!
+//! | column | content |
+//! |---|---|
+//! | `response_id` | the response's id |
+//! | `case` | case name |
+//! | `setting` | `urban`, `rural`, `very_rural` or empty |
+//! | `legal_form`, `country` | the case's attributes |
+//! | one per extra case attribute | named by its key; every key used by any case, in first-seen order (cases in study order); empty for cases without it |
+//! | `participant` | pseudonym; empty for an anonymous respondent |
+//! | `role` | the participant's stakeholder role; empty if none or anonymous |
+//! | `language` | the language the survey was answered in (`en`, `cy`, …) |
+//! | `survey_version` | the survey version the respondent answered |
+//! | `status` | `in_progress` or `complete` |
+//! | `started`, `completed` | RFC 3339 UTC times; `completed` empty while in progress |
+//!
+//! then the questions, in page order:
+//!
+//! | question type | columns | value |
+//! |---|---|---|
+//! | single choice | `name` | the chosen option's code |
+//! | multiple choice | `name_<code>` per option | `1` ticked, `0` not ticked |
+//! | Likert | one per item, named by the item | the point, `1`..=points |
+//! | rating, number | `name` | the number |
+//! | yes/no | `name` | `1` yes, `0` no |
+//! | date | `name` | `YYYY-MM-DD` |
+//! | short and long text | `name` | the text as typed |
+//! | information | none | |
+//!
+//! An unanswered question leaves its cells empty (for multiple choice: every option's).
+//!
+//! Versions: each response is read with the questions of the version it answered. The
+//! columns are those of the current version, in its order, followed by any columns
+//! that exist only in older versions (oldest version first), so nothing a respondent
+//! answered is lost. A response leaves empty the columns its version did not ask.
+//!
+//! # Long CSV ([`responses_long_csv`])
+//!
+//! `response_id, question, value, label`: one row per answered item, responses oldest
+//! first, questions in the page order of the response's version. `question` is the
+//! question's name (a Likert item's name for Likert rows); multiple choice gives one
+//! row per ticked option. `label` is the English label of the option, Likert point or
+//! yes/no (`value` `1`/`0`), empty for free values (numbers, dates, text). Open-text
+//! answers appear here with their response id; the wide file gives case, participant
+//! and role for the id.
+//!
+//! # Codebook CSV ([`responses_codebook_csv`])
+//!
+//! `column, question, type, values`: one row per wide column, in the same order.
+//! `question` is the English question text (for Likert and multiple-choice columns
+//! `question — item/option`; columns only in older versions end in `(only in version
+//! N)`). `type` is `single_choice`, `multiple_choice`, `likert`, `rating`, `number`,
+//! `yes_no`, `date`, `short_text`, `long_text`, or for the fixed columns `id`, `text`,
+//! `category`, `integer`, `timestamp`. `values` lists the allowed values and their
+//! labels, e.g. `1 = Strongly disagree; 2 = Disagree`, `0 = not ticked; 1 = ticked`.
+//!
+//! # XLSX ([`responses_xlsx`])
+//!
+//! Sheets `Data` (the wide table, numbers as numbers), `Codebook` (the codebook) and
+//! `Value labels` (`column, value, label`: one row per coded value of every
+//! column), each with a bold, frozen header row. The workbook's creation time is the
+//! last change to the survey or its responses, so the same data gives the same bytes.
+
+use std::collections::HashSet;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+use uuid::Uuid;
+
+use crate::exports::safe_cell;
+use crate::model::{Case, Setting};
+use crate::study::StudyData;
+use crate::survey_model::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
+
+/// One exported cell.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+}
+
+impl Cell {
+    fn text(text: impl Into<String>) -> Cell {
+        let text = text.into();
+        if text.is_empty() { Cell::Empty } else { Cell::Text(text) }
+    }
+
+    /// As written in a CSV: text neutralised, numbers plain.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => safe_cell(t),
+            Cell::Number(n) => number_text(*n),
+        }
+    }
+}
+
+/// `3` rather than `3.0`; other numbers in Rust's shortest exact form, never with an exponent.
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+}
+
+fn english(text: &Text) -> &str {
+    text.get(crate::survey_model::DEFAULT_LANGUAGE).0
+}
+
+/// The pages of the version `version` of `survey`: the current pages for the current
+/// version, else the matching history entry (the current pages if none matches).
+fn version_pages(survey: &Survey, version: u32) -> &[Page] {
+    if version == survey.version {
+        return &survey.pages;
+    }
+    survey
+        .history
+        .iter()
+        .find(|h| h.version == version)
+        .map(|h| h.pages.as_slice())
+        .unwrap_or(&survey.pages)
+}
+
+fn questions(pages: &[Page]) -> impl Iterator<Item = &Question> {
+    pages.iter().flat_map(|p| p.questions.iter())
+}
+
+/// A column of the wide table, with its codebook entry.
+#[derive(Clone, Debug)]
+struct Column {
+    name: String,
+    question: String,
+    kind: &'static str,
+    /// Coded values and their labels (for the codebook and the value-labels sheet).
+    labels: Vec<(String, String)>,
+    /// Free description of the allowed values when they are not coded.
+    note: String,
+}
+
+impl Column {
+    fn values(&self) -> String {
+        if self.labels.is_empty() {
+            self.note.clone()
+        } else {
+            self.labels.iter().map(|(v, l)| format!("{v} = {l}")).collect::<Vec<_>>().join("; ")
+        }
+    }
+}
+
+fn kind_key(kind: &QuestionKind) -> &'static str {
+    match kind {
+        QuestionKind::SingleChoice { .. } => "single_choice",
+        QuestionKind::MultipleChoice { .. } => "multiple_choice",
+        QuestionKind::Likert { .. } => "likert",
+        QuestionKind::Rating { .. } => "rating",
+        QuestionKind::Number { .. } => "number",
+        QuestionKind::ShortText { .. } => "short_text",
+        QuestionKind::LongText { .. } => "long_text",
+        QuestionKind::Date => "date",
+        QuestionKind::YesNo => "yes_no",
+        QuestionKind::Info => "info",
+    }
+}
+
+fn yes_no_labels() -> Vec<(String, String)> {
+    vec![("0".into(), "No".into()), ("1".into(), "Yes".into())]
+}
+
+fn scale_labels(points: u8, scale: &[Text]) -> Vec<(String, String)> {
+    (1..=points)
+        .map(|p| {
+            let label = scale.get(usize::from(p) - 1).map(english).unwrap_or("");
+            (p.to_string(), label.to_string())
+        })
+        .collect()
+}
+
+fn length_note(max: Option<u32>) -> String {
+    max.map(|m| format!("text, up to {m} characters")).unwrap_or_else(|| "text".into())
+}
+
+/// The wide columns of one question (none for information text).
+fn question_columns(q: &Question) -> Vec<Column> {
+    let label = english(&q.label).to_string();
+    let kind = kind_key(&q.kind);
+    let column = |name: String, question: String, labels: Vec<(String, String)>, note: String| Column {
+        name,
+        question,
+        kind,
+        labels,
+        note,
+    };
+    match &q.kind {
+        QuestionKind::Info => Vec::new(),
+        QuestionKind::SingleChoice { options } => {
+            let labels = options.iter().map(|o| (o.value.clone(), english(&o.label).to_string())).collect();
+            vec![column(q.name.clone(), label, labels, String::new())]
+        }
+        QuestionKind::MultipleChoice { options } => options
+            .iter()
+            .map(|o| {
+                let labels = vec![("0".into(), "not ticked".into()), ("1".into(), "ticked".into())];
+                column(format!("{}_{}", q.name, o.value), format!("{label} — {}", english(&o.label)), labels, String::new())
+            })
+            .collect(),
+        QuestionKind::Likert { points, scale, items } => items
+            .iter()
+            .map(|i| column(i.name.clone(), format!("{label} — {}", english(&i.label)), scale_labels(*points, scale), String::new()))
+            .collect(),
+        QuestionKind::Rating { max } => vec![column(q.name.clone(), label, Vec::new(), format!("1 to {max}"))],
+        QuestionKind::Number { min, max, integer } => {
+            let what = if *integer { "whole number" } else { "number" };
+            let note = match (min, max) {
+                (Some(a), Some(b)) => format!("{what} from {} to {}", number_text(*a), number_text(*b)),
+                (Some(a), None) => format!("{what}, at least {}", number_text(*a)),
+                (None, Some(b)) => format!("{what}, at most {}", number_text(*b)),
+                (None, None) => what.to_string(),
+            };
+            vec![column(q.name.clone(), label, Vec::new(), note)]
+        }
+        QuestionKind::YesNo => vec![column(q.name.clone(), label, yes_no_labels(), String::new())],
+        QuestionKind::Date => vec![column(q.name.clone(), label, Vec::new(), "YYYY-MM-DD".into())],
+        QuestionKind::ShortText { max_length } | QuestionKind::LongText { max_length } => {
+            vec![column(q.name.clone(), label, Vec::new(), length_note(*max_length))]
+        }
+    }
+}
+
+/// A generic cell for an answer whose shape does not need splitting.
+fn plain_cell(answer: &AnswerValue) -> Cell {
+    match answer {
+        AnswerValue::Text(t) | AnswerValue::Choice(t) => Cell::text(t.clone()),
+        AnswerValue::Number(n) => Cell::Number(*n),
+        AnswerValue::Date(d) => Cell::Text(d.to_string()),
+        AnswerValue::Bool(b) => Cell::Number(if *b { 1.0 } else { 0.0 }),
+        AnswerValue::Choices(values) => Cell::text(values.join("; ")),
+        AnswerValue::Scale(_) => Cell::Empty,
+    }
+}
+
+/// The wide cells of one question's answer, by column name.
+fn question_cells(q: &Question, answer: Option<&AnswerValue>) -> Vec<(String, Cell)> {
+    let Some(answer) = answer else { return Vec::new() };
+    match (&q.kind, answer) {
+        (QuestionKind::Info, _) => Vec::new(),
+        (QuestionKind::MultipleChoice { options }, AnswerValue::Choices(ticked)) => options
+            .iter()
+            .map(|o| {
+                let on = ticked.contains(&o.value);
+                (format!("{}_{}", q.name, o.value), Cell::Number(if on { 1.0 } else { 0.0 }))
+            })
+            .collect(),
+        (QuestionKind::Likert { items, .. }, AnswerValue::Scale(points)) => items
+            .iter()
+            .filter_map(|i| points.get(&i.id).map(|p| (i.name.clone(), Cell::Number(f64::from(*p)))))
+            .collect(),
+        (QuestionKind::MultipleChoice { .. } | QuestionKind::Likert { .. }, _) => Vec::new(),
+        _ => vec![(q.name.clone(), plain_cell(answer))],
+    }
+}
+
+/// The survey's responses, oldest first.
+fn survey_responses<'a>(data: &'a StudyData, survey: &Survey) -> Vec<&'a Response> {
+    let mut responses: Vec<&Response> = data.responses.iter().filter(|r| r.survey_id == survey.id).collect();
+    responses.sort_by_key(|r| (r.created, r.id));
+    responses
+}
+
+fn find_survey(data: &StudyData, survey: Uuid) -> Result<&Survey, String> {
+    data.surveys.iter().find(|s| s.id == survey).ok_or_else(|| format!("This study has no survey with id {survey}."))
+}
+
+/// Extra case-attribute keys used by any case, first-seen spelling and order.
+fn extra_keys(cases: &[Case]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut keys = Vec::new();
+    for case in cases {
+        for a in &case.attributes.extra {
+            let key = a.key.trim();
+            if !key.is_empty() && seen.insert(key.to_lowercase()) {
+                keys.push(key.to_string());
+            }
+        }
+    }
+    keys
+}
+
+/// Everything the wide table, codebook and value labels are made of.
+struct Wide {
+    columns: Vec<Column>,
+    rows: Vec<Vec<Cell>>,
+}
+
+fn fixed(name: &str, question: &str, kind: &'static str, labels: Vec<(String, String)>) -> Column {
+    Column { name: name.into(), question: question.into(), kind, labels, note: String::new() }
+}
+
+fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
+    let survey = find_survey(data, survey)?;
+    let keys = extra_keys(&data.cases);
+    let mut columns = vec![
+        fixed("response_id", "Response identifier", "id", Vec::new()),
+        fixed("case", "Case", "text", Vec::new()),
+        fixed("setting", "Case setting", "category", Setting::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect()),
+        fixed("legal_form", "Case legal form", "text", Vec::new()),
+        fixed("country", "Case country", "text", Vec::new()),
+    ];
+    for key in &keys {
+        columns.push(fixed(key, &format!("Case attribute: {key}"), "text", Vec::new()));
+    }
+    columns.extend([
+        fixed("participant", "Participant pseudonym (empty: anonymous)", "text", Vec::new()),
+        fixed("role", "Participant's stakeholder role", "text", Vec::new()),
+        fixed("language", "Language answered in", "category", Vec::new()),
+        fixed("survey_version", "Survey version answered", "integer", Vec::new()),
+        fixed(
+            "status",
+            "Response status",
+            "category",
+            vec![("in_progress".into(), "In progress".into()), ("complete".into(), "Complete".into())],
+        ),
+        fixed("started", "Started (UTC)", "timestamp", Vec::new()),
+        fixed("completed", "Completed (UTC)", "timestamp", Vec::new()),
+    ]);
+    // Question columns are named apart from the fixed ones: a question named like a
+    // fixed column or case attribute gets a second column of that name, never none.
+    let fixed_count = columns.len();
+    let mut names = HashSet::new();
+    for q in questions(&survey.pages) {
+        for c in question_columns(q) {
+            if names.insert(c.name.clone()) {
+                columns.push(c);
+            }
+        }
+    }
+    let mut older: Vec<_> = survey.history.iter().filter(|h| h.version != survey.version).collect();
+    older.sort_by_key(|h| h.version);
+    for h in &older {
+        for q in questions(&h.pages) {
+            for mut c in question_columns(q) {
+                if names.insert(c.name.clone()) {
+                    let versions: Vec<String> = older
+                        .iter()
+                        .filter(|o| questions(&o.pages).flat_map(question_columns).any(|x| x.name == c.name))
+                        .map(|o| o.version.to_string())
+                        .collect();
+                    let word = if versions.len() > 1 { "versions" } else { "version" };
+                    c.question = format!("{} (only in {word} {})", c.question, versions.join(", "));
+                    columns.push(c);
+                }
+            }
+        }
+    }
+    let position = |name: &str| columns[fixed_count..].iter().position(|c| c.name == name).map(|i| i + fixed_count);
+    let mut rows = Vec::new();
+    for r in survey_responses(data, survey) {
+        let mut row = vec![Cell::Empty; columns.len()];
+        let case = data.case(r.case_id);
+        let attrs = case.map(|c| &c.attributes);
+        let (participant, role) = match r.participant_id {
+            None => (String::new(), String::new()),
+            Some(id) => match data.participant(id) {
+                Some(p) => (p.pseudonym.clone(), data.role_name(p.role_id).to_string()),
+                None => ("(deleted participant)".into(), String::new()),
+            },
+        };
+        row[0] = Cell::text(r.id.to_string());
+        row[1] = Cell::text(data.case_name(Some(r.case_id)));
+        row[2] = Cell::text(attrs.and_then(|a| a.setting).map(|s| s.key()).unwrap_or(""));
+        row[3] = Cell::text(attrs.map(|a| a.legal_form.clone()).unwrap_or_default());
+        row[4] = Cell::text(attrs.map(|a| a.country.clone()).unwrap_or_default());
+        for (i, key) in keys.iter().enumerate() {
+            let value = attrs
+                .and_then(|a| a.extra.iter().find(|x| x.key.trim().to_lowercase() == key.to_lowercase()))
+                .map(|x| x.value.clone())
+                .unwrap_or_default();
+            row[5 + i] = Cell::text(value);
+        }
+        let base = 5 + keys.len();
+        row[base] = Cell::text(participant);
+        row[base + 1] = Cell::text(role);
+        row[base + 2] = Cell::text(r.language.clone());
+        row[base + 3] = Cell::Number(f64::from(r.survey_version));
+        row[base + 4] = Cell::text(match r.status {
+            ResponseStatus::InProgress => "in_progress",
+            ResponseStatus::Complete => "complete",
+        });
+        row[base + 5] = Cell::text(r.started.to_string());
+        row[base + 6] = Cell::text(r.completed.map(|t| t.to_string()).unwrap_or_default());
+        for q in questions(version_pages(survey, r.survey_version)) {
+            for (name, cell) in question_cells(q, r.answers.get(&q.id)) {
+                if let Some(i) = position(&name) {
+                    row[i] = cell;
+                }
+            }
+        }
+        rows.push(row);
+    }
+    Ok(Wide { columns, rows })
+}
+
+fn csv_bytes(header: &[String], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, String> {
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    out.write_record(header.iter().map(|h| safe_cell(h))).map_err(|e| e.to_string())?;
+    for row in rows {
+        out.write_record(&row).map_err(|e| e.to_string())?;
+    }
+    out.into_inner().map_err(|e| e.to_string())
+}
+
+/// The wide CSV: one row per response, one column per question (or option or Likert
+/// item). Columns are listed in the [module documentation](self).
+pub fn responses_wide_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>, String> {
+    let wide = wide(data, survey)?;
+    let header: Vec<String> = wide.columns.iter().map(|c| c.name.clone()).collect();
+    csv_bytes(&header, wide.rows.iter().map(|r| r.iter().map(Cell::csv).collect()))
+}
+
+pub const LONG_CSV_HEADER: [&str; 4] = ["response_id", "question", "value", "label"];
+
+/// The long CSV: `response_id, question, value, label`, one row per answered item.
+pub fn responses_long_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>, String> {
+    let survey = find_survey(data, survey)?;
+    let mut rows = Vec::new();
+    for r in survey_responses(data, survey) {
+        let id = r.id.to_string();
+        let mut row = |question: &str, value: Cell, label: &str| {
+            rows.push(vec![id.clone(), safe_cell(question), value.csv(), safe_cell(label)]);
+        };
+        for q in questions(version_pages(survey, r.survey_version)) {
+            let Some(answer) = r.answers.get(&q.id) else { continue };
+            match (&q.kind, answer) {
+                (QuestionKind::Info, _) => {}
+                (QuestionKind::SingleChoice { options }, AnswerValue::Choice(v)) => {
+                    let label = options.iter().find(|o| &o.value == v).map(|o| english(&o.label)).unwrap_or("");
+                    row(&q.name, Cell::text(v.clone()), label);
+                }
+                (QuestionKind::MultipleChoice { options }, AnswerValue::Choices(ticked)) => {
+                    // In the order of the options, then any codes no longer among them.
+                    let known = options.iter().filter(|o| ticked.contains(&o.value));
+                    for o in known {
+                        row(&q.name, Cell::text(o.value.clone()), english(&o.label));
+                    }
+                    for v in ticked.iter().filter(|v| options.iter().all(|o| &o.value != *v)) {
+                        row(&q.name, Cell::text(v.clone()), "");
+                    }
+                }
+                (QuestionKind::Likert { scale, items, .. }, AnswerValue::Scale(points)) => {
+                    for item in items {
+                        if let Some(p) = points.get(&item.id) {
+                            let label = scale.get(usize::from(*p).wrapping_sub(1)).map(english).unwrap_or("");
+                            row(&item.name, Cell::Number(f64::from(*p)), label);
+                        }
+                    }
+                }
+                (_, AnswerValue::Bool(b)) => {
+                    row(&q.name, Cell::Number(if *b { 1.0 } else { 0.0 }), if *b { "Yes" } else { "No" });
+                }
+                (_, answer) => {
+                    let cell = plain_cell(answer);
+                    if cell != Cell::Empty {
+                        row(&q.name, cell, "");
+                    }
+                }
+            }
+        }
+    }
+    let header: Vec<String> = LONG_CSV_HEADER.iter().map(|h| h.to_string()).collect();
+    csv_bytes(&header, rows)
+}
+
+pub const CODEBOOK_CSV_HEADER: [&str; 4] = ["column", "question", "type", "values"];
+
+/// The codebook CSV: `column, question, type, values`, one row per wide column.
+pub fn responses_codebook_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>, String> {
+    let wide = wide(data, survey)?;
+    let header: Vec<String> = CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect();
+    csv_bytes(
+        &header,
+        wide.columns.iter().map(|c| vec![safe_cell(&c.name), safe_cell(&c.question), c.kind.to_string(), safe_cell(&c.values())]),
+    )
+}
+
+pub const XLSX_SHEETS: [&str; 3] = ["Data", "Codebook", "Value labels"];
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> String {
+    format!("Could not write the workbook: {e}")
+}
+
+fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(), String> {
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(t) => {
+            sheet.write_string(row, col, safe_cell(t)).map_err(xlsx_error)?;
+        }
+        Cell::Number(n) => {
+            sheet.write_number(row, col, *n).map_err(xlsx_error)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_sheet(workbook: &mut Workbook, name: &str, header: &[String], rows: &[Vec<Cell>], widths: &[f64]) -> Result<(), String> {
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name).map_err(xlsx_error)?;
+    for (c, h) in header.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|_| "Too many columns for a spreadsheet.".to_string())?;
+        sheet.write_string_with_format(0, col, safe_cell(h), &bold).map_err(xlsx_error)?;
+        if let Some(w) = widths.get(c) {
+            sheet.set_column_width(col, *w).map_err(xlsx_error)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| "Too many rows for a spreadsheet.".to_string())?;
+        for (c, cell) in row.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|_| "Too many columns for a spreadsheet.".to_string())?;
+            write_cell(sheet, r, col, cell)?;
+        }
+    }
+    Ok(())
+}
+
+/// The XLSX workbook: sheets `Data`, `Codebook` and `Value labels` (see the
+/// [module documentation](self)).
+pub fn responses_xlsx(data: &StudyData, survey_id: Uuid) -> Result<Vec<u8>, String> {
+    let wide = wide(data, survey_id)?;
+    let survey = find_survey(data, survey_id)?;
+    let mut workbook = Workbook::new();
+    // A fixed creation time (the last change to the data), so the same data gives the same bytes.
+    let last = survey_responses(data, survey).iter().map(|r| r.modified).chain([survey.modified]).max().unwrap_or_default();
+    let created = ExcelDateTime::from_timestamp(last.millis().div_euclid(1000))
+        .or_else(|_| ExcelDateTime::from_timestamp(0))
+        .map_err(xlsx_error)?;
+    workbook.set_properties(&DocProperties::new().set_title(survey.name.as_str()).set_creation_datetime(&created));
+
+    let header: Vec<String> = wide.columns.iter().map(|c| c.name.clone()).collect();
+    let widths: Vec<f64> = wide.columns.iter().map(|c| if c.name == "response_id" { 38.0 } else { (c.name.chars().count() as f64 + 2.0).clamp(10.0, 40.0) }).collect();
+    write_sheet(&mut workbook, XLSX_SHEETS[0], &header, &wide.rows, &widths)?;
+
+    let header: Vec<String> = CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<Cell>> = wide
+        .columns
+        .iter()
+        .map(|c| vec![Cell::text(c.name.clone()), Cell::text(c.question.clone()), Cell::text(c.kind), Cell::text(c.values())])
+        .collect();
+    write_sheet(&mut workbook, XLSX_SHEETS[1], &header, &rows, &[24.0, 60.0, 16.0, 60.0])?;
+
+    let header: Vec<String> = ["column", "value", "label"].iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<Cell>> = wide
+        .columns
+        .iter()
+        .flat_map(|c| {
+            c.labels.iter().map(|(v, l)| {
+                // Coded numbers as numbers, so they match the Data sheet.
+                let value = match v.parse::<f64>() {
+                    Ok(n) if number_text(n) == *v => Cell::Number(n),
+                    _ => Cell::text(v.clone()),
+                };
+                vec![Cell::text(c.name.clone()), value, Cell::text(l.clone())]
+            })
+        })
+        .collect();
+    write_sheet(&mut workbook, XLSX_SHEETS[2], &header, &rows, &[24.0, 14.0, 40.0])?;
+
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
