@@ -22,6 +22,7 @@ pub mod repo;
 pub mod store;
 pub mod study;
 pub mod summary;
+pub mod survey;
 pub mod survey_export;
 pub mod survey_model;
 pub mod transcript;

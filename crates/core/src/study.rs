@@ -672,6 +672,7 @@ impl StudyData {
             }
         }
         errors.extend(self.validate_protocols());
+        errors.extend(self.validate_surveys());
         let mut owners = HashSet::new();
         for i in &self.identities {
             if i.study_id != study_id {

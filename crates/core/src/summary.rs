@@ -29,6 +29,10 @@ pub struct Summary {
     /// Member-check accounts, and how many the participant has agreed.
     pub accounts: usize,
     pub accounts_agreed: usize,
+    /// Stakeholder surveys, their responses (any status), and how many are complete.
+    pub surveys: usize,
+    pub responses: usize,
+    pub responses_complete: usize,
 }
 
 impl Summary {
@@ -49,6 +53,13 @@ impl Summary {
             field_notes: data.documents.iter().filter(|d| d.kind == DocumentKind::FieldNotes).count(),
             accounts: data.accounts.len(),
             accounts_agreed: data.accounts.iter().filter(|a| a.status == AccountStatus::Agreed).count(),
+            surveys: data.surveys.len(),
+            responses: data.responses.len(),
+            responses_complete: data
+                .responses
+                .iter()
+                .filter(|r| r.status == crate::survey_model::ResponseStatus::Complete)
+                .count(),
         }
     }
 }

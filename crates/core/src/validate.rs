@@ -110,4 +110,85 @@ pub enum ValidationError {
     UnknownTemplate(String),
     #[error("An interview refers to version {version} of protocol {protocol}, which is not stored.")]
     UnknownProtocolVersion { protocol: Uuid, version: u32 },
+    // --- stakeholder surveys (survey.rs) ---
+    #[error("No survey with id {0} in this study.")]
+    UnknownSurvey(Uuid),
+    #[error("A survey needs a name.")]
+    EmptySurveyName,
+    #[error("There is already a survey called “{0}”.")]
+    DuplicateSurveyName(String),
+    #[error("There is no built-in survey template called “{0}”.")]
+    UnknownSurveyTemplate(String),
+    #[error("“{name}” cannot be deleted: {} recorded with it, which must keep the survey they answered.", crate::study::plural(*.responses, "response was", "responses were"))]
+    SurveyInUse { name: String, responses: usize },
+    #[error("That page is no longer in this survey ({0}).")]
+    UnknownSurveyPage(Uuid),
+    #[error("That question is no longer in this survey ({0}).")]
+    UnknownSurveyQuestion(Uuid),
+    #[error("That Likert statement is no longer in this survey ({0}).")]
+    UnknownLikertItem(Uuid),
+    #[error("“{question}” has no option “{value}”.")]
+    UnknownChoice { question: String, value: String },
+    #[error("A question needs a label in English.")]
+    EmptyQuestionLabel,
+    #[error("An option needs a label in English.")]
+    EmptyChoiceLabel,
+    #[error("A Likert statement needs a label in English.")]
+    EmptyLikertLabel,
+    #[error("“{0}” cannot be used as a machine name: start with a lower-case letter and use only lower-case letters, digits and _ (for example q3_support).")]
+    InvalidMachineName(String),
+    #[error("The machine name “{0}” is used more than once in this survey (question names, Likert statements and the columns of multiple-choice questions must all differ).")]
+    DuplicateMachineName(String),
+    #[error("“{0}” cannot be used as an option value: use lower-case letters, digits and _ only.")]
+    InvalidChoiceValue(String),
+    #[error("“{question}” already has an option with the value “{value}”.")]
+    DuplicateChoiceValue { question: String, value: String },
+    #[error("A Likert scale has 5 or 7 points, not {0}.")]
+    InvalidLikertPoints(u8),
+    #[error("A rating goes up to between 2 and 10, not {0}.")]
+    InvalidRatingMax(u8),
+    #[error("The smallest number allowed for “{0}” is larger than the largest.")]
+    InvalidNumberBounds(String),
+    #[error("Point {point} is not on the {points}-point scale.")]
+    UnknownScalePoint { point: u8, points: u8 },
+    #[error("“{0}” is not a language code; use a short code such as cy.")]
+    InvalidLanguage(String),
+    #[error("This survey is not offered in “{0}”; add the language first.")]
+    LanguageNotOffered(String),
+    #[error("English is the survey's default language and cannot be removed.")]
+    DefaultLanguageRequired,
+    #[error("{owner} depends on a question that is not in the survey.")]
+    ConditionUnknownQuestion { owner: String },
+    #[error("{owner} depends on “{question}”, which would no longer be in the survey. Change that condition first.")]
+    ConditionRemovedQuestion { owner: String, question: String },
+    #[error("{owner} can only depend on questions shown before it, and “{question}” comes after it.")]
+    ConditionNotBefore { owner: String, question: String },
+    #[error("{owner} cannot depend on its own answer.")]
+    ConditionSelfReference { owner: String },
+    #[error("“{question}” cannot be used with “{operator}”.")]
+    ConditionOperator { question: String, operator: &'static str },
+    #[error("“{value}” is not a possible answer to “{question}”.")]
+    ConditionValue { question: String, value: String },
+    #[error("A combined condition (all of, any of) needs at least one part.")]
+    EmptyCondition,
+    #[error("This survey has no questions yet.")]
+    EmptySurvey,
+    #[error("No survey response with id {0} in this study.")]
+    UnknownResponse(Uuid),
+    #[error("This response is complete; record changes as a correction.")]
+    ResponseComplete,
+    #[error("Only a complete response can be corrected; change the answer directly.")]
+    ResponseNotComplete,
+    #[error("That kind of answer does not fit “{0}”.")]
+    AnswerShape(String),
+    #[error("“{question}”: {problem}")]
+    InvalidAnswer { question: String, problem: String },
+    #[error("“{0}” is not shown with this response's other answers, so it cannot hold an answer.")]
+    QuestionHidden(String),
+    #[error("Say who made the correction.")]
+    EmptyCorrector,
+    #[error("{0} has withdrawn consent and cannot answer a survey.")]
+    SurveyConsentWithdrawn(String),
+    #[error("A response refers to version {version} of survey {survey}, which is not stored.")]
+    UnknownSurveyVersion { survey: Uuid, version: u32 },
 }
