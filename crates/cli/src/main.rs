@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::{Backup, StudyData, Summary};
+use fieldkit_core::{Backup, StudyData, Summary, Survey, survey_export};
 
 const USAGE: &str = "\
 fieldkit — command-line tool for fieldkit study backups
@@ -16,9 +16,15 @@ Usage:
   fieldkit summary FILE                       print counts for a study backup as JSON
   fieldkit demo [--size small|reference] -o OUT
                                               write a generated demo study backup
-  fieldkit export FORMAT FILE -o OUT          export a backup in another format
+  fieldkit export FORMAT FILE -o OUT [--survey NAME]
+                                              export a backup in another format
                                               FORMAT: json (normalised backup),
-                                              interviews-csv (one row per answer or speaker turn)
+                                              interviews-csv (one row per answer or speaker turn),
+                                              responses-wide-csv (one row per survey response),
+                                              responses-long-csv (one row per answered item),
+                                              responses-codebook-csv (one row per wide column),
+                                              responses-xlsx (data, codebook and value labels)
+                                              --survey: which survey (default: the first)
   fieldkit --help | --version
 
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
@@ -37,23 +43,26 @@ fn failure(message: impl Into<String>) -> Failure {
     Failure { message: message.into(), usage: false }
 }
 
-/// Splits arguments into positionals and `-o/--output`, `--size` options.
+/// Splits arguments into positionals and `-o/--output`, `--size`, `--survey` options.
 struct Args {
     positional: Vec<String>,
     output: Option<String>,
     size: Option<String>,
+    survey: Option<String>,
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
-    let mut args = Args { positional: Vec::new(), output: None, size: None };
+    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None };
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
         let mut value_of = |name: &str| iter.next().ok_or_else(|| usage(format!("{name} needs a value")));
         match arg.as_str() {
             "-o" | "--output" => args.output = Some(value_of("-o")?),
             "--size" => args.size = Some(value_of("--size")?),
+            "--survey" => args.survey = Some(value_of("--survey")?),
             _ if arg.starts_with("--output=") => args.output = Some(arg["--output=".len()..].to_string()),
             _ if arg.starts_with("--size=") => args.size = Some(arg["--size=".len()..].to_string()),
+            _ if arg.starts_with("--survey=") => args.survey = Some(arg["--survey=".len()..].to_string()),
             _ if arg.starts_with('-') && arg != "-" => return Err(usage(format!("unknown option {arg}"))),
             _ => args.positional.push(arg),
         }
@@ -97,6 +106,24 @@ fn write_output(out: &str, bytes: &[u8]) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// The survey to export: the one named (exactly, else ignoring case), or the first.
+fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey, Failure> {
+    let first = data.surveys.first().ok_or_else(|| failure("this study has no survey to export"))?;
+    let Some(name) = name else { return Ok(first) };
+    let wanted = name.trim();
+    data.surveys
+        .iter()
+        .find(|s| s.name == name)
+        .or_else(|| data.surveys.iter().find(|s| s.name.trim().to_lowercase() == wanted.to_lowercase()))
+        .ok_or_else(|| {
+            let known: Vec<String> = data.surveys.iter().map(|s| format!("'{}'", s.name)).collect();
+            failure(format!("no survey named '{name}' (this study has {})", known.join(", ")))
+        })
+}
+
+const EXPORT_FORMATS: &str =
+    "json, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, responses-xlsx";
 
 fn need_output(args: &Args) -> Result<&str, Failure> {
     args.output.as_deref().ok_or_else(|| usage("missing -o OUT (use -o - for standard output)"))
@@ -143,6 +170,22 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                 return Err(usage("export takes FORMAT FILE -o OUT"));
             };
             let out = need_output(&args)?;
+            if format.starts_with("responses-") {
+                let export = match format.as_str() {
+                    "responses-wide-csv" => survey_export::responses_wide_csv,
+                    "responses-long-csv" => survey_export::responses_long_csv,
+                    "responses-codebook-csv" => survey_export::responses_codebook_csv,
+                    "responses-xlsx" => survey_export::responses_xlsx,
+                    other => return Err(usage(format!("unknown export format '{other}' (known: {EXPORT_FORMATS})"))),
+                };
+                let data = read_backup(file)?;
+                let survey = pick_survey(&data, args.survey.as_deref())?.id;
+                let bytes = export(&data, survey).map_err(failure)?;
+                return write_output(out, &bytes);
+            }
+            if args.survey.is_some() {
+                return Err(usage("--survey only applies to the responses-… exports"));
+            }
             match format.as_str() {
                 "json" => {
                     // Normalised: canonical order and layout, same export time and contents.
@@ -157,7 +200,7 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     let csv = fieldkit_core::exports::interviews_csv(&data).map_err(failure)?;
                     write_output(out, &csv)
                 }
-                other => Err(usage(format!("unknown export format '{other}' (known: json, interviews-csv)"))),
+                other => Err(usage(format!("unknown export format '{other}' (known: {EXPORT_FORMATS})"))),
             }
         }
         other => Err(usage(format!("unknown command '{other}'"))),

@@ -124,3 +124,132 @@ fn a_newer_backup_is_refused_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("newer version of fieldkit"));
 }
+
+/// The demo study with two surveys (a choice, a Likert item and a text question) and
+/// two responses to the first, as a backup file.
+fn survey_backup(name: &str) -> (PathBuf, Vec<u8>) {
+    let demo = fieldkit(&["demo", "-o", "-"]).stdout;
+    let mut v: serde_json::Value = serde_json::from_slice(&demo).unwrap();
+    let study = v["study"]["id"].clone();
+    let case = v["cases"][0]["id"].clone();
+    let participant = v["participants"][0]["id"].clone();
+    let at = "2026-11-23T15:56:45.123Z";
+    let survey = |id: &str, name: &str| {
+        serde_json::json!({
+            "id": id, "study_id": study, "created": at, "modified": at, "name": name,
+            "languages": ["en", "cy"], "version": 1, "history": [],
+            "pages": [{
+                "id": "00000000-0000-0000-0000-0000000000a1",
+                "title": {"en": "About you"},
+                "questions": [
+                    {"id": "00000000-0000-0000-0000-0000000000b1", "name": "q1_org", "label": {"en": "Who runs it?"},
+                     "kind": {"type": "single_choice", "options": [{"value": "council", "label": {"en": "Council"}}, {"value": "coop", "label": {"en": "Co-operative"}}]}},
+                    {"id": "00000000-0000-0000-0000-0000000000b2", "name": "q2", "label": {"en": "Agree?"},
+                     "kind": {"type": "likert", "points": 5, "scale": [{"en": "No!"}, {"en": "No"}, {"en": "Maybe"}, {"en": "Yes"}, {"en": "Yes!"}],
+                              "items": [{"id": "00000000-0000-0000-0000-0000000000c1", "name": "q2_heard", "label": {"en": "Heard"}}]}},
+                    {"id": "00000000-0000-0000-0000-0000000000b3", "name": "q3_text", "label": {"en": "Say more"},
+                     "kind": {"type": "long_text", "max_length": null}}
+                ]
+            }]
+        })
+    };
+    let response = |id: &str, participant: serde_json::Value, answers: serde_json::Value| {
+        serde_json::json!({
+            "id": id, "study_id": study, "created": at, "modified": at,
+            "survey_id": "00000000-0000-0000-0000-0000000000f1", "survey_version": 1,
+            "case_id": case, "participant_id": participant, "language": "en",
+            "answers": answers, "status": "complete", "page": 0, "started": at, "completed": at
+        })
+    };
+    v["surveys"] = serde_json::json!([
+        survey("00000000-0000-0000-0000-0000000000f1", "Stakeholder survey"),
+        survey("00000000-0000-0000-0000-0000000000f2", "Staff survey"),
+    ]);
+    v["responses"] = serde_json::json!([
+        response("00000000-0000-0000-0000-0000000000e1", participant, serde_json::json!({
+            "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "coop"},
+            "00000000-0000-0000-0000-0000000000b2": {"type": "scale", "value": {"00000000-0000-0000-0000-0000000000c1": 4}},
+            "00000000-0000-0000-0000-0000000000b3": {"type": "text", "value": "=cmd|' /C calc'!A0, \"quoted\"\nnext line"}
+        })),
+        response("00000000-0000-0000-0000-0000000000e2", serde_json::Value::Null, serde_json::json!({
+            "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "council"}
+        })),
+    ]);
+    let file = tmp(name);
+    let bytes = serde_json::to_vec_pretty(&v).unwrap();
+    std::fs::write(&file, &bytes).unwrap();
+    (file, bytes)
+}
+
+#[test]
+fn export_responses_gives_the_same_bytes_as_the_core() {
+    use fieldkit_core::survey_export::*;
+    let (file, bytes) = survey_backup("survey.json");
+    let data = fieldkit_core::Backup::parse(&bytes).unwrap().into_study();
+    let first = data.surveys[0].id;
+    let formats: [(&str, fn(&fieldkit_core::StudyData, _) -> Result<Vec<u8>, String>); 4] = [
+        ("responses-wide-csv", responses_wide_csv),
+        ("responses-long-csv", responses_long_csv),
+        ("responses-codebook-csv", responses_codebook_csv),
+        ("responses-xlsx", responses_xlsx),
+    ];
+    for (format, export) in formats {
+        let out_path = tmp(&format!("{format}.out"));
+        let out = fieldkit(&["export", format, file.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert_eq!(std::fs::read(&out_path).unwrap(), export(&data, first).unwrap(), "{format}");
+    }
+    let out = fieldkit(&["export", "responses-wide-csv", file.to_str().unwrap(), "-o", "-"]);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][col("case")], &data.cases[0].name);
+    assert!(!rows[0][col("participant")].is_empty());
+    assert_eq!(&rows[0][col("q1_org")], "coop");
+    assert_eq!(&rows[0][col("q2_heard")], "4");
+    assert_eq!(&rows[0][col("q3_text")], "'=cmd|' /C calc'!A0, \"quoted\"\nnext line");
+    assert_eq!([&rows[1][col("participant")], &rows[1][col("role")], &rows[1][col("q2_heard")]], ["", "", ""]);
+}
+
+#[test]
+fn export_responses_picks_the_survey_by_name() {
+    let (file, _) = survey_backup("two-surveys.json");
+    let file = file.to_str().unwrap();
+    let rows = |args: &[&str]| {
+        let out = fieldkit(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        csv::Reader::from_reader(out.stdout.as_slice()).records().count()
+    };
+    assert_eq!(rows(&["export", "responses-wide-csv", file, "-o", "-"]), 2, "the first survey by default");
+    assert_eq!(rows(&["export", "responses-wide-csv", file, "-o", "-", "--survey", "Stakeholder survey"]), 2);
+    assert_eq!(rows(&["export", "responses-long-csv", file, "--survey=staff SURVEY", "-o", "-"]), 0, "ignoring case");
+    let wide = fieldkit(&["export", "responses-wide-csv", file, "--survey", "Staff survey", "-o", "-"]).stdout;
+    let columns = csv::Reader::from_reader(wide.as_slice()).headers().unwrap().len();
+    assert_eq!(rows(&["export", "responses-codebook-csv", file, "--survey", "Staff survey", "-o", "-"]), columns);
+}
+
+#[test]
+fn export_responses_without_a_survey_or_with_an_unknown_name_is_a_clear_error() {
+    let (file, _) = survey_backup("unknown-survey.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    v["surveys"] = serde_json::json!([]);
+    v["responses"] = serde_json::json!([]);
+    let none = tmp("no-survey.json");
+    std::fs::write(&none, v.to_string()).unwrap();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["export", "responses-xlsx", none.to_str().unwrap(), "-o", "-"], 1, "this study has no survey"),
+        (vec!["export", "responses-wide-csv", file.to_str().unwrap(), "--survey", "Nope", "-o", "-"], 1, "no survey named 'Nope' (this study has 'Stakeholder survey', 'Staff survey')"),
+        (vec!["export", "responses-pdf", file.to_str().unwrap(), "-o", "-"], 2, "unknown export format"),
+        (vec!["export", "json", file.to_str().unwrap(), "--survey", "Staff survey", "-o", "-"], 2, "--survey only applies"),
+        (vec!["export", "responses-wide-csv", file.to_str().unwrap(), "--survey"], 2, "--survey needs a value"),
+    ];
+    for (args, code, message) in cases {
+        let out = fieldkit(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
