@@ -175,7 +175,7 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     "responses-wide-csv" => survey_export::responses_wide_csv,
                     "responses-long-csv" => survey_export::responses_long_csv,
                     "responses-codebook-csv" => survey_export::responses_codebook_csv,
-                    "responses-xlsx" => survey_export::responses_xlsx,
+                    "responses-xlsx" => fieldkit_sheets::responses_xlsx,
                     other => return Err(usage(format!("unknown export format '{other}' (known: {EXPORT_FORMATS})"))),
                 };
                 let data = read_backup(file)?;

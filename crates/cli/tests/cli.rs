@@ -191,7 +191,7 @@ fn export_responses_gives_the_same_bytes_as_the_core() {
         ("responses-wide-csv", responses_wide_csv),
         ("responses-long-csv", responses_long_csv),
         ("responses-codebook-csv", responses_codebook_csv),
-        ("responses-xlsx", responses_xlsx),
+        ("responses-xlsx", fieldkit_sheets::responses_xlsx),
     ];
     for (format, export) in formats {
         let out_path = tmp(&format!("{format}.out"));

@@ -16,6 +16,7 @@ pub mod exports;
 pub mod fieldwork;
 pub mod interview;
 pub mod model;
+pub mod pin;
 pub mod protocol;
 pub mod records;
 pub mod repo;

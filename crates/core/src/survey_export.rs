@@ -64,7 +64,7 @@
 //! `category`, `integer`, `timestamp`. `values` lists the allowed values and their
 //! labels, e.g. `1 = Strongly disagree; 2 = Disagree`, `0 = not ticked; 1 = ticked`.
 //!
-//! # XLSX ([`responses_xlsx`])
+//! # XLSX ([`responses_workbook`], written by `fieldkit_sheets::responses_xlsx`)
 //!
 //! Sheets `Data` (the wide table, numbers as numbers), `Codebook` (the codebook) and
 //! `Value labels` (`column, value, label`: one row per coded value of every
@@ -73,7 +73,6 @@
 
 use std::collections::HashSet;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 use uuid::Uuid;
 
 use crate::exports::safe_cell;
@@ -83,7 +82,7 @@ use crate::survey_model::{AnswerValue, Page, Question, QuestionKind, Response, R
 
 /// One exported cell.
 #[derive(Clone, Debug, PartialEq)]
-enum Cell {
+pub enum Cell {
     Empty,
     Text(String),
     Number(f64),
@@ -490,86 +489,71 @@ pub fn responses_codebook_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>,
 
 pub const XLSX_SHEETS: [&str; 3] = ["Data", "Codebook", "Value labels"];
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> String {
-    format!("Could not write the workbook: {e}")
+/// A sheet of a workbook, as data: the XLSX writer lives in its own crate
+/// (`fieldkit-sheets`) so that this core stays free of its browser dependencies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub name: &'static str,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Column widths in characters, for the columns that have one.
+    pub widths: Vec<f64>,
 }
 
-fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(), String> {
-    match cell {
-        Cell::Empty => {}
-        Cell::Text(t) => {
-            sheet.write_string(row, col, safe_cell(t)).map_err(xlsx_error)?;
-        }
-        Cell::Number(n) => {
-            sheet.write_number(row, col, *n).map_err(xlsx_error)?;
-        }
-    }
-    Ok(())
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkbookData {
+    pub title: String,
+    /// Written as the workbook's creation time: the last change to the data, so the
+    /// same data always gives the same file.
+    pub created: crate::clock::Timestamp,
+    pub sheets: Vec<Sheet>,
 }
 
-fn write_sheet(workbook: &mut Workbook, name: &str, header: &[String], rows: &[Vec<Cell>], widths: &[f64]) -> Result<(), String> {
-    let bold = Format::new().set_bold();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(name).map_err(xlsx_error)?;
-    for (c, h) in header.iter().enumerate() {
-        let col = u16::try_from(c).map_err(|_| "Too many columns for a spreadsheet.".to_string())?;
-        sheet.write_string_with_format(0, col, safe_cell(h), &bold).map_err(xlsx_error)?;
-        if let Some(w) = widths.get(c) {
-            sheet.set_column_width(col, *w).map_err(xlsx_error)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| "Too many rows for a spreadsheet.".to_string())?;
-        for (c, cell) in row.iter().enumerate() {
-            let col = u16::try_from(c).map_err(|_| "Too many columns for a spreadsheet.".to_string())?;
-            write_cell(sheet, r, col, cell)?;
-        }
-    }
-    Ok(())
-}
-
-/// The XLSX workbook: sheets `Data`, `Codebook` and `Value labels` (see the
-/// [module documentation](self)).
-pub fn responses_xlsx(data: &StudyData, survey_id: Uuid) -> Result<Vec<u8>, String> {
+/// The three sheets of the XLSX export (see the [module documentation](self)):
+/// `Data`, `Codebook` and `Value labels`. Text cells are not yet neutralised;
+/// the writer passes them through [`safe_cell`].
+pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookData, String> {
     let wide = wide(data, survey_id)?;
     let survey = find_survey(data, survey_id)?;
-    let mut workbook = Workbook::new();
-    // A fixed creation time (the last change to the data), so the same data gives the same bytes.
-    let last = survey_responses(data, survey).iter().map(|r| r.modified).chain([survey.modified]).max().unwrap_or_default();
-    let created = ExcelDateTime::from_timestamp(last.millis().div_euclid(1000))
-        .or_else(|_| ExcelDateTime::from_timestamp(0))
-        .map_err(xlsx_error)?;
-    workbook.set_properties(&DocProperties::new().set_title(survey.name.as_str()).set_creation_datetime(&created));
+    let created = survey_responses(data, survey).iter().map(|r| r.modified).chain([survey.modified]).max().unwrap_or_default();
 
     let header: Vec<String> = wide.columns.iter().map(|c| c.name.clone()).collect();
-    let widths: Vec<f64> = wide.columns.iter().map(|c| if c.name == "response_id" { 38.0 } else { (c.name.chars().count() as f64 + 2.0).clamp(10.0, 40.0) }).collect();
-    write_sheet(&mut workbook, XLSX_SHEETS[0], &header, &wide.rows, &widths)?;
-
-    let header: Vec<String> = CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect();
-    let rows: Vec<Vec<Cell>> = wide
+    let widths: Vec<f64> = wide
         .columns
         .iter()
-        .map(|c| vec![Cell::text(c.name.clone()), Cell::text(c.question.clone()), Cell::text(c.kind), Cell::text(c.values())])
+        .map(|c| if c.name == "response_id" { 38.0 } else { (c.name.chars().count() as f64 + 2.0).clamp(10.0, 40.0) })
         .collect();
-    write_sheet(&mut workbook, XLSX_SHEETS[1], &header, &rows, &[24.0, 60.0, 16.0, 60.0])?;
+    let data_sheet = Sheet { name: XLSX_SHEETS[0], header, rows: wide.rows.clone(), widths };
 
-    let header: Vec<String> = ["column", "value", "label"].iter().map(|h| h.to_string()).collect();
-    let rows: Vec<Vec<Cell>> = wide
-        .columns
-        .iter()
-        .flat_map(|c| {
-            c.labels.iter().map(|(v, l)| {
-                // Coded numbers as numbers, so they match the Data sheet.
-                let value = match v.parse::<f64>() {
-                    Ok(n) if number_text(n) == *v => Cell::Number(n),
-                    _ => Cell::text(v.clone()),
-                };
-                vec![Cell::text(c.name.clone()), value, Cell::text(l.clone())]
+    let codebook = Sheet {
+        name: XLSX_SHEETS[1],
+        header: CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect(),
+        rows: wide
+            .columns
+            .iter()
+            .map(|c| vec![Cell::text(c.name.clone()), Cell::text(c.question.clone()), Cell::text(c.kind), Cell::text(c.values())])
+            .collect(),
+        widths: vec![24.0, 60.0, 16.0, 60.0],
+    };
+
+    let labels = Sheet {
+        name: XLSX_SHEETS[2],
+        header: ["column", "value", "label"].iter().map(|h| h.to_string()).collect(),
+        rows: wide
+            .columns
+            .iter()
+            .flat_map(|c| {
+                c.labels.iter().map(|(v, l)| {
+                    // Coded numbers as numbers, so they match the Data sheet.
+                    let value = match v.parse::<f64>() {
+                        Ok(n) if number_text(n) == *v => Cell::Number(n),
+                        _ => Cell::text(v.clone()),
+                    };
+                    vec![Cell::text(c.name.clone()), value, Cell::text(l.clone())]
+                })
             })
-        })
-        .collect();
-    write_sheet(&mut workbook, XLSX_SHEETS[2], &header, &rows, &[24.0, 14.0, 40.0])?;
-
-    workbook.save_to_buffer().map_err(xlsx_error)
+            .collect(),
+        widths: vec![24.0, 14.0, 40.0],
+    };
+    Ok(WorkbookData { title: survey.name.clone(), created, sheets: vec![data_sheet, codebook, labels] })
 }
