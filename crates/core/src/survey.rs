@@ -1512,10 +1512,9 @@ impl StudyData {
         if !shown.contains(&question_id) {
             return Err(ValidationError::QuestionHidden(en(&q.label)));
         }
-        let hidden: Vec<String> = answers
-            .keys()
-            .filter(|k| !shown.contains(k))
-            .filter_map(|k| question(&pages, *k).map(|q| q.name.clone()))
+        let hidden: Vec<String> = all_questions(&pages)
+            .filter(|q| answers.contains_key(&q.id) && !shown.contains(&q.id))
+            .map(|q| q.name.clone())
             .collect();
         answers.retain(|k, _| shown.contains(k));
         let mut what = format!(
