@@ -36,6 +36,32 @@ fn demo_then_summary_counts_the_study() {
     assert_eq!(v["documents"], 1);
     assert_eq!(v["field_notes"], 1);
     assert_eq!(v["accounts"], 1);
+    assert_eq!(v["surveys"], 1);
+    assert_eq!(v["responses"], 4);
+}
+
+#[test]
+fn the_demo_survey_exports_with_hostile_text_neutralised() {
+    let file = tmp("demo-survey.json");
+    assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
+    let out = fieldkit(&["export", "responses-wide-csv", file.to_str().unwrap(), "-o", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    let anonymous = rows.iter().find(|r| r[col("participant")].is_empty()).unwrap();
+    assert_eq!(&anonymous[col("help_wanted")], "'=HYPERLINK(\"http://example.com\",\"click\")");
+    assert!(anonymous[col("anything_else")].starts_with("'+44 7700"));
+    assert!(anonymous[col("anything_else")].contains("مرحبا 👍🏽"));
+    let ceri = rows.iter().find(|r| &r[col("participant")] == "Ceri").unwrap();
+    assert_eq!(&ceri[col("language")], "cy");
+    assert_eq!(&ceri[col("barriers_travel")], "1");
+    assert_eq!(&ceri[col("barriers_paperwork")], "0");
+    assert_eq!(&ceri[col("case")], "Gofal Cwm Tŷ Gwyn");
+    let xlsx = fieldkit(&["export", "responses-xlsx", file.to_str().unwrap(), "-o", "-"]);
+    assert!(xlsx.status.success() && xlsx.stdout.starts_with(b"PK"), "an xlsx is a zip");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::clock::{Date, Timestamp};
 use crate::fieldwork::*;
 use crate::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
+use crate::survey_model::{AnswerValue, QuestionKind};
 use crate::model::*;
 use crate::study::StudyData;
 use crate::validate::ValidationError;
@@ -246,9 +247,10 @@ pub fn demo_study(size: DemoSize) -> StudyData {
     }
 
     let mut data = StudyData { study, cases, participants, ..StudyData::empty_parts() };
-    // Fieldwork is added through the same operations the app uses; should one ever
-    // fail, the demo is simply without it (the tests check it is there).
+    // Fieldwork and surveys are added through the same operations the app uses;
+    // should one ever fail, the demo is simply without it (the tests check it is there).
     let _ = add_fieldwork(&mut data);
+    let _ = add_survey_responses(&mut data);
     renumber(&mut data, &mut ids);
     data
 }
@@ -336,6 +338,94 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
     data.edit_document(report, DocumentEdit::Origin("Published by the parent organisation".into()), at(2403))?;
     data.edit_document(report, DocumentEdit::Text("Summary: three options were weighed; the board favoured \
         a co-operative owned by workers and the people they support.".into()), at(2404))?;
+    Ok(())
+}
+
+/// The stakeholder survey with four responses: in English and Welsh, by participants
+/// and anonymously, one still in progress, and text that tries to be a formula.
+fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
+    let survey = data.add_survey_from_template("stakeholder", at(4000))?;
+    let pages = data.survey(survey).map(|s| s.pages.clone()).unwrap_or_default();
+    let question = |name: &str| pages.iter().flat_map(|p| &p.questions).find(|q| q.name == name);
+    let id = |name: &str| question(name).map(|q| q.id).unwrap_or_default();
+    let scale = |name: &str, points: &[u8]| {
+        let items = match question(name).map(|q| &q.kind) {
+            Some(QuestionKind::Likert { items, .. }) => items.iter().map(|i| i.id).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        AnswerValue::Scale(items.into_iter().zip(points.iter().copied()).collect())
+    };
+    let text = |t: &str| AnswerValue::Text(t.to_string());
+    let choice = |c: &str| AnswerValue::Choice(c.to_string());
+    let choices = |cs: &[&str]| AnswerValue::Choices(cs.iter().map(|c| c.to_string()).collect());
+    let case = |data: &StudyData, n: usize| data.cases.get(n).map(|c| c.id).unwrap_or_default();
+
+    type Answers = Vec<(Uuid, AnswerValue)>;
+    let respond = |data: &mut StudyData, case_id, who: Option<&str>, language: &str, answers: Answers, complete: bool, minute| {
+        let participant = who.map(|w| crate::demo::who(data, w));
+        let response = data.start_response(survey, case_id, participant, language, at(minute))?;
+        for (n, (question, value)) in answers.into_iter().enumerate() {
+            data.answer(response, question, Some(value), at(minute + 1 + n as i64))?;
+        }
+        if complete {
+            data.complete_response(response, at(minute + 30)).map_err(|_| ValidationError::UnknownSurvey(survey))?;
+        }
+        Ok::<(), ValidationError>(())
+    };
+    let hillside = case(data, 0);
+    respond(
+        data,
+        hillside,
+        Some("Rowan"),
+        "en",
+        vec![
+            (id("role"), choice("worker")),
+            (id("involvement_length"), choice("over_3")),
+            (id("experience"), scale("experience", &[5, 4, 5, 5])),
+            (id("overall"), AnswerValue::Number(5.0)),
+            (id("barriers"), choices(&["paperwork", "staffing"])),
+            (id("barrier_story"), text("Registration took eleven months; the parish clerk helped with the forms.")),
+            (id("barrier_resolved"), AnswerValue::Bool(true)),
+            (id("local_help"), AnswerValue::Bool(true)),
+            (id("help_kind"), choices(&["advice", "space"])),
+            (id("help_useful"), AnswerValue::Number(4.0)),
+            (id("volunteers"), AnswerValue::Number(12.0)),
+        ],
+        true,
+        4100,
+    )?;
+    respond(
+        data,
+        case(data, 3),
+        Some("Ceri"),
+        "cy",
+        vec![
+            (id("role"), choice("worker")),
+            (id("experience"), scale("experience", &[4, 4, 5, 4])),
+            (id("barriers"), choices(&["travel"])),
+            (id("barrier_story"), text("Mae'r ffyrdd i'r cwm yn gul; rydym yn rhannu ceir. Dŵr ar y ffordd bob gaeaf.")),
+            (id("local_help"), AnswerValue::Bool(false)),
+            (id("help_wanted"), text("Hyfforddiant gyrru yn y gaeaf.")),
+        ],
+        true,
+        4200,
+    )?;
+    respond(
+        data,
+        case(data, 1),
+        None,
+        "en",
+        vec![
+            (id("role"), choice("partner")),
+            (id("local_help"), AnswerValue::Bool(true)),
+            (id("help_kind"), choices(&["contacts"])),
+            (id("help_wanted"), text("=HYPERLINK(\"http://example.com\",\"click\")")),
+            (id("anything_else"), text("+44 7700 900123 — مرحبا 👍🏽 cafe\u{301}; -1 @SUM(A1)\ttab, \"quoted\"\nnew line")),
+        ],
+        true,
+        4300,
+    )?;
+    respond(data, hillside, Some("Hazel"), "en", vec![(id("role"), choice("supported"))], false, 4400)?;
     Ok(())
 }
 

@@ -60,6 +60,7 @@ pub struct DeletionImpact {
     pub participants: Vec<String>,
     pub interviews: usize,
     pub documents: usize,
+    pub responses: usize,
     /// How many of those have identifying details stored.
     pub identities: usize,
     pub cases: usize,
@@ -84,6 +85,9 @@ impl DeletionImpact {
         }
         if self.documents > 0 {
             parts.push(plural(self.documents, "document", "documents"));
+        }
+        if self.responses > 0 {
+            parts.push(plural(self.responses, "survey response", "survey responses"));
         }
         if self.identities > 0 {
             parts.push(format!(
@@ -383,6 +387,7 @@ impl StudyData {
             participants: participants.iter().map(|p| p.pseudonym.clone()).collect(),
             interviews: self.interviews.iter().filter(|i| i.case_id == id).count(),
             documents: self.documents.iter().filter(|d| d.case_id == id).count(),
+            responses: self.responses.iter().filter(|r| r.case_id == id).count(),
             cases: 0,
         }
     }
@@ -400,6 +405,8 @@ impl StudyData {
         }
         removed.extend(self.documents.iter().filter(|d| d.case_id == id).map(|d| ObjectRef::Document(d.id)));
         self.documents.retain(|d| d.case_id != id);
+        removed.extend(self.responses.iter().filter(|r| r.case_id == id).map(|r| ObjectRef::Response(r.id)));
+        self.responses.retain(|r| r.case_id != id);
         for pid in &gone {
             removed.extend(self.take_participant(*pid));
         }
@@ -420,7 +427,8 @@ impl StudyData {
         let Some(p) = self.participant(id) else {
             return Err(ValidationError::UnknownParticipant(id));
         };
-        let count = self.interviews_of_participant(id).count();
+        let count = self.interviews_of_participant(id).count()
+            + self.responses.iter().filter(|r| r.participant_id == Some(id)).count();
         if count > 0 {
             return Err(ValidationError::ParticipantInInterviews { name: p.pseudonym.clone(), count });
         }
@@ -445,6 +453,7 @@ impl StudyData {
             identities: self.identities.len(),
             interviews: self.interviews.len(),
             documents: self.documents.len(),
+            responses: self.responses.len(),
         }
     }
 

@@ -87,7 +87,7 @@ pub enum ValidationError {
     TextTooLong { bytes: usize, limit: usize },
     #[error("A document needs a title.")]
     EmptyDocumentTitle,
-    #[error("{name} took part in {count} interview(s); delete those first, or record that consent was withdrawn.")]
+    #[error("{name} took part in {count} interview(s) or survey response(s); delete those first, or record that consent was withdrawn.")]
     ParticipantInInterviews { name: String, count: usize },
     // --- interview protocols (protocol.rs) ---
     #[error("A protocol needs a name.")]

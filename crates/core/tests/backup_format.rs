@@ -117,6 +117,10 @@ fn the_demo_studies_are_valid_and_deterministic() {
     assert_eq!(countries, ["England", "England", "Scotland", "Wales"]);
     assert_eq!((s.protocols, s.interviews, s.focus_groups), (1, 3, 1));
     assert_eq!((s.documents, s.field_notes, s.accounts, s.accounts_agreed), (1, 1, 1, 1));
+    assert_eq!((s.surveys, s.responses, s.responses_complete), (1, 4, 3));
+    let languages: Vec<&str> = small.responses.iter().map(|r| r.language.as_str()).collect();
+    assert_eq!(languages, ["en", "cy", "en", "en"]);
+    assert_eq!(small.responses.iter().filter(|r| r.participant_id.is_none()).count(), 1, "one anonymous respondent");
     let account = &small.accounts[0];
     assert_eq!(account.versions.len(), 2, "the demo account was amended once");
     let reference = demo_study(DemoSize::Reference);

@@ -16,6 +16,8 @@ fn study() -> (StudyData, Uuid) {
     data.interviews.clear();
     data.documents.clear();
     data.accounts.clear();
+    data.surveys.clear();
+    data.responses.clear();
     let rq: Vec<Uuid> = data.study.research_questions.iter().map(|q| q.id).collect();
     let protocol = Protocol {
         id: Uuid::new_v4(),
