@@ -324,7 +324,7 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
         Signal::derive(move || study.data.with(|d| d.interview(id).map(|i| f(d, i)).unwrap_or_default()))
     };
     let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(id, e, now)).map(drop);
-    let sections = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i)).unwrap_or_default()));
+    let sections = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i).to_vec()).unwrap_or_default()));
     let current = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.current_section).unwrap_or(0)));
     let status = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.status)));
     let focus_group = study.data.with_untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));

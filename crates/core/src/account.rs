@@ -47,12 +47,8 @@ struct SpokenLine {
 /// version, else the stored earlier version with that number, else (when that version
 /// is missing) the current sections rather than nothing. None when the protocol is gone.
 fn sections_for<'a>(data: &'a StudyData, interview: &Interview) -> Option<&'a [Section]> {
-    let protocol = data.protocols.iter().find(|p| p.id == interview.protocol_id)?;
-    if protocol.version == interview.protocol_version {
-        return Some(&protocol.sections);
-    }
-    let earlier = protocol.history.iter().find(|h| h.version == interview.protocol_version);
-    Some(earlier.map_or(&protocol.sections, |h| &h.sections))
+    let protocol = data.protocol(interview.protocol_id)?;
+    Some(protocol.sections_for(interview.protocol_version).unwrap_or(&protocol.sections))
 }
 
 fn speaker_name(data: &StudyData, speaker: &Speaker) -> String {

@@ -179,24 +179,19 @@ impl StudyData {
         Ok(id)
     }
 
-    /// The sections an interview was run with (its own protocol version).
-    pub fn interview_sections(&self, interview: &Interview) -> Vec<Section> {
+    /// The sections an interview was run with (its own protocol version); empty if
+    /// that protocol version is gone.
+    pub fn interview_sections(&self, interview: &Interview) -> &[Section] {
         self.protocols
             .iter()
             .find(|p| p.id == interview.protocol_id)
-            .and_then(|p| {
-                if p.version == interview.protocol_version {
-                    Some(p.sections.clone())
-                } else {
-                    p.history.iter().find(|h| h.version == interview.protocol_version).map(|h| h.sections.clone())
-                }
-            })
-            .unwrap_or_default()
+            .and_then(|p| p.sections_for(interview.protocol_version))
+            .unwrap_or(&[])
     }
 
     pub fn edit_interview(&mut self, id: Uuid, edit: InterviewEdit, now: Timestamp) -> Result<ObjectRef, ValidationError> {
         let section_titles: Vec<(Uuid, String)> = match self.interview(id) {
-            Some(i) => self.interview_sections(i).into_iter().map(|s| (s.id, s.title)).collect(),
+            Some(i) => self.interview_sections(i).iter().map(|s| (s.id, s.title.clone())).collect(),
             None => return Err(ValidationError::UnknownInterview(id)),
         };
         let participants: Vec<Uuid> = self.interview(id).map(|i| i.participant_ids.clone()).unwrap_or_default();

@@ -116,15 +116,7 @@ fn english(text: &Text) -> &str {
 /// The pages of the version `version` of `survey`: the current pages for the current
 /// version, else the matching history entry (the current pages if none matches).
 fn version_pages(survey: &Survey, version: u32) -> &[Page] {
-    if version == survey.version {
-        return &survey.pages;
-    }
-    survey
-        .history
-        .iter()
-        .find(|h| h.version == version)
-        .map(|h| h.pages.as_slice())
-        .unwrap_or(&survey.pages)
+    survey.pages_for(version).unwrap_or(&survey.pages)
 }
 
 fn questions(pages: &[Page]) -> impl Iterator<Item = &Question> {

@@ -113,7 +113,7 @@ fn interviews_have_one_participant_and_focus_groups_several_from_the_same_case()
 fn notes_turns_flags_and_place_are_recorded() {
     let (mut data, protocol) = study();
     let id = data.start_interview(new(&data, protocol, InterviewKind::FocusGroup, &["Ceri", "Dylan"]), T0).unwrap();
-    let sections = data.interview_sections(data.interview(id).unwrap());
+    let sections = data.interview_sections(data.interview(id).unwrap()).to_vec();
     let main = Slot { section: sections[0].id, prompt: None };
     let prompt = Slot { section: sections[0].id, prompt: Some(sections[0].prompts[0].id) };
     let ceri = person(&data, "Ceri");
@@ -236,7 +236,7 @@ fn documents_and_field_notes_belong_to_a_case() {
 fn the_coverage_grid_shows_which_questions_each_case_has_data_for() {
     let (mut data, protocol) = study();
     let id = data.start_interview(new(&data, protocol, InterviewKind::Interview, &["Rowan"]), T0).unwrap();
-    let sections = data.interview_sections(data.interview(id).unwrap());
+    let sections = data.interview_sections(data.interview(id).unwrap()).to_vec();
     data.edit_interview(id, InterviewEdit::Notes { slot: Slot { section: sections[0].id, prompt: None }, text: "Said a lot".into() }, T1).unwrap();
     // An empty answer and a skipped one do not count as data.
     data.edit_interview(id, InterviewEdit::Notes { slot: Slot { section: sections[1].id, prompt: None }, text: "  ".into() }, T1).unwrap();
