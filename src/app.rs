@@ -4,13 +4,15 @@
 use std::rc::Rc;
 
 use fieldkit_core::Repo;
+use fieldkit_core::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
+use fieldkit_core::store::{Store, WriteOp};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser;
-use crate::screens::{account, case, documents, interviews, participant, protocols, storage, studies, study};
+use crate::screens::{account, case, documents, interviews, participant, protocols, respond, storage, studies, study, surveys};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -51,6 +53,8 @@ pub struct Confirm {
 pub struct Ctx {
     repo: StoredValue<Option<Rc<AppRepo>>, LocalStorage>,
     pub store_state: RwSignal<StoreState>,
+    /// Participant mode: while locked, only the participant's survey is shown.
+    pub lock: RwSignal<LockState>,
     notices: RwSignal<Vec<Notice>>,
     next_notice: StoredValue<u64>,
     confirm: RwSignal<Option<(String, String, String)>>,
@@ -94,6 +98,20 @@ impl Ctx {
         self.notices.update(|n| n.retain(|x| x.id != id));
     }
 
+    /// Writes (Some) or removes (None) the participant-mode lock, then shows the
+    /// matching screens. The lock is stored before anything changes on screen, so a
+    /// reload at any moment shows the same thing.
+    pub async fn set_lock(&self, lock: Option<ParticipantLock>) -> Result<(), String> {
+        let repo = self.repo().ok_or("Storage is not open.")?;
+        let op = match &lock {
+            Some(l) => WriteOp::Put(l.to_record()),
+            None => WriteOp::Delete(LOCK_KEY.to_string()),
+        };
+        repo.store().apply(vec![op]).await.map_err(|e| e.to_string())?;
+        let _ = self.lock.try_set(lock.map_or(LockState::Unlocked, LockState::Locked));
+        Ok(())
+    }
+
     pub fn ask(&self, confirm: Confirm) {
         self.confirm_action.set_value(Some(confirm.on_confirm));
         self.confirm.set(Some((confirm.title, confirm.body, confirm.action)));
@@ -110,6 +128,7 @@ fn new_ctx() -> Ctx {
     Ctx {
         repo: StoredValue::new_local(None),
         store_state: RwSignal::new(StoreState::Opening),
+        lock: RwSignal::new(LockState::Unlocked),
         notices: RwSignal::new(Vec::new()),
         next_notice: StoredValue::new(0),
         confirm: RwSignal::new(None),
@@ -130,6 +149,13 @@ pub fn App() -> impl IntoView {
                     ctx.store_state.set(StoreState::Failed(e.to_string()));
                     return;
                 }
+                // Participant mode survives reloads, crashes and new tabs: read it before
+                // showing any screen. A lock that cannot be read stays locked.
+                let lock = match repo.store().get(LOCK_KEY).await {
+                    Ok(record) => ParticipantLock::state_of(record.as_ref()),
+                    Err(e) => LockState::Damaged(e.to_string()),
+                };
+                ctx.lock.set(lock);
                 ctx.repo.set_value(Some(repo));
                 ctx.store_state.set(StoreState::Ready);
                 // Ask the browser not to evict our data; the storage screen shows the answer.
@@ -139,6 +165,20 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let locked = Memo::new(move |_| ctx.lock.with(|l| *l != LockState::Unlocked));
+    view! {
+        <Show when=move || ctx.store_state.get() == StoreState::Ready && locked.get()
+            fallback=move || view! { <ResearcherApp/> }>
+            <respond::ParticipantMode/>
+        </Show>
+    }
+}
+
+/// Everything the researcher sees. Not rendered at all in participant mode, so no
+/// address, back button or link can reach it then.
+#[component]
+fn ResearcherApp() -> impl IntoView {
+    let ctx = use_ctx();
     view! {
         <Router>
             <header class="topbar">
@@ -177,6 +217,10 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("interviews") view=interviews::InterviewsTab/>
                                 <Route path=path!("interviews/:interview") view=interviews::InterviewScreen/>
                                 <Route path=path!("interviews/:interview/account") view=account::AccountScreen/>
+                                <Route path=path!("surveys") view=surveys::SurveysTab/>
+                                <Route path=path!("surveys/:survey") view=surveys::SurveyScreen/>
+                                <Route path=path!("surveys/:survey/edit") view=surveys::SurveyBuilder/>
+                                <Route path=path!("surveys/:survey/responses/:response") view=surveys::ResponseScreen/>
                             </ParentRoute>
                         </Routes>
                     }.into_any(),
@@ -188,7 +232,7 @@ pub fn App() -> impl IntoView {
 
 /// The one visible channel for errors and confirmations.
 #[component]
-fn Notices() -> impl IntoView {
+pub fn Notices() -> impl IntoView {
     let ctx = use_ctx();
     view! {
         <div class="notices" aria-live="polite">

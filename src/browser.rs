@@ -65,11 +65,16 @@ pub fn human_bytes(bytes: f64) -> String {
 
 /// Offers `contents` to the user as a downloaded file.
 pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
+    download_bytes(filename, mime, contents.as_bytes())
+}
+
+/// Offers bytes (e.g. a workbook) to the user as a downloaded file.
+pub fn download_bytes(filename: &str, mime: &str, contents: &[u8]) -> Result<(), String> {
     let fail = |e: JsValue| format!("The download could not start: {}", js_error_text(&e));
-    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(contents));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let anchor: web_sys::HtmlAnchorElement = document
@@ -127,4 +132,51 @@ pub fn local_time(t: Timestamp) -> String {
         d.get_hours(),
         d.get_minutes()
     )
+}
+
+/// Where trunk puts the XLSX worker (see index.html); worker files are not hashed.
+const XLSX_WORKER: &str = "/fieldkit-xlsx-worker_loader.js";
+
+/// Writes a workbook to XLSX bytes in a web worker, started for this one file. The
+/// spreadsheet writer lives there so the main bundle does not carry it.
+pub async fn xlsx(book: &fieldkit_core::survey_export::WorkbookData) -> Result<Vec<u8>, String> {
+    let fail = |e: JsValue| format!("The workbook could not be written: {}", js_error_text(&e));
+    let json = serde_json::to_string(book).map_err(|e| format!("The workbook could not be prepared: {e}"))?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(XLSX_WORKER, &options).map_err(fail)?;
+    // The worker says "ready" once its wasm has loaded and it listens: a message sent
+    // before that would be dropped.
+    let ready = JsFuture::from(next_message(&worker)).await;
+    let reply = match ready {
+        Ok(_) => match worker.post_message(&JsValue::from_str(&json)) {
+            Ok(()) => JsFuture::from(next_message(&worker)).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    worker.terminate();
+    let reply = reply.map_err(|e| {
+        let text = js_error_text(&e);
+        let text = if text.contains("Event") { "the spreadsheet writer could not be started".to_string() } else { text };
+        format!("The workbook could not be written: {text}")
+    })?;
+    match reply.dyn_into::<js_sys::Uint8Array>() {
+        Ok(bytes) => Ok(bytes.to_vec()),
+        Err(other) => Err(other.as_string().unwrap_or_else(|| "The workbook could not be written.".into())),
+    }
+}
+
+/// The worker's next message (or its next error) as a promise.
+fn next_message(worker: &web_sys::Worker) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, reject| {
+        let on_message = wasm_bindgen::closure::Closure::once_into_js(move |e: web_sys::MessageEvent| {
+            let _ = resolve.call1(&JsValue::NULL, &e.data());
+        });
+        let on_error = wasm_bindgen::closure::Closure::once_into_js(move |e: JsValue| {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        worker.set_onmessage(Some(on_message.unchecked_ref()));
+        worker.set_onerror(Some(on_error.unchecked_ref()));
+    })
 }

@@ -89,6 +89,7 @@ fn StudyFrame() -> impl IntoView {
             <A href=format!("{base}/participants")>"Participants"</A>
             <A href=format!("{base}/protocols")>"Protocols"</A>
             <A href=format!("{base}/interviews")>"Interviews"</A>
+            <A href=format!("{base}/surveys")>"Surveys"</A>
         </nav>
         <Outlet/>
     }

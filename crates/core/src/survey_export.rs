@@ -81,7 +81,7 @@ use crate::study::StudyData;
 use crate::survey_model::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
 
 /// One exported cell.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),
@@ -483,16 +483,19 @@ pub const XLSX_SHEETS: [&str; 3] = ["Data", "Codebook", "Value labels"];
 
 /// A sheet of a workbook, as data: the XLSX writer lives in its own crate
 /// (`fieldkit-sheets`) so that this core stays free of its browser dependencies.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Serialisable, because the app hands workbooks to a web worker that writes the
+/// XLSX (the writer is too large for the main bundle).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
-    pub name: &'static str,
+    pub name: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     /// Column widths in characters, for the columns that have one.
     pub widths: Vec<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkbookData {
     pub title: String,
     /// Written as the workbook's creation time: the last change to the data, so the
@@ -515,10 +518,10 @@ pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookD
         .iter()
         .map(|c| if c.name == "response_id" { 38.0 } else { (c.name.chars().count() as f64 + 2.0).clamp(10.0, 40.0) })
         .collect();
-    let data_sheet = Sheet { name: XLSX_SHEETS[0], header, rows: wide.rows.clone(), widths };
+    let data_sheet = Sheet { name: XLSX_SHEETS[0].into(), header, rows: wide.rows.clone(), widths };
 
     let codebook = Sheet {
-        name: XLSX_SHEETS[1],
+        name: XLSX_SHEETS[1].into(),
         header: CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect(),
         rows: wide
             .columns
@@ -529,7 +532,7 @@ pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookD
     };
 
     let labels = Sheet {
-        name: XLSX_SHEETS[2],
+        name: XLSX_SHEETS[2].into(),
         header: ["column", "value", "label"].iter().map(|h| h.to_string()).collect(),
         rows: wide
             .columns

@@ -30,7 +30,7 @@ fn write_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<
 fn write_sheet(workbook: &mut Workbook, data: &Sheet) -> Result<(), String> {
     let bold = Format::new().set_bold();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(data.name).map_err(xlsx_error)?;
+    sheet.set_name(&data.name).map_err(xlsx_error)?;
     for (c, h) in data.header.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| "Too many columns for a spreadsheet.".to_string())?;
         sheet.write_string_with_format(0, col, safe_cell(h), &bold).map_err(xlsx_error)?;
