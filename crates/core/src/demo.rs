@@ -645,6 +645,38 @@ fn add_reference_transcripts(data: &mut StudyData, ids: &mut Ids) -> Result<(), 
             n += 1;
         }
     }
+    // A synopsis in every case × theme cell, each linked to a few of its segments.
+    let themes: Vec<Uuid> = data.codes.iter().filter(|c| c.parent.is_none()).map(|c| c.id).collect();
+    let theme_of: std::collections::HashMap<Uuid, Uuid> =
+        data.codes.iter().filter_map(|c| data.theme_of(c.id).map(|t| (c.id, t))).collect();
+    let case_of: std::collections::HashMap<Uuid, Uuid> = data.interviews.iter().map(|i| (i.id, i.case_id)).collect();
+    let mut links: std::collections::HashMap<(Uuid, Uuid), Vec<Uuid>> = std::collections::HashMap::new();
+    for s in &data.segments {
+        let Some(case) = s.source.interview().and_then(|i| case_of.get(&i)) else { continue };
+        for c in &s.codings {
+            if let Some(t) = theme_of.get(&c.code) {
+                let list = links.entry((*case, *t)).or_default();
+                if list.len() < 5 && !list.contains(&s.id) {
+                    list.push(s.id);
+                }
+            }
+        }
+    }
+    for (ci, case) in cases.iter().enumerate() {
+        for (ti, theme) in themes.iter().enumerate() {
+            let minute = 30_000 + (ci * 10 + ti) as i64;
+            data.matrix_cells.push(MatrixCell {
+                id: ids.uuid(),
+                study_id: data.study.id,
+                created: at(minute),
+                modified: at(minute),
+                row: MatrixRow::Case(*case),
+                column: MatrixColumn::Theme(*theme),
+                synopsis: format!("Generated synopsis {ci}.{ti}: what the site's people said on this theme, in brief."),
+                segments: links.get(&(*case, *theme)).cloned().unwrap_or_default(),
+            });
+        }
+    }
     Ok(())
 }
 
