@@ -204,11 +204,19 @@ impl Recorder {
 /// Sets objects of one kind to the states given (None: removed), returning the
 /// states they had. One pass over the list whatever the number of objects.
 fn restore_list<T: Clone>(items: &mut Vec<T>, id_of: impl Fn(&T) -> Uuid, states: Vec<(Uuid, Option<T>)>) -> Vec<(Uuid, Option<T>)> {
-    let index: HashMap<Uuid, usize> = items.iter().enumerate().map(|(at, x)| (id_of(x), at)).collect();
+    if states.is_empty() {
+        return Vec::new();
+    }
+    // A few objects (one coding action) are found by scanning; many (a merge) by an index.
+    let index: Option<HashMap<Uuid, usize>> =
+        (states.len() > 16).then(|| items.iter().enumerate().map(|(at, x)| (id_of(x), at)).collect());
     let mut previous = Vec::with_capacity(states.len());
     let mut remove = HashSet::new();
     for (id, state) in states {
-        let at = index.get(&id).copied();
+        let at = match &index {
+            Some(index) => index.get(&id).copied(),
+            None => items.iter().position(|x| id_of(x) == id),
+        };
         previous.push((id, at.and_then(|at| items.get(at)).cloned()));
         match (at, state) {
             (Some(at), Some(x)) => {
@@ -529,6 +537,9 @@ impl StudyData {
         let memos: HashSet<Uuid> = before.memos.iter().map(|x| x.0).collect();
         let cells: HashSet<Uuid> = before.cells.iter().map(|x| x.0).collect();
         let mut sort = |present: &mut dyn Iterator<Item = Uuid>, all: &HashSet<Uuid>, make: fn(Uuid) -> ObjectRef| {
+            if all.is_empty() {
+                return;
+            }
             let here: HashSet<Uuid> = present.filter(|id| all.contains(id)).collect();
             for id in all {
                 if here.contains(id) { changed.push(make(*id)) } else { removed.push(make(*id)) }

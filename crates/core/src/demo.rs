@@ -665,6 +665,9 @@ fn add_reference_transcripts(data: &mut StudyData, ids: &mut Ids) -> Result<(), 
     for (ci, case) in cases.iter().enumerate() {
         for (ti, theme) in themes.iter().enumerate() {
             let minute = 30_000 + (ci * 10 + ti) as i64;
+            if data.matrix_cell(MatrixRow::Case(*case), MatrixColumn::Theme(*theme)).is_some() {
+                continue;
+            }
             data.matrix_cells.push(MatrixCell {
                 id: ids.uuid(),
                 study_id: data.study.id,

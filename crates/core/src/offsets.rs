@@ -77,6 +77,58 @@ pub fn boundaries(text: &str) -> Vec<usize> {
     table
 }
 
+/// Byte offsets of every [`CodePointIndex::STEP`]th code point of a text, so that
+/// many positions in one long text (a transcript with hundreds of segments) are
+/// found without walking it from the start each time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodePointIndex {
+    checkpoints: Vec<usize>,
+    len: usize,
+}
+
+impl CodePointIndex {
+    pub const STEP: usize = 64;
+
+    pub fn new(text: &str) -> CodePointIndex {
+        let mut checkpoints = Vec::with_capacity(text.len() / Self::STEP + 1);
+        let mut len = 0;
+        for (at, (byte, _)) in text.char_indices().enumerate() {
+            if at % Self::STEP == 0 {
+                checkpoints.push(byte);
+            }
+            len = at + 1;
+        }
+        CodePointIndex { checkpoints, len }
+    }
+
+    /// The number of code points in the text.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The byte offset of a code point of `text` (the text the index was made from).
+    pub fn byte_offset(&self, text: &str, code_point: usize) -> Option<usize> {
+        if code_point > self.len {
+            return None;
+        }
+        let from = *self.checkpoints.get(code_point / Self::STEP).unwrap_or(&text.len());
+        let rest = text.get(from..)?;
+        byte_offset(rest, code_point % Self::STEP).map(|b| from + b)
+    }
+
+    /// [`slice_code_points`] using the index.
+    pub fn slice<'t>(&self, text: &'t str, start: usize, end: usize) -> Option<&'t str> {
+        if start > end {
+            return None;
+        }
+        text.get(self.byte_offset(text, start)?..self.byte_offset(text, end)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +142,19 @@ mod tests {
         assert_eq!(slice_code_points(text, 4, 6), None);
         assert_eq!(slice_code_points(text, 3, 2), None);
         assert_eq!(slice_code_points(text, 5, 5), Some(""));
+    }
+
+    #[test]
+    fn the_index_agrees_with_walking_the_text() {
+        let text: String = "Tŷ 👩🏽‍⚕️ cafe\u{301} مرحبا ".repeat(40);
+        let index = CodePointIndex::new(&text);
+        let n = code_point_len(&text);
+        assert_eq!(index.len(), n);
+        for start in (0..=n).step_by(7) {
+            for end in [start, start + 1, start + 70, n, n + 1] {
+                assert_eq!(index.slice(&text, start, end), slice_code_points(&text, start, end), "{start}..{end}");
+            }
+        }
+        assert_eq!(CodePointIndex::new("").slice("", 0, 0), Some(""));
     }
 }

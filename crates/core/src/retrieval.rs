@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::coding_model::*;
 use crate::fieldwork::Speaker;
-use crate::offsets::slice_code_points;
+use crate::offsets::CodePointIndex;
 use crate::sources::{SourceFilter, SourceInfo, SourceKind, SourceRef, speaker_at};
 use crate::study::StudyData;
 
@@ -65,7 +65,10 @@ pub struct Retrieved {
 /// Context of one source, worked out once per retrieval.
 struct SourceContext<'a> {
     info: SourceInfo<'a>,
-    speakers: Vec<(usize, Speaker)>,
+    /// Transcript turns by position, worked out when first needed.
+    speakers: Option<Vec<(usize, Speaker)>>,
+    /// For slicing the text many times, made when first needed.
+    index: Option<CodePointIndex>,
 }
 
 /// Attributes segments to cases and participants, caching per source.
@@ -83,15 +86,21 @@ impl<'a> Attributor<'a> {
         let data = self.data;
         self.sources
             .entry(source.clone())
-            .or_insert_with(|| {
-                let info = data.source(source)?;
-                let speakers = match source {
-                    SourceRef::Transcript { interview } => data.transcript_speakers(*interview),
-                    _ => Vec::new(),
-                };
-                Some(SourceContext { info, speakers })
-            })
+            .or_insert_with(|| data.source(source).map(|info| SourceContext { info, speakers: None, index: None }))
             .as_ref()
+    }
+
+    fn context_mut(&mut self, source: &SourceRef) -> Option<&mut SourceContext<'a>> {
+        self.context(source)?;
+        self.sources.get_mut(source).and_then(|c| c.as_mut())
+    }
+
+    /// The words at `start..end` of a source, or None when out of range.
+    pub fn words(&mut self, source: &SourceRef, start: usize, end: usize) -> Option<&'a str> {
+        let ctx = self.context_mut(source)?;
+        let text: &'a str = ctx.info.text;
+        let index = ctx.index.get_or_insert_with(|| CodePointIndex::new(text));
+        index.slice(text, start, end)
     }
 
     /// The source's context, or None when it no longer exists.
@@ -102,9 +111,13 @@ impl<'a> Attributor<'a> {
     /// Who said the words at `position` of a source, and the participant it is
     /// attributed to.
     fn who(&mut self, source: &SourceRef, position: usize) -> (Option<Speaker>, Option<Uuid>) {
-        let Some(ctx) = self.context(source) else { return (None, None) };
-        if ctx.info.kind == SourceKind::Transcript && !ctx.speakers.is_empty() {
-            let speaker = speaker_at(&ctx.speakers, position).cloned();
+        let data = self.data;
+        let Some(ctx) = self.context_mut(source) else { return (None, None) };
+        if let SourceRef::Transcript { interview } = source
+            && !ctx.speakers.get_or_insert_with(|| data.transcript_speakers(*interview)).is_empty()
+        {
+            let speakers = ctx.speakers.as_deref().unwrap_or(&[]);
+            let speaker = speaker_at(speakers, position).cloned();
             let participant = match &speaker {
                 Some(Speaker::Participant(p)) => Some(*p),
                 _ => None,
@@ -123,13 +136,14 @@ impl<'a> Attributor<'a> {
     pub fn retrieve(&mut self, segment: &Segment) -> Option<Retrieved> {
         let data = self.data;
         let (speaker, participant_id) = self.who(&segment.source, segment.start);
+        let placed = match segment.anchor {
+            Anchor::Placed => self.words(&segment.source, segment.start, segment.end),
+            _ => None,
+        };
         let info = self.source(&segment.source)?.clone();
         let participant = participant_id.and_then(|p| data.participant(p));
         let role_id = participant.and_then(|p| p.role_id);
-        let text = match segment.anchor {
-            Anchor::Placed => slice_code_points(info.text, segment.start, segment.end).unwrap_or(&segment.text).to_string(),
-            _ => segment.text.clone(),
-        };
+        let text = placed.unwrap_or(&segment.text).to_string();
         let research_question = info
             .research_question
             .and_then(|q| data.study.research_questions.iter().find(|x| x.id == q))
@@ -339,34 +353,50 @@ impl StudyData {
         }
         let case_order: HashMap<Uuid, usize> = self.cases.iter().enumerate().map(|(n, c)| (c.id, n)).collect();
         let role_order: HashMap<Uuid, usize> = self.study.roles.iter().enumerate().map(|(n, r)| (r.id, n)).collect();
+        /// Segments and distinct sources, counted in one pass.
+        #[derive(Default)]
+        struct Counter<'s> {
+            segments: usize,
+            sources: HashSet<&'s SourceRef>,
+        }
+        impl Counter<'_> {
+            fn tally(&self) -> Tally {
+                Tally { segments: self.segments, sources: self.sources.len() }
+            }
+        }
         self.codebook()
             .into_iter()
             .map(|(depth, code)| {
                 let hits = per_code.get(&code.id).map(Vec::as_slice).unwrap_or(&[]);
-                let tally = |filter: &dyn Fn(usize) -> bool| {
-                    let mut t = Tally::default();
-                    let mut sources = HashSet::new();
-                    for n in hits.iter().copied().filter(|n| filter(*n)) {
-                        t.segments += 1;
-                        sources.insert(&self.segments[n].source);
+                let mut total = Counter::default();
+                let mut by_case: BTreeMap<(usize, Uuid), Counter> = BTreeMap::new();
+                let mut by_role: BTreeMap<(usize, Option<Uuid>), Counter> = BTreeMap::new();
+                let mut direct = 0;
+                for n in hits.iter().copied() {
+                    let segment = &self.segments[n];
+                    let (case, role) = people[n];
+                    if segment.has_code(code.id) {
+                        direct += 1;
                     }
-                    t.sources = sources.len();
-                    t
-                };
-                let cases: BTreeMap<usize, Uuid> =
-                    hits.iter().filter_map(|n| people[*n].0).map(|c| (case_order.get(&c).copied().unwrap_or(usize::MAX), c)).collect();
-                let roles: BTreeMap<usize, Option<Uuid>> = hits
-                    .iter()
-                    .map(|n| people[*n].1)
-                    .map(|r| (r.and_then(|r| role_order.get(&r).copied()).unwrap_or(usize::MAX), r))
-                    .collect();
+                    for counter in [
+                        Some(&mut total),
+                        case.map(|c| by_case.entry((case_order.get(&c).copied().unwrap_or(usize::MAX), c)).or_default()),
+                        Some(by_role.entry((role.and_then(|r| role_order.get(&r).copied()).unwrap_or(usize::MAX), role)).or_default()),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        counter.segments += 1;
+                        counter.sources.insert(&segment.source);
+                    }
+                }
                 CodeCount {
                     code: code.id,
                     depth,
-                    direct_segments: hits.iter().filter(|n| self.segments[**n].has_code(code.id)).count(),
-                    total: tally(&|_| true),
-                    by_case: cases.into_values().map(|c| (c, tally(&|n| people[n].0 == Some(c)))).collect(),
-                    by_role: roles.into_values().map(|r| (r, tally(&|n| people[n].1 == r))).collect(),
+                    direct_segments: direct,
+                    total: total.tally(),
+                    by_case: by_case.into_iter().map(|((_, c), counter)| (c, counter.tally())).collect(),
+                    by_role: by_role.into_iter().map(|((_, r), counter)| (r, counter.tally())).collect(),
                 }
             })
             .collect()

@@ -1470,7 +1470,8 @@ impl StudyData {
     /// problems, page by page, and changes nothing). **Answers to questions hidden at
     /// this moment are removed**, so exports never hold answers to questions the
     /// respondent was not shown.
-    pub fn complete_response(&mut self, response: Uuid, now: Timestamp) -> Result<ObjectRef, Vec<(Uuid, String)>> {
+    /// Coded segments on removed text answers are marked lost (and returned after the response).
+    pub fn complete_response(&mut self, response: Uuid, now: Timestamp) -> Result<Vec<ObjectRef>, Vec<(Uuid, String)>> {
         let as_list = |e: ValidationError| vec![(response, e.to_string())];
         let (pages, r) = self.pages_of_response(response).map_err(as_list)?;
         if r.status == ResponseStatus::Complete {
@@ -1485,11 +1486,16 @@ impl StudyData {
             return Err(problems);
         }
         let r = self.response_mut(response).map_err(as_list)?;
+        let hidden: Vec<Uuid> = r.answers.keys().filter(|q| !shown.contains(*q)).copied().collect();
         r.answers.retain(|q, _| shown.contains(q));
         r.status = ResponseStatus::Complete;
         r.completed = Some(now);
         r.modified = now;
-        Ok(ObjectRef::Response(response))
+        let mut refs = vec![ObjectRef::Response(response)];
+        for question in hidden {
+            refs.extend(self.lose_source(&SourceRef::SurveyAnswer { response, question }, now));
+        }
+        Ok(refs)
     }
 
     /// Changes one answer of a complete response, recording who, when and what. The new

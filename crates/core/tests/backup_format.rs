@@ -124,7 +124,7 @@ fn the_demo_studies_are_valid_and_deterministic() {
     let account = &small.accounts[0];
     assert_eq!(account.versions.len(), 2, "the demo account was amended once");
     let reference = demo_study(DemoSize::Reference);
-    assert!(reference.validate().is_empty());
+    assert!(reference.validate().is_empty(), "{:?}", reference.validate().iter().take(3).collect::<Vec<_>>());
     assert_eq!((reference.cases.len(), reference.participants.len()), (40, 1000));
 }
 
