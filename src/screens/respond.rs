@@ -274,11 +274,11 @@ fn PageView(study: StudyCtx, response: Uuid, language: String) -> impl IntoView 
         let mut refusal = Vec::new();
         let outcome = study.edit(|d, now| {
             let result = if !forward {
-                return d.go_back(response, now);
+                return d.go_back(response, now).map(|r| vec![r]);
             } else if last {
                 d.complete_response(response, now)
             } else {
-                d.go_next(response, now)
+                d.go_next(response, now).map(|r| vec![r])
             };
             result.map_err(|list| {
                 refusal = list;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::{Backup, StudyData, Summary, Survey, survey_export};
+use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::{Backup, StudyData, Summary, Survey, coding_export, survey_export};
 
 const USAGE: &str = "\
 fieldkit — command-line tool for fieldkit study backups
@@ -23,8 +24,14 @@ Usage:
                                               responses-wide-csv (one row per survey response),
                                               responses-long-csv (one row per answered item),
                                               responses-codebook-csv (one row per wide column),
-                                              responses-xlsx (data, codebook and value labels)
+                                              responses-xlsx (data, codebook and value labels),
+                                              segments-csv (one row per coded segment and code),
+                                              codebook-csv, codebook-json (one entry per code),
+                                              matrix-csv, matrix-xlsx (framework matrix synopses;
+                                              the workbook adds the supporting quotes)
                                               --survey: which survey (default: the first)
+                                              --rows cases|participants, --columns themes|questions:
+                                              the matrix's rows and columns (default: cases, themes)
   fieldkit --help | --version
 
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
@@ -49,10 +56,12 @@ struct Args {
     output: Option<String>,
     size: Option<String>,
     survey: Option<String>,
+    rows: Option<String>,
+    columns: Option<String>,
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
-    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None };
+    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None, rows: None, columns: None };
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
         let mut value_of = |name: &str| iter.next().ok_or_else(|| usage(format!("{name} needs a value")));
@@ -60,6 +69,10 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
             "-o" | "--output" => args.output = Some(value_of("-o")?),
             "--size" => args.size = Some(value_of("--size")?),
             "--survey" => args.survey = Some(value_of("--survey")?),
+            "--rows" => args.rows = Some(value_of("--rows")?),
+            "--columns" => args.columns = Some(value_of("--columns")?),
+            _ if arg.starts_with("--rows=") => args.rows = Some(arg["--rows=".len()..].to_string()),
+            _ if arg.starts_with("--columns=") => args.columns = Some(arg["--columns=".len()..].to_string()),
             _ if arg.starts_with("--output=") => args.output = Some(arg["--output=".len()..].to_string()),
             _ if arg.starts_with("--size=") => args.size = Some(arg["--size=".len()..].to_string()),
             _ if arg.starts_with("--survey=") => args.survey = Some(arg["--survey=".len()..].to_string()),
@@ -122,8 +135,23 @@ fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey
         })
 }
 
-const EXPORT_FORMATS: &str =
-    "json, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, responses-xlsx";
+const EXPORT_FORMATS: &str = "json, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
+     responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx";
+
+/// The matrix's rows and columns from `--rows` and `--columns`.
+fn matrix_shape(args: &Args) -> Result<(MatrixRows, MatrixColumns), Failure> {
+    let rows = match args.rows.as_deref() {
+        None | Some("cases") => MatrixRows::Cases,
+        Some("participants") => MatrixRows::Participants,
+        Some(other) => return Err(usage(format!("unknown --rows '{other}' (cases or participants)"))),
+    };
+    let columns = match args.columns.as_deref() {
+        None | Some("themes") => MatrixColumns::Themes,
+        Some("questions") => MatrixColumns::Questions,
+        Some(other) => return Err(usage(format!("unknown --columns '{other}' (themes or questions)"))),
+    };
+    Ok((rows, columns))
+}
 
 fn need_output(args: &Args) -> Result<&str, Failure> {
     args.output.as_deref().ok_or_else(|| usage("missing -o OUT (use -o - for standard output)"))
@@ -186,6 +214,9 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
             if args.survey.is_some() {
                 return Err(usage("--survey only applies to the responses-… exports"));
             }
+            if (args.rows.is_some() || args.columns.is_some()) && !format.starts_with("matrix-") {
+                return Err(usage("--rows and --columns only apply to the matrix-… exports"));
+            }
             match format.as_str() {
                 "json" => {
                     // Normalised: canonical order and layout, same export time and contents.
@@ -199,6 +230,25 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     let data = read_backup(file)?;
                     let csv = fieldkit_core::exports::interviews_csv(&data).map_err(failure)?;
                     write_output(out, &csv)
+                }
+                "segments-csv" | "codebook-csv" | "codebook-json" => {
+                    let export = match format.as_str() {
+                        "segments-csv" => coding_export::segments_csv,
+                        "codebook-csv" => coding_export::codebook_csv,
+                        _ => coding_export::codebook_json,
+                    };
+                    let bytes = export(&read_backup(file)?).map_err(failure)?;
+                    write_output(out, &bytes)
+                }
+                "matrix-csv" | "matrix-xlsx" => {
+                    let (rows, columns) = matrix_shape(&args)?;
+                    let data = read_backup(file)?;
+                    let bytes = if format == "matrix-csv" {
+                        coding_export::matrix_csv(&data, rows, columns)
+                    } else {
+                        fieldkit_sheets::matrix_xlsx(&data, rows, columns)
+                    };
+                    write_output(out, &bytes.map_err(failure)?)
                 }
                 other => Err(usage(format!("unknown export format '{other}' (known: {EXPORT_FORMATS})"))),
             }

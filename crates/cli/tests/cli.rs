@@ -201,6 +201,10 @@ fn survey_backup(name: &str) -> (PathBuf, Vec<u8>) {
             "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "council"}
         })),
     ]);
+    // The demo's coded survey answers went with its responses.
+    let segments: Vec<serde_json::Value> =
+        v["segments"].as_array().unwrap().iter().filter(|s| s["source"]["kind"] != "survey_answer").cloned().collect();
+    v["segments"] = segments.into();
     let file = tmp(name);
     let bytes = serde_json::to_vec_pretty(&v).unwrap();
     std::fs::write(&file, &bytes).unwrap();
@@ -278,4 +282,42 @@ fn export_responses_without_a_survey_or_with_an_unknown_name_is_a_clear_error() 
         assert!(err.contains(message), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
+    use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+    let file = tmp("demo-coding.json");
+    assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
+    let data = fieldkit_core::Backup::parse(&std::fs::read(&file).unwrap()).unwrap().into_study();
+    let expected: Vec<(&str, Vec<u8>)> = vec![
+        ("segments-csv", fieldkit_core::coding_export::segments_csv(&data).unwrap()),
+        ("codebook-csv", fieldkit_core::coding_export::codebook_csv(&data).unwrap()),
+        ("codebook-json", fieldkit_core::coding_export::codebook_json(&data).unwrap()),
+        ("matrix-csv", fieldkit_core::coding_export::matrix_csv(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
+        ("matrix-xlsx", fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
+    ];
+    for (format, bytes) in expected {
+        let out = tmp(&format!("coding-{format}"));
+        let run = fieldkit(&["export", format, file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert!(run.status.success(), "{format}: {}", text(&run.stderr));
+        assert_eq!(std::fs::read(&out).unwrap(), bytes, "{format}");
+    }
+    let by_question = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "participants", "--columns=questions", "-o", "-"]);
+    assert!(by_question.status.success());
+    assert_eq!(by_question.stdout, fieldkit_core::coding_export::matrix_csv(&data, MatrixRows::Participants, MatrixColumns::Questions).unwrap());
+    let bad = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "sites", "-o", "-"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("unknown --rows 'sites'"));
+    let misplaced = fieldkit(&["export", "segments-csv", file.to_str().unwrap(), "--columns", "themes", "-o", "-"]);
+    assert_eq!(misplaced.status.code(), Some(2));
+
+    let summary: serde_json::Value = serde_json::from_slice(&fieldkit(&["summary", file.to_str().unwrap()]).stdout).unwrap();
+    assert_eq!(summary["codes"], data.codes.len());
+    assert_eq!(summary["themes"], 4);
+    assert_eq!(summary["segments"], data.segments.len());
+    assert_eq!(summary["memos"], 4);
+    assert_eq!(summary["journal_entries"], 1);
+    assert_eq!(summary["matrix_cells"], 3);
+    assert_eq!(summary["cases"], 4, "the existing keys are still there");
 }

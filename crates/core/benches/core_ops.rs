@@ -1,5 +1,6 @@
 //! Timings of the core operations on the reference demo study (40 cases, 1,000
-//! participants, fieldwork). A benchmark, not a test: it prints figures and asserts
+//! participants, fieldwork, 200 transcripts of about 8,000 words with 20,000 coded
+//! segments). A benchmark, not a test: it prints figures and asserts
 //! nothing about time. Run with `cargo bench -p fieldkit-core`.
 
 use std::hint::black_box;
@@ -7,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
 use fieldkit_core::store::block_on_ready;
-use fieldkit_core::{Backup, MemoryStore, Repo, Timestamp};
+use fieldkit_core::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
+use fieldkit_core::{Backup, CodingEdit, MemoryStore, Repo, SourceFilter, SourceRef, Timestamp, coding_export};
 
 /// Runs `f` repeatedly for about half a second and prints the median time per run.
 fn bench<T>(name: &str, mut f: impl FnMut() -> T) {
@@ -26,7 +28,14 @@ fn bench<T>(name: &str, mut f: impl FnMut() -> T) {
 fn main() {
     let data = demo_study(DemoSize::Reference);
     let json = Backup::of(&data, false, demo_exported_at()).to_json();
-    println!("reference study: {} cases, {} participants, backup {} KB", data.cases.len(), data.participants.len(), json.len() / 1024);
+    println!(
+        "reference study: {} cases, {} participants, {} transcripts, {} coded segments, backup {} KB",
+        data.cases.len(),
+        data.participants.len(),
+        data.interviews.iter().filter(|i| i.transcript.is_some()).count(),
+        data.segments.len(),
+        json.len() / 1024
+    );
     bench("generate the reference demo study", || demo_study(DemoSize::Reference));
     bench("export the JSON backup", || Backup::of(&data, false, demo_exported_at()).to_json());
     bench("parse and check the JSON backup", || Backup::parse(json.as_bytes()));
@@ -45,5 +54,52 @@ fn main() {
     bench("one autosave edit: apply + encode the record", || {
         let changed = edited.edit_case(case, fieldkit_core::CaseEdit::Description("typing…".into()), Timestamp::default());
         changed.map(|c| edited.encode(c))
+    });
+
+    coding(&data);
+}
+
+/// The coding workspace on the 200 transcripts and 20,000 segments.
+fn coding(data: &fieldkit_core::StudyData) {
+    let busiest = data
+        .segments
+        .iter()
+        .filter(|s| matches!(s.source, SourceRef::Transcript { .. }))
+        .map(|s| s.source.clone())
+        .next()
+        .expect("the reference study has coded transcripts");
+    let on_it = data.segments.iter().filter(|s| s.source == busiest).count();
+    let words = data.source_text(&busiest).map(|t| t.split_whitespace().count()).unwrap_or(0);
+    println!("busiest transcript: {on_it} segments, {words} words");
+    bench("open a transcript: its text and highlights", || {
+        (data.source(&busiest).map(|s| s.text.len()), data.highlights(&busiest))
+    });
+    let mut edited = data.clone();
+    let code = data.codes.iter().find(|c| c.parent.is_some()).map(|c| c.id).unwrap_or_default();
+    let mut n = 0usize;
+    bench("apply a code to a selection (+ encode, then undo)", || {
+        n = (n + 7) % 5_000;
+        let edit = CodingEdit::ApplyCodes { source: busiest.clone(), start: n, end: n + 40, codes: vec![code], coder: "bench".into() };
+        let applied = edited.apply_coding(edit, Timestamp::default()).ok()?;
+        let writes = edited.write_ops(&applied.touched());
+        edited.apply_coding(applied.undo, Timestamp::default()).ok().map(|_| writes)
+    });
+    let theme = data.themes().next().map(|t| t.id).unwrap_or_default();
+    let rural = SourceFilter { attributes: vec![("setting".into(), "rural".into())], ..SourceFilter::default() };
+    let worker = data.study.roles.iter().find(|r| r.name == "Care worker").map(|r| r.id).into_iter().collect();
+    let filter = RetrievalFilter { codes: vec![theme], sources: SourceFilter { roles: worker, ..rural }, placed_only: false };
+    println!("retrieval of one theme, rural cases, care workers: {} segments", data.retrieve(&filter).len());
+    bench("filter retrieval (theme + case attribute + role)", || data.retrieve(&filter));
+    bench("retrieve every segment (no filter)", || data.retrieve(&RetrievalFilter::default()));
+    bench("code counts by case and role", || data.code_counts());
+    bench("framework matrix, cases x themes", || data.framework_matrix(MatrixRows::Cases, MatrixColumns::Themes));
+    let segments_csv = coding_export::segments_csv(data).map(|b| b.len()).unwrap_or(0);
+    println!("coded segments CSV: {} KB", segments_csv / 1024);
+    bench("export: coded segments CSV", || coding_export::segments_csv(data));
+    bench("export: codebook CSV", || coding_export::codebook_csv(data));
+    bench("export: codebook JSON", || coding_export::codebook_json(data));
+    bench("export: matrix CSV", || coding_export::matrix_csv(data, MatrixRows::Cases, MatrixColumns::Themes));
+    bench("export: matrix workbook data (XLSX: fieldkit-sheets bench)", || {
+        coding_export::matrix_workbook(data, MatrixRows::Cases, MatrixColumns::Themes)
     });
 }

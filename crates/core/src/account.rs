@@ -335,7 +335,7 @@ pub fn diff_versions(old: &str, new: &str) -> Vec<DiffPart> {
 
 /// Token runs of two sequences: (old range, new range, equal?). One generic
 /// instantiation of the diff for every caller keeps the wasm bundle small.
-fn compare(old: &[&str], new: &[&str]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>, bool)> {
+pub(crate) fn compare(old: &[&str], new: &[&str]) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>, bool)> {
     capture_diff_slices(Algorithm::Myers, old, new)
         .into_iter()
         .map(|op| {
@@ -346,7 +346,7 @@ fn compare(old: &[&str], new: &[&str]) -> Vec<(std::ops::Range<usize>, std::ops:
 }
 
 /// Words and the whitespace between them, as separate tokens.
-fn words(text: &str) -> Vec<&str> {
+pub(crate) fn words(text: &str) -> Vec<&str> {
     let mut tokens = Vec::new();
     let mut start = 0;
     let mut in_space = None;

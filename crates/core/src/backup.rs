@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::clock::Timestamp;
+use crate::coding_model::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::survey_model::{Response, Survey};
 use crate::model::{Case, Identity, Participant, Study};
@@ -15,8 +16,9 @@ use crate::validate::ValidationError;
 
 pub const BACKUP_FORMAT: &str = "fieldkit-backup";
 /// 2 added protocols, interviews, documents and accounts; 3 added surveys and
-/// responses. Older files still import (the lists they lack are empty).
-pub const BACKUP_VERSION: u32 = 3;
+/// responses; 4 added the coding workspace (codes, segments, memos, matrix cells).
+/// Older files still import (the lists they lack are empty).
+pub const BACKUP_VERSION: u32 = 4;
 /// Larger files are refused before parsing, so a wrong file cannot exhaust a tablet's memory.
 pub const MAX_BACKUP_BYTES: usize = 256 * 1024 * 1024;
 
@@ -50,6 +52,14 @@ pub struct Backup {
     pub surveys: Vec<Survey>,
     #[serde(default)]
     pub responses: Vec<Response>,
+    #[serde(default)]
+    pub codes: Vec<Code>,
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    #[serde(default)]
+    pub memos: Vec<Memo>,
+    #[serde(default)]
+    pub matrix_cells: Vec<MatrixCell>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -122,6 +132,10 @@ impl Backup {
             accounts: by_creation(&data.accounts, |x| (x.created, x.id)),
             surveys: by_creation(&data.surveys, |x| (x.created, x.id)),
             responses: by_creation(&data.responses, |x| (x.created, x.id)),
+            codes: by_creation(&data.codes, |x| (x.created, x.id)),
+            segments: by_creation(&data.segments, |x| (x.created, x.id)),
+            memos: by_creation(&data.memos, |x| (x.created, x.id)),
+            matrix_cells: by_creation(&data.matrix_cells, |x| (x.created, x.id)),
         }
     }
 
@@ -180,6 +194,10 @@ impl Backup {
             accounts: self.accounts,
             surveys: self.surveys,
             responses: self.responses,
+            codes: self.codes,
+            segments: self.segments,
+            memos: self.memos,
+            matrix_cells: self.matrix_cells,
         }
     }
 }

@@ -5,6 +5,9 @@
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
+use crate::coding::{CodeField, CodingEdit};
+use crate::coding_model::*;
+use crate::sources::{SourceKind, SourceRef};
 use crate::fieldwork::*;
 use crate::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
 use crate::survey_model::{AnswerValue, QuestionKind};
@@ -251,6 +254,10 @@ pub fn demo_study(size: DemoSize) -> StudyData {
     // should one ever fail, the demo is simply without it (the tests check it is there).
     let _ = add_fieldwork(&mut data);
     let _ = add_survey_responses(&mut data);
+    let _ = add_coding(&mut data);
+    if size == DemoSize::Reference {
+        let _ = add_reference_transcripts(&mut data, &mut ids);
+    }
     renumber(&mut data, &mut ids);
     data
 }
@@ -426,6 +433,253 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
         4300,
     )?;
     respond(data, hillside, Some("Hazel"), "en", vec![(id("role"), choice("supported"))], false, 4400)?;
+    Ok(())
+}
+
+/// The codebook (themes and codes about care co-operatives, in the demo's own
+/// words), coded passages in notes, focus-group turns, survey answers and site-visit
+/// notes, memos, a journal entry and framework-matrix synopses.
+fn add_coding(data: &mut StudyData) -> Result<(), ValidationError> {
+    const CODEBOOK: [(&str, &str, &[&str], &str); 4] = [
+        ("Relationships and trust", "#2a7f62", &["Being listened to", "Continuity of carers"],
+            "How people describe the relationships care rests on: between carers and the people they support, and with the organisation."),
+        ("Barriers", "#b5542d", &["Funding and margins", "Regulation and registration", "Travel and distance"],
+            "What makes setting up or running the service harder than it should be."),
+        ("Non-financial support", "#3b6ea8", &["Advice and development workers", "Shared back office"],
+            "Help that is not money: advice, people's time, premises, shared systems."),
+        ("Community leadership", "#7a4fa0", &["Local credibility"],
+            "Who led the service locally and how they worked alongside existing agencies."),
+    ];
+    let mut minute = 5000;
+    let mut tick = || {
+        minute += 1;
+        at(minute)
+    };
+    let mut code_ids: Vec<(String, Uuid)> = Vec::new();
+    for (theme, colour, codes, definition) in CODEBOOK {
+        let made = data.apply_coding(CodingEdit::AddCode { parent: None, name: theme.into(), colour: colour.into() }, tick())?;
+        let theme_id = made.created.unwrap_or_default();
+        data.apply_coding(CodingEdit::CodeText { code: theme_id, field: CodeField::Definition, text: definition.into() }, tick())?;
+        code_ids.push((theme.to_string(), theme_id));
+        for code in codes {
+            let made = data.apply_coding(CodingEdit::AddCode { parent: Some(theme_id), name: (*code).into(), colour: colour.into() }, tick())?;
+            code_ids.push((code.to_string(), made.created.unwrap_or_default()));
+        }
+    }
+    let code = |name: &str| code_ids.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or_default();
+    for (name, field, text) in [
+        ("Being listened to", CodeField::Inclusion, "Someone says their view changed what happened, or that they were asked."),
+        ("Being listened to", CodeField::Exclusion, "Formal consultation with no sign it was heard: code under governance instead."),
+        ("Being listened to", CodeField::Example, "Care workers deciding their own rotas together."),
+        ("Funding and margins", CodeField::Definition, "Money that does not cover the cost of care: rates, mileage, short visits."),
+        ("Travel and distance", CodeField::Definition, "Time and cost of getting to people in scattered places."),
+    ] {
+        data.apply_coding(CodingEdit::CodeText { code: code(name), field, text: text.into() }, tick())?;
+    }
+
+    // Passages to code: (which source, words, codes).
+    let sources: Vec<(SourceKind, String, SourceRef)> =
+        data.sources().into_iter().map(|s| (s.kind, s.text.to_string(), s.source)).collect();
+    let passages: [(&str, &[&str]); 11] = [
+        ("carers say they feel listened to for the first time", &["Being listened to"]),
+        ("Members vote at an annual meeting", &["Community leadership"]),
+        ("Recruiting carers who drive is the hardest part", &["Travel and distance"]),
+        ("Mileage eats the margin on short visits", &["Funding and margins", "Travel and distance"]),
+        ("community development worker helped with the constitution", &["Advice and development workers"]),
+        ("The parish council lent credibility", &["Local credibility"]),
+        ("Sharing the paperwork means I spend my time with people, not forms.", &["Shared back office"]),
+        ("the shared back office made them easier to fund", &["Shared back office", "Funding and margins"]),
+        ("Registration took eleven months", &["Regulation and registration"]),
+        ("Mae'r ffyrdd i'r cwm yn gul", &["Travel and distance"]),
+        ("Two carers arrived by bicycle", &["Travel and distance"]),
+    ];
+    let mut segments = Vec::new();
+    for (words, codes) in passages {
+        let Some((_, text, source)) = sources.iter().find(|(_, t, _)| t.contains(words)) else { continue };
+        let byte = text.find(words).unwrap_or(0);
+        let start = text[..byte].chars().count();
+        let edit = CodingEdit::ApplyCodes {
+            source: source.clone(),
+            start,
+            end: start + words.chars().count(),
+            codes: codes.iter().map(|c| code(c)).collect(),
+            coder: "Researcher A".into(),
+        };
+        segments.push(data.apply_coding(edit, tick())?.created.unwrap_or_default());
+    }
+    // A nested segment: the whole sentence around "listened to" as a theme.
+    if let Some((_, text, source)) = sources.iter().find(|(_, t, _)| t.contains("feel listened to")) {
+        let end = text.chars().count();
+        let start = text.find("Members").map(|b| text[..b].chars().count()).unwrap_or(0);
+        data.apply_coding(
+            CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: vec![code("Relationships and trust")], coder: "Researcher B".into() },
+            tick(),
+        )?;
+    }
+
+    let memo = |target, text: &str| CodingEdit::AddMemo { target, text: text.into(), author: "Researcher A".into() };
+    data.apply_coding(memo(MemoTarget::Code(code("Travel and distance")), "Comes up at every rural site, and in Welsh as well as English. Compare with the city case."), tick())?;
+    if let Some(first) = segments.get(3) {
+        data.apply_coding(memo(MemoTarget::Segment(*first), "Ask the treasurer for the actual mileage figures before the next visit."), tick())?;
+    }
+    if let Some((_, _, source)) = sources.iter().find(|(k, _, _)| *k == SourceKind::FieldNotes) {
+        data.apply_coding(memo(MemoTarget::Source(source.clone()), "Written up the same evening; the rota board is worth a photograph next time."), tick())?;
+    }
+    data.apply_coding(memo(MemoTarget::Journal, "First pass through the codebook: barriers split into money, rules and distance. Leadership may need a second look once the Scottish interviews are in."), tick())?;
+
+    // Framework matrix: cases × themes.
+    let case_rows: Vec<MatrixRow> = data.cases.iter().map(|c| MatrixRow::Case(c.id)).collect();
+    let case = |n: usize| case_rows.get(n).copied();
+    let theme = |name: &str| MatrixColumn::Theme(code(name));
+    let synopses = [
+        (0, "Relationships and trust", "Members and carers feel heard; the annual meeting matters to them.", 0usize),
+        (0, "Barriers", "Drivers are scarce and mileage costs more than short visits earn.", 3),
+        (3, "Non-financial support", "Sharing the back office frees carers' time and helps with funders.", 6),
+    ];
+    for (row, column, text, supporting) in synopses {
+        let Some(row) = case(row) else { continue };
+        data.apply_coding(CodingEdit::SetSynopsis { row, column: theme(column), text: text.into() }, tick())?;
+        if let Some(seg) = segments.get(supporting) {
+            data.apply_coding(CodingEdit::LinkSegments { row, column: theme(column), segments: vec![*seg] }, tick())?;
+        }
+    }
+    Ok(())
+}
+
+/// Words the benchmark transcripts are made of (some with letters outside ASCII).
+const WORDS: [&str; 48] = [
+    "the", "care", "workers", "members", "council", "we", "they", "said", "rota", "visits", "village", "money", "time",
+    "people", "support", "because", "and", "really", "board", "meeting", "gofal", "cymuned", "tŷ", "co-operative",
+    "funding", "contract", "travel", "miles", "evening", "weekend", "family", "trust", "listened", "decided", "together",
+    "training", "advice", "paperwork", "registration", "months", "hard", "good", "local", "leader", "agency", "café",
+    "hours", "started",
+];
+
+/// The benchmark material: 200 interviews (five at each of the 40 cases) with
+/// transcripts of about 8,000 words, and 20,000 coded segments on them (200 on the
+/// first transcript, about 100 on each of the others; some nested or overlapping).
+fn add_reference_transcripts(data: &mut StudyData, ids: &mut Ids) -> Result<(), ValidationError> {
+    let protocol = data.protocols.first().map(|p| p.id).unwrap_or_default();
+    let leaves: Vec<Uuid> = data.codes.iter().filter(|c| c.parent.is_some()).map(|c| c.id).collect();
+    if leaves.is_empty() {
+        return Ok(());
+    }
+    let cases: Vec<Uuid> = data.cases.iter().map(|c| c.id).collect();
+    let mut n = 0usize;
+    for (ci, case) in cases.iter().enumerate() {
+        let people: Vec<(Uuid, String)> =
+            data.eligible_participants(*case).iter().take(5).map(|p| (p.id, p.pseudonym.clone())).collect();
+        for (pi, (person, name)) in people.into_iter().enumerate() {
+            let minute = 20_000 + (ci * 10 + pi) as i64;
+            let new = NewInterview {
+                kind: InterviewKind::Interview,
+                case_id: *case,
+                participant_ids: vec![person],
+                mode: Mode::Video,
+                interviewer: "Researcher A".into(),
+                date: "2017-06-01".into(),
+                protocol_id: protocol,
+                planned: false,
+            };
+            let interview = data.start_interview(new, at(minute))?;
+            // The text, and where each answer's words are (code points).
+            let mut text = String::new();
+            let mut chars = 0usize;
+            let mut words: Vec<(usize, usize)> = Vec::new();
+            let push = |text: &mut String, chars: &mut usize, s: &str| {
+                text.push_str(s);
+                *chars += s.chars().count();
+            };
+            let mut count = 0usize;
+            while count < 8_000 {
+                push(&mut text, &mut chars, "Interviewer: Could you say more about that?\n");
+                count += 6;
+                push(&mut text, &mut chars, &format!("{name}:"));
+                for w in 0..(60 + (ids.next_u64() % 80) as usize) {
+                    push(&mut text, &mut chars, " ");
+                    let word = WORDS[(ids.next_u64() % WORDS.len() as u64) as usize];
+                    words.push((chars, chars + word.chars().count()));
+                    push(&mut text, &mut chars, word);
+                    if w % 12 == 11 {
+                        push(&mut text, &mut chars, ".");
+                    }
+                    count += 1;
+                }
+                push(&mut text, &mut chars, ".\n");
+            }
+            data.set_transcript(interview, text, format!("interview-{n:03}.txt"), at(minute))?;
+            let wanted = if n == 0 { 200 } else if n < 100 { 100 } else { 99 };
+            let source = SourceRef::Transcript { interview };
+            let transcript_text = data.interview(interview).and_then(|i| i.transcript.as_ref()).map(|t| t.text.clone()).unwrap_or_default();
+            let table = crate::offsets::boundaries(&transcript_text);
+            for k in 0..wanted {
+                let first = (ids.next_u64() % words.len().max(1) as u64) as usize;
+                let length = 4 + (ids.next_u64() % 40) as usize;
+                let last = (first + length).min(words.len().saturating_sub(1));
+                let (Some(start), Some(end)) = (words.get(first).map(|w| w.0), words.get(last).map(|w| w.1)) else { continue };
+                let covered = transcript_text.get(table[start]..table[end]).unwrap_or("").to_string();
+                let mut codings = vec![Coding {
+                    code: leaves[(ids.next_u64() % leaves.len() as u64) as usize],
+                    coder: "Researcher A".into(),
+                    created: at(minute + 1),
+                }];
+                if k % 3 == 0 {
+                    let second = leaves[(ids.next_u64() % leaves.len() as u64) as usize];
+                    if second != codings[0].code {
+                        codings.push(Coding { code: second, coder: "Researcher B".into(), created: at(minute + 2) });
+                    }
+                }
+                data.segments.push(Segment {
+                    id: ids.uuid(),
+                    study_id: data.study.id,
+                    created: at(minute + 1),
+                    modified: at(minute + 1),
+                    source: source.clone(),
+                    start,
+                    end,
+                    text: covered,
+                    codings,
+                    anchor: Anchor::Placed,
+                });
+            }
+            n += 1;
+        }
+    }
+    // A synopsis in every case × theme cell, each linked to a few of its segments.
+    let themes: Vec<Uuid> = data.codes.iter().filter(|c| c.parent.is_none()).map(|c| c.id).collect();
+    let theme_of: std::collections::HashMap<Uuid, Uuid> =
+        data.codes.iter().filter_map(|c| data.theme_of(c.id).map(|t| (c.id, t))).collect();
+    let case_of: std::collections::HashMap<Uuid, Uuid> = data.interviews.iter().map(|i| (i.id, i.case_id)).collect();
+    let mut links: std::collections::HashMap<(Uuid, Uuid), Vec<Uuid>> = std::collections::HashMap::new();
+    for s in &data.segments {
+        let Some(case) = s.source.interview().and_then(|i| case_of.get(&i)) else { continue };
+        for c in &s.codings {
+            if let Some(t) = theme_of.get(&c.code) {
+                let list = links.entry((*case, *t)).or_default();
+                if list.len() < 5 && !list.contains(&s.id) {
+                    list.push(s.id);
+                }
+            }
+        }
+    }
+    for (ci, case) in cases.iter().enumerate() {
+        for (ti, theme) in themes.iter().enumerate() {
+            let minute = 30_000 + (ci * 10 + ti) as i64;
+            if data.matrix_cell(MatrixRow::Case(*case), MatrixColumn::Theme(*theme)).is_some() {
+                continue;
+            }
+            data.matrix_cells.push(MatrixCell {
+                id: ids.uuid(),
+                study_id: data.study.id,
+                created: at(minute),
+                modified: at(minute),
+                row: MatrixRow::Case(*case),
+                column: MatrixColumn::Theme(*theme),
+                synopsis: format!("Generated synopsis {ci}.{ti}: what the site's people said on this theme, in brief."),
+                segments: links.get(&(*case, *theme)).cloned().unwrap_or_default(),
+            });
+        }
+    }
     Ok(())
 }
 

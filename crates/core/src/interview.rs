@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 use crate::fieldwork::*;
+use crate::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
 use crate::validate::ValidationError;
 
@@ -189,7 +190,22 @@ impl StudyData {
             .unwrap_or(&[])
     }
 
-    pub fn edit_interview(&mut self, id: Uuid, edit: InterviewEdit, now: Timestamp) -> Result<ObjectRef, ValidationError> {
+    /// Applies an edit to an interview. Returns the interview and any coded segments
+    /// that moved because the text they are on changed (see `StudyData::reanchor_source`).
+    pub fn edit_interview(&mut self, id: Uuid, edit: InterviewEdit, now: Timestamp) -> Result<Vec<ObjectRef>, ValidationError> {
+        // Text that coded segments may sit on, as it was before the edit.
+        let follow = match (&edit, self.interview(id)) {
+            (InterviewEdit::Notes { slot, .. }, Some(i)) => {
+                let source = SourceRef::Notes { interview: id, section: slot.section, prompt: slot.prompt };
+                Some((source, i.answer(*slot).map(|a| a.text.clone()).unwrap_or_default(), false))
+            }
+            (InterviewEdit::TurnText { turn, .. }, Some(i)) => {
+                let old = i.answers.iter().flat_map(|a| &a.turns).find(|t| t.id == *turn).map(|t| t.text.clone());
+                old.map(|old| (SourceRef::Turn { interview: id, turn: *turn }, old, false))
+            }
+            (InterviewEdit::RemoveTurn { turn, .. }, Some(_)) => Some((SourceRef::Turn { interview: id, turn: *turn }, String::new(), true)),
+            _ => None,
+        };
         let section_titles: Vec<(Uuid, String)> = match self.interview(id) {
             Some(i) => self.interview_sections(i).iter().map(|s| (s.id, s.title.clone())).collect(),
             None => return Err(ValidationError::UnknownInterview(id)),
@@ -300,16 +316,24 @@ impl StudyData {
             }
         }
         interview.modified = now;
-        Ok(ObjectRef::Interview(id))
+        let mut changed = vec![ObjectRef::Interview(id)];
+        match follow {
+            Some((source, _, true)) => changed.extend(self.lose_source(&source, now)),
+            Some((source, old, false)) => changed.extend(self.reanchor_source(&source, &old, now)),
+            None => {}
+        }
+        Ok(changed)
     }
 
-    /// Deletes an interview with its member-check account.
+    /// Deletes an interview with its member-check account, and the coded segments
+    /// and memos on its notes, turns and transcript.
     pub fn delete_interview(&mut self, id: Uuid) -> Result<Vec<ObjectRef>, ValidationError> {
         if self.interview(id).is_none() {
             return Err(ValidationError::UnknownInterview(id));
         }
         let mut removed = vec![ObjectRef::Interview(id)];
         removed.extend(self.accounts.iter().filter(|a| a.interview_id == id).map(|a| ObjectRef::Account(a.id)));
+        removed.extend(self.drop_coding_of(|s| s.interview() == Some(id)));
         self.interviews.retain(|i| i.id != id);
         self.accounts.retain(|a| a.interview_id != id);
         Ok(removed)
@@ -357,7 +381,13 @@ impl StudyData {
         Ok(id)
     }
 
-    pub fn edit_document(&mut self, id: Uuid, edit: DocumentEdit, now: Timestamp) -> Result<ObjectRef, ValidationError> {
+    /// Applies an edit to a document; a new text moves the coded segments on it along
+    /// (returned after the document).
+    pub fn edit_document(&mut self, id: Uuid, edit: DocumentEdit, now: Timestamp) -> Result<Vec<ObjectRef>, ValidationError> {
+        let old_text = match &edit {
+            DocumentEdit::Text(_) => self.document(id).map(|d| d.text.clone()),
+            _ => None,
+        };
         let doc = self.documents.iter_mut().find(|d| d.id == id).ok_or(ValidationError::UnknownDocument(id))?;
         match edit {
             DocumentEdit::Title(t) => {
@@ -378,7 +408,11 @@ impl StudyData {
             }
         }
         doc.modified = now;
-        Ok(ObjectRef::Document(id))
+        let mut changed = vec![ObjectRef::Document(id)];
+        if let Some(old) = old_text {
+            changed.extend(self.reanchor_source(&SourceRef::Document { document: id }, &old, now));
+        }
+        Ok(changed)
     }
 
     pub fn delete_document(&mut self, id: Uuid) -> Result<Vec<ObjectRef>, ValidationError> {
@@ -386,7 +420,9 @@ impl StudyData {
             return Err(ValidationError::UnknownDocument(id));
         }
         self.documents.retain(|d| d.id != id);
-        Ok(vec![ObjectRef::Document(id)])
+        let mut removed = vec![ObjectRef::Document(id)];
+        removed.extend(self.drop_coding_of(|s| *s == SourceRef::Document { document: id }));
+        Ok(removed)
     }
 
     /// Which research questions each case has data for, so gaps show before leaving the site.

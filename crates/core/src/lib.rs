@@ -4,11 +4,17 @@
 //! - [`model`] and [`study`]: studies, cases, participants and the operations on them;
 //! - [`backup`]: the versioned JSON backup of a study;
 //! - [`store`], [`records`] and [`repo`]: the storage seam and how studies are stored in it;
+//! - [`coding_model`], [`coding`], [`sources`], [`retrieval`], [`coding_export`]: the
+//!   coding workspace (codebook, coded segments, memos, framework matrix);
 //! - [`demo`]: generated studies for demos and benchmarks; [`summary`]: counts.
 
 pub mod account;
+pub mod anchoring;
 pub mod backup;
 pub mod clock;
+pub mod coding;
+pub mod coding_export;
+pub mod coding_model;
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;
 pub mod demo;
@@ -16,11 +22,14 @@ pub mod exports;
 pub mod fieldwork;
 pub mod interview;
 pub mod model;
+pub mod offsets;
 pub mod participant_lock;
 pub mod pin;
 pub mod protocol;
 pub mod records;
 pub mod repo;
+pub mod sources;
+pub mod retrieval;
 pub mod store;
 pub mod study;
 pub mod summary;
@@ -36,6 +45,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 pub use backup::{Backup, BackupError};
 pub use clock::{Date, Timestamp};
+pub use coding::{Applied, CodeDeletionImpact, CodeField, CodingEdit, Snapshot};
+// `Memo` stays at `coding_model::Memo`: at the root it would clash with `leptos::prelude::Memo` in the app.
+pub use coding_model::{Anchor, Code, Coding, MatrixCell, MatrixColumn, MatrixRow, MemoTarget, Segment};
+pub use sources::{SourceFilter, SourceInfo, SourceKind, SourceRef};
 pub use fieldwork::*;
 pub use interview::{Coverage, CoverageRow, DocumentEdit, InterviewEdit, NewInterview, Slot};
 pub use model::*;

@@ -6,10 +6,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::SCHEMA_VERSION;
+use crate::coding_model::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::survey_model::{Response, Survey};
 use crate::model::{Case, Identity, Participant, Study};
-use crate::store::RawRecord;
+use crate::store::{RawRecord, WriteOp};
 use crate::study::{ObjectRef, StudyData};
 
 /// The kinds of record a study is stored as.
@@ -25,10 +26,14 @@ pub enum RecordKind {
     Account,
     Survey,
     Response,
+    Code,
+    Segment,
+    Memo,
+    MatrixCell,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Study,
         RecordKind::Case,
         RecordKind::Participant,
@@ -39,6 +44,10 @@ impl RecordKind {
         RecordKind::Account,
         RecordKind::Survey,
         RecordKind::Response,
+        RecordKind::Code,
+        RecordKind::Segment,
+        RecordKind::Memo,
+        RecordKind::MatrixCell,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +62,10 @@ impl RecordKind {
             RecordKind::Account => "account",
             RecordKind::Survey => "survey",
             RecordKind::Response => "response",
+            RecordKind::Code => "code",
+            RecordKind::Segment => "segment",
+            RecordKind::Memo => "memo",
+            RecordKind::MatrixCell => "matrix_cell",
         }
     }
 
@@ -73,6 +86,10 @@ impl RecordKind {
             RecordKind::Account => "interview account",
             RecordKind::Survey => "survey",
             RecordKind::Response => "survey response",
+            RecordKind::Code => "code",
+            RecordKind::Segment => "coded segment",
+            RecordKind::Memo => "memo",
+            RecordKind::MatrixCell => "framework matrix cell",
         }
     }
 }
@@ -94,6 +111,10 @@ impl ObjectRef {
             ObjectRef::Account(_) => RecordKind::Account,
             ObjectRef::Survey(_) => RecordKind::Survey,
             ObjectRef::Response(_) => RecordKind::Response,
+            ObjectRef::Code(_) => RecordKind::Code,
+            ObjectRef::Segment(_) => RecordKind::Segment,
+            ObjectRef::Memo(_) => RecordKind::Memo,
+            ObjectRef::MatrixCell(_) => RecordKind::MatrixCell,
         }
     }
 
@@ -108,7 +129,11 @@ impl ObjectRef {
             | ObjectRef::Document(id)
             | ObjectRef::Account(id)
             | ObjectRef::Survey(id)
-            | ObjectRef::Response(id) => id,
+            | ObjectRef::Response(id)
+            | ObjectRef::Code(id)
+            | ObjectRef::Segment(id)
+            | ObjectRef::Memo(id)
+            | ObjectRef::MatrixCell(id) => id,
         };
         record_key(self.kind(), id)
     }
@@ -140,7 +165,23 @@ impl StudyData {
             ObjectRef::Account(id) => encode(RecordKind::Account, id, study, self.accounts.iter().find(|x| x.id == id)?),
             ObjectRef::Survey(id) => encode(RecordKind::Survey, id, study, self.surveys.iter().find(|x| x.id == id)?),
             ObjectRef::Response(id) => encode(RecordKind::Response, id, study, self.responses.iter().find(|x| x.id == id)?),
+            ObjectRef::Code(id) => encode(RecordKind::Code, id, study, self.code(id)?),
+            ObjectRef::Segment(id) => encode(RecordKind::Segment, id, study, self.segment(id)?),
+            ObjectRef::Memo(id) => encode(RecordKind::Memo, id, study, self.memo(id)?),
+            ObjectRef::MatrixCell(id) => encode(RecordKind::MatrixCell, id, study, self.matrix_cells.iter().find(|x| x.id == id)?),
         })
+    }
+
+    /// The writes that bring storage up to date for some objects: a put of each one
+    /// that exists, a delete of each one that no longer does. For edits that both
+    /// change and remove objects (coding edits, see `Applied::touched`).
+    pub fn write_ops(&self, objs: &[ObjectRef]) -> Result<Vec<WriteOp>, String> {
+        objs.iter()
+            .map(|obj| match self.encode(*obj) {
+                Some(record) => record.map(WriteOp::Put),
+                None => Ok(WriteOp::Delete(obj.key(self.study.id))),
+            })
+            .collect()
     }
 
     /// Every object of the study, for creating or importing it whole.
@@ -155,6 +196,10 @@ impl StudyData {
         objs.extend(self.accounts.iter().map(|x| ObjectRef::Account(x.id)));
         objs.extend(self.surveys.iter().map(|x| ObjectRef::Survey(x.id)));
         objs.extend(self.responses.iter().map(|x| ObjectRef::Response(x.id)));
+        objs.extend(self.codes.iter().map(|x| ObjectRef::Code(x.id)));
+        objs.extend(self.segments.iter().map(|x| ObjectRef::Segment(x.id)));
+        objs.extend(self.memos.iter().map(|x| ObjectRef::Memo(x.id)));
+        objs.extend(self.matrix_cells.iter().map(|x| ObjectRef::MatrixCell(x.id)));
         objs
     }
 }
@@ -172,6 +217,10 @@ pub enum Decoded {
     Account(Account),
     Survey(Survey),
     Response(Response),
+    Code(Code),
+    Segment(Segment),
+    Memo(Memo),
+    MatrixCell(MatrixCell),
 }
 
 /// Why a record could not be read.
@@ -245,6 +294,10 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         RecordKind::Account => Decoded::Account(decode_as(body)?),
         RecordKind::Survey => Decoded::Survey(decode_as(body)?),
         RecordKind::Response => Decoded::Response(decode_as(body)?),
+        RecordKind::Code => Decoded::Code(decode_as(body)?),
+        RecordKind::Segment => Decoded::Segment(decode_as(body)?),
+        RecordKind::Memo => Decoded::Memo(decode_as(body)?),
+        RecordKind::MatrixCell => Decoded::MatrixCell(decode_as(body)?),
     };
     let (id, study) = match &decoded {
         Decoded::Study(s) => (s.id, s.id),
@@ -257,6 +310,10 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         Decoded::Account(x) => (x.id, x.study_id),
         Decoded::Survey(x) => (x.id, x.study_id),
         Decoded::Response(x) => (x.id, x.study_id),
+        Decoded::Code(x) => (x.id, x.study_id),
+        Decoded::Segment(x) => (x.id, x.study_id),
+        Decoded::Memo(x) => (x.id, x.study_id),
+        Decoded::MatrixCell(x) => (x.id, x.study_id),
     };
     if raw.key != record_key(kind, id) || raw.study != study.to_string() {
         return Err(DecodeProblem::Damaged(format!(

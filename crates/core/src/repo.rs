@@ -163,6 +163,10 @@ impl<S: Store> Repo<S> {
                 Ok(Decoded::Account(x)) => data.accounts.push(x),
                 Ok(Decoded::Survey(x)) => data.surveys.push(x),
                 Ok(Decoded::Response(x)) => data.responses.push(x),
+                Ok(Decoded::Code(x)) => data.codes.push(x),
+                Ok(Decoded::Segment(x)) => data.segments.push(x),
+                Ok(Decoded::Memo(x)) => data.memos.push(x),
+                Ok(Decoded::MatrixCell(x)) => data.matrix_cells.push(x),
                 Ok(Decoded::Study(_)) => {}
                 Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
             }
@@ -180,6 +184,10 @@ impl<S: Store> Repo<S> {
         data.accounts.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         data.surveys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         data.responses.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.codes.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.segments.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.memos.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.matrix_cells.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         Ok(Loaded { data, problems })
     }
 

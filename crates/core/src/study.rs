@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
+use crate::coding_model::{Code, MatrixCell, MatrixRow, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
 use crate::survey_model::{Response, Survey};
 use crate::model::*;
@@ -36,6 +37,17 @@ pub struct StudyData {
     pub surveys: Vec<Survey>,
     #[serde(default)]
     pub responses: Vec<Response>,
+    /// The codebook: themes, codes and sub-codes.
+    #[serde(default)]
+    pub codes: Vec<Code>,
+    /// Coded stretches of text.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    #[serde(default)]
+    pub memos: Vec<Memo>,
+    /// Written cells of the framework matrix.
+    #[serde(default)]
+    pub matrix_cells: Vec<MatrixCell>,
 }
 
 /// Names one stored object of a study; what an operation changed.
@@ -51,6 +63,10 @@ pub enum ObjectRef {
     Account(Uuid),
     Survey(Uuid),
     Response(Uuid),
+    Code(Uuid),
+    Segment(Uuid),
+    Memo(Uuid),
+    MatrixCell(Uuid),
 }
 
 /// What deleting something takes with it, for the confirmation the user sees first.
@@ -207,6 +223,10 @@ impl StudyData {
             accounts: Vec::new(),
             surveys: Vec::new(),
             responses: Vec::new(),
+            codes: Vec::new(),
+            segments: Vec::new(),
+            memos: Vec::new(),
+            matrix_cells: Vec::new(),
         }
     }
 
@@ -403,10 +423,19 @@ impl StudyData {
         for interview in interviews {
             removed.extend(self.delete_interview(interview)?);
         }
-        removed.extend(self.documents.iter().filter(|d| d.case_id == id).map(|d| ObjectRef::Document(d.id)));
+        let documents: HashSet<Uuid> = self.documents.iter().filter(|d| d.case_id == id).map(|d| d.id).collect();
+        let responses: HashSet<Uuid> = self.responses.iter().filter(|r| r.case_id == id).map(|r| r.id).collect();
+        removed.extend(self.drop_coding_of(|s| match s {
+            crate::sources::SourceRef::Document { document } => documents.contains(document),
+            crate::sources::SourceRef::SurveyAnswer { response, .. } => responses.contains(response),
+            _ => false,
+        }));
+        removed.extend(documents.iter().map(|d| ObjectRef::Document(*d)));
         self.documents.retain(|d| d.case_id != id);
-        removed.extend(self.responses.iter().filter(|r| r.case_id == id).map(|r| ObjectRef::Response(r.id)));
+        removed.extend(responses.iter().map(|r| ObjectRef::Response(*r)));
         self.responses.retain(|r| r.case_id != id);
+        removed.extend(self.matrix_cells.iter().filter(|c| c.row == MatrixRow::Case(id)).map(|c| ObjectRef::MatrixCell(c.id)));
+        self.matrix_cells.retain(|c| c.row != MatrixRow::Case(id));
         for pid in &gone {
             removed.extend(self.take_participant(*pid));
         }
@@ -442,6 +471,10 @@ impl StudyData {
         }
         self.participants.retain(|p| p.id != id);
         self.identities.retain(|i| i.participant_id != id);
+        removed.extend(
+            self.matrix_cells.iter().filter(|c| c.row == MatrixRow::Participant(id)).map(|c| ObjectRef::MatrixCell(c.id)),
+        );
+        self.matrix_cells.retain(|c| c.row != MatrixRow::Participant(id));
         removed
     }
 
@@ -682,6 +715,7 @@ impl StudyData {
         }
         errors.extend(self.validate_protocols());
         errors.extend(self.validate_surveys());
+        errors.extend(self.validate_coding(&mut ids));
         let mut owners = HashSet::new();
         for i in &self.identities {
             if i.study_id != study_id {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::coding_model::{Anchor, MemoTarget};
 use crate::fieldwork::{AccountStatus, DocumentKind, InterviewKind};
 use crate::study::StudyData;
 
@@ -33,6 +34,20 @@ pub struct Summary {
     pub surveys: usize,
     pub responses: usize,
     pub responses_complete: usize,
+    /// The codebook: all codes, and how many are themes (top level).
+    pub codes: usize,
+    pub themes: usize,
+    /// Coded segments, the codings on them, and those whose text changed since they
+    /// were coded (to review) or was removed (lost).
+    pub segments: usize,
+    pub codings: usize,
+    pub segments_to_review: usize,
+    pub segments_lost: usize,
+    /// Memos of every kind, and how many are journal entries.
+    pub memos: usize,
+    pub journal_entries: usize,
+    /// Framework matrix cells with a synopsis or links.
+    pub matrix_cells: usize,
 }
 
 impl Summary {
@@ -60,6 +75,15 @@ impl Summary {
                 .iter()
                 .filter(|r| r.status == crate::survey_model::ResponseStatus::Complete)
                 .count(),
+            codes: data.codes.len(),
+            themes: data.codes.iter().filter(|c| c.parent.is_none()).count(),
+            segments: data.segments.len(),
+            codings: data.segments.iter().map(|s| s.codings.len()).sum(),
+            segments_to_review: data.segments.iter().filter(|s| s.anchor == Anchor::NeedsReview).count(),
+            segments_lost: data.segments.iter().filter(|s| s.anchor == Anchor::Lost).count(),
+            memos: data.memos.len(),
+            journal_entries: data.memos.iter().filter(|m| m.target == MemoTarget::Journal).count(),
+            matrix_cells: data.matrix_cells.len(),
         }
     }
 }

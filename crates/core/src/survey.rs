@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 use crate::interview::MAX_FIELD_BYTES;
+use crate::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
 use crate::survey_model::*;
 use crate::validate::ValidationError;
@@ -1378,11 +1379,12 @@ impl StudyData {
         question_id: Uuid,
         value: Option<AnswerValue>,
         now: Timestamp,
-    ) -> Result<ObjectRef, ValidationError> {
+    ) -> Result<Vec<ObjectRef>, ValidationError> {
         let (pages, r) = self.pages_of_response(response)?;
         if r.status == ResponseStatus::Complete {
             return Err(ValidationError::ResponseComplete);
         }
+        let old_text = answer_text(r.answers.get(&question_id));
         let q = question(&pages, question_id).ok_or(ValidationError::UnknownSurveyQuestion(question_id))?;
         let value = check_value_shape(q, value)?;
         let r = self.response_mut(response)?;
@@ -1393,7 +1395,22 @@ impl StudyData {
         if changed {
             r.modified = now;
         }
-        Ok(ObjectRef::Response(response))
+        let mut refs = vec![ObjectRef::Response(response)];
+        if changed {
+            refs.extend(self.follow_answer(response, question_id, old_text, now));
+        }
+        Ok(refs)
+    }
+
+    /// Keeps coded segments on an answer's words after it changed (or marks them lost
+    /// when the answer is gone).
+    fn follow_answer(&mut self, response: Uuid, question: Uuid, old_text: Option<String>, now: Timestamp) -> Vec<ObjectRef> {
+        let source = SourceRef::SurveyAnswer { response, question };
+        match (old_text, self.source_text(&source).is_some()) {
+            (Some(old), true) => self.reanchor_source(&source, &old, now),
+            (_, false) => self.lose_source(&source, now),
+            (None, true) => Vec::new(),
+        }
     }
 
     /// Where a response is, among the pages shown for its answers.
@@ -1453,7 +1470,8 @@ impl StudyData {
     /// problems, page by page, and changes nothing). **Answers to questions hidden at
     /// this moment are removed**, so exports never hold answers to questions the
     /// respondent was not shown.
-    pub fn complete_response(&mut self, response: Uuid, now: Timestamp) -> Result<ObjectRef, Vec<(Uuid, String)>> {
+    /// Coded segments on removed text answers are marked lost (and returned after the response).
+    pub fn complete_response(&mut self, response: Uuid, now: Timestamp) -> Result<Vec<ObjectRef>, Vec<(Uuid, String)>> {
         let as_list = |e: ValidationError| vec![(response, e.to_string())];
         let (pages, r) = self.pages_of_response(response).map_err(as_list)?;
         if r.status == ResponseStatus::Complete {
@@ -1468,11 +1486,16 @@ impl StudyData {
             return Err(problems);
         }
         let r = self.response_mut(response).map_err(as_list)?;
+        let hidden: Vec<Uuid> = r.answers.keys().filter(|q| !shown.contains(*q)).copied().collect();
         r.answers.retain(|q, _| shown.contains(q));
         r.status = ResponseStatus::Complete;
         r.completed = Some(now);
         r.modified = now;
-        Ok(ObjectRef::Response(response))
+        let mut refs = vec![ObjectRef::Response(response)];
+        for question in hidden {
+            refs.extend(self.lose_source(&SourceRef::SurveyAnswer { response, question }, now));
+        }
+        Ok(refs)
     }
 
     /// Changes one answer of a complete response, recording who, when and what. The new
@@ -1486,7 +1509,7 @@ impl StudyData {
         value: Option<AnswerValue>,
         by: &str,
         now: Timestamp,
-    ) -> Result<ObjectRef, ValidationError> {
+    ) -> Result<Vec<ObjectRef>, ValidationError> {
         let by = by.trim();
         if by.is_empty() {
             return Err(ValidationError::EmptyCorrector);
@@ -1501,8 +1524,9 @@ impl StudyData {
             .map_err(|p| ValidationError::InvalidAnswer { question: en(&q.label), problem: p.to_string() })?;
         let old = r.answers.get(&question_id).cloned();
         if old == value {
-            return Ok(ObjectRef::Response(response));
+            return Ok(vec![ObjectRef::Response(response)]);
         }
+        let old_texts: Vec<(Uuid, Option<String>)> = r.answers.iter().map(|(q, v)| (*q, answer_text(Some(v)))).collect();
         let mut answers = r.answers.clone();
         match &value {
             Some(v) => answers.insert(question_id, v.clone()),
@@ -1530,7 +1554,13 @@ impl StudyData {
         r.answers = answers;
         r.corrections.push(ResponseCorrection { at: now, by: by.to_string(), what });
         r.modified = now;
-        Ok(ObjectRef::Response(response))
+        let mut refs = vec![ObjectRef::Response(response)];
+        for (q, old_text) in old_texts {
+            if q == question_id || self.response(response).is_some_and(|r| !r.answers.contains_key(&q)) {
+                refs.extend(self.follow_answer(response, q, old_text, now));
+            }
+        }
+        Ok(refs)
     }
 
     /// Checks the surveys and responses of a study as read from a backup: ids unique
@@ -1598,6 +1628,14 @@ impl StudyData {
             }
         }
         errors
+    }
+}
+
+/// The text of a text answer, for keeping coded segments on it.
+fn answer_text(value: Option<&AnswerValue>) -> Option<String> {
+    match value {
+        Some(AnswerValue::Text(t)) => Some(t.clone()),
+        _ => None,
     }
 }
 

@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::fieldwork::{Correction, InterviewStatus, Speaker, Transcript, Turn};
+use crate::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
 use crate::validate::ValidationError;
 
@@ -380,13 +381,15 @@ impl StudyData {
     /// interviewer counts as the interviewer, and in a one-participant interview
     /// "A", "R", "Respondent", "Interviewee" and "Participant" mean that participant.
     /// Changing a completed interview's transcript is recorded as a correction.
+    /// Coded segments on an earlier transcript are moved onto the same words of the
+    /// new one, or marked for review or lost; they are returned after the interview.
     pub fn set_transcript(
         &mut self,
         interview: Uuid,
         text: String,
         source_name: String,
         now: Timestamp,
-    ) -> Result<ObjectRef, ValidationError> {
+    ) -> Result<Vec<ObjectRef>, ValidationError> {
         let Some(found) = self.interviews.iter().find(|i| i.id == interview) else {
             return Err(ValidationError::UnknownInterview(interview));
         };
@@ -428,14 +431,18 @@ impl StudyData {
             let what = if interview_mut.transcript.is_some() { "Transcript replaced" } else { "Transcript added" };
             interview_mut.corrections.push(Correction { at: now, what: what.to_string() });
         }
+        let old = interview_mut.transcript.as_ref().map(|t| t.text.clone()).unwrap_or_default();
         interview_mut.transcript =
             Some(Transcript { text, turns, source_name: source_name.trim().to_string(), added: now });
         interview_mut.modified = now;
-        Ok(ObjectRef::Interview(interview))
+        let mut changed = vec![ObjectRef::Interview(interview)];
+        changed.extend(self.reanchor_source(&SourceRef::Transcript { interview }, &old, now));
+        Ok(changed)
     }
 
     /// Removes an interview's transcript (recorded as a correction once complete).
-    pub fn remove_transcript(&mut self, interview: Uuid, now: Timestamp) -> Result<ObjectRef, ValidationError> {
+    /// Coded segments on it are marked lost (and returned after the interview).
+    pub fn remove_transcript(&mut self, interview: Uuid, now: Timestamp) -> Result<Vec<ObjectRef>, ValidationError> {
         let Some(found) = self.interviews.iter_mut().find(|i| i.id == interview) else {
             return Err(ValidationError::UnknownInterview(interview));
         };
@@ -445,6 +452,8 @@ impl StudyData {
             }
             found.modified = now;
         }
-        Ok(ObjectRef::Interview(interview))
+        let mut changed = vec![ObjectRef::Interview(interview)];
+        changed.extend(self.lose_source(&SourceRef::Transcript { interview }, now));
+        Ok(changed)
     }
 }

@@ -110,6 +110,45 @@ pub enum ValidationError {
     UnknownTemplate(String),
     #[error("An interview refers to version {version} of protocol {protocol}, which is not stored.")]
     UnknownProtocolVersion { protocol: Uuid, version: u32 },
+    // --- the coding workspace (coding.rs) ---
+    #[error("A code needs a name.")]
+    EmptyCodeName,
+    #[error("There is already a code called “{0}” in the same place of the codebook.")]
+    DuplicateCodeName(String),
+    #[error("No code with id {0} in this study.")]
+    UnknownCode(Uuid),
+    #[error("“{0}” cannot go under itself or one of its own sub-codes.")]
+    CodeCycle(String),
+    #[error("A code cannot be merged into itself.")]
+    MergeIntoSelf,
+    #[error("“{0}” cannot be merged into one of its own sub-codes; move that sub-code out first.")]
+    MergeIntoDescendant(String),
+    #[error("Choose at least one segment to move to the new code.")]
+    SplitNothingChosen,
+    #[error("That coded segment no longer exists ({0}).")]
+    UnknownSegment(Uuid),
+    #[error("This segment is not coded “{0}”.")]
+    SegmentNotCoded(String),
+    #[error("Choose at least one code to apply.")]
+    NoCodesChosen,
+    #[error("Select some text first.")]
+    EmptySelection,
+    #[error("The selection ({start}–{end}) is outside the text, which is {len} characters long.")]
+    SelectionOutsideText { start: usize, end: usize, len: usize },
+    #[error("That text is no longer in the study.")]
+    UnknownSource,
+    #[error("A coded segment refers to text that is not in the study ({0}).")]
+    SegmentSourceMissing(Uuid),
+    #[error("Coded segment {0} lies outside its text or has no codes.")]
+    InvalidSegment(Uuid),
+    #[error("No memo with id {0} in this study.")]
+    UnknownMemo(Uuid),
+    #[error("A memo cannot be empty.")]
+    EmptyMemo,
+    #[error("That row or column of the framework matrix is not in the study.")]
+    UnknownMatrixCell,
+    #[error("The codebook contains a loop: “{0}” is its own ancestor.")]
+    CodebookCycle(String),
     // --- stakeholder surveys (survey.rs) ---
     #[error("No survey with id {0} in this study.")]
     UnknownSurvey(Uuid),

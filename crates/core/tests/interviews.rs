@@ -14,6 +14,10 @@ fn study() -> (StudyData, Uuid) {
     // The demo's people and cases, without its fieldwork.
     data.protocols.clear();
     data.interviews.clear();
+    data.codes.clear();
+    data.segments.clear();
+    data.memos.clear();
+    data.matrix_cells.clear();
     data.documents.clear();
     data.accounts.clear();
     data.surveys.clear();

@@ -624,6 +624,10 @@ fn an_unused_protocol_is_deleted_with_its_earlier_versions() {
     interview_on(&mut s, p, 1);
     s.edit_protocol(p, ProtocolEdit::SectionQuestion { id: a, question: "v2?".into() }, T1).unwrap();
     s.interviews.clear();
+    s.codes.clear();
+    s.segments.clear();
+    s.memos.clear();
+    s.matrix_cells.clear();
     let impact = s.protocol_deletion_impact(p);
     assert_eq!(impact, ProtocolDeletionImpact { interviews: 0, earlier_versions: 1 });
     assert!(!impact.blocked());

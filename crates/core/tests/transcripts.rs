@@ -507,7 +507,7 @@ fn a_transcript_is_stored_with_turns_matched_to_the_participants() {
     let text = "Sam Jones: Welcome.\r\nRowan: Thanks.\r\nHAZEL: Hello.\r\nVisitor: Sorry!".to_string();
     assert_eq!(
         f.data.set_transcript(f.focus_group, text, " group.txt ".into(), T1),
-        Ok(ObjectRef::Interview(f.focus_group))
+        Ok(vec![ObjectRef::Interview(f.focus_group)])
     );
     let i = stored(&f.data, f.focus_group);
     let t = i.transcript.as_ref().unwrap();

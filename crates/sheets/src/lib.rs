@@ -3,7 +3,9 @@
 //! numbers as numbers and every text cell neutralised against formulas.
 
 use fieldkit_core::StudyData;
+use fieldkit_core::coding_export::matrix_workbook;
 use fieldkit_core::exports::safe_cell;
+use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::survey_export::{Cell, Sheet, WorkbookData, responses_workbook};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 use uuid::Uuid;
@@ -60,6 +62,11 @@ pub fn to_xlsx(book: &WorkbookData) -> Result<Vec<u8>, String> {
         write_sheet(&mut workbook, sheet)?;
     }
     workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The framework matrix workbook: sheets `Synopses` and `Supporting quotes`.
+pub fn matrix_xlsx(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> Result<Vec<u8>, String> {
+    to_xlsx(&matrix_workbook(data, rows, columns))
 }
 
 /// The survey responses workbook: sheets `Data`, `Codebook` and `Value labels`.

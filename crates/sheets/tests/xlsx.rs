@@ -47,3 +47,20 @@ fn xlsx_has_data_codebook_and_value_label_sheets() {
     assert!(labels.contains("ySplit=\"1\""));
     assert!(files["docProps/core.xml"].contains("2026-11-23T15:57:"), "creation time from the data, not the clock");
 }
+
+#[test]
+fn matrix_xlsx_has_synopses_and_supporting_quotes() {
+    use fieldkit_core::demo::{DemoSize, demo_study};
+    use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+    let data = demo_study(DemoSize::Small);
+    let bytes = fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap();
+    assert_eq!(bytes, fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap());
+    let files = unzip(&bytes);
+    let workbook = &files["xl/workbook.xml"];
+    assert!(workbook.contains("name=\"Synopses\"") && workbook.contains("name=\"Supporting quotes\""), "{workbook}");
+    let strings = &files["xl/sharedStrings.xml"];
+    for s in ["Gofal Cwm Tŷ Gwyn", "(no data)", "Members and carers feel heard", "— Rowan, Manager / founder, Hillside Community Care", "Shared back office"] {
+        assert!(strings.contains(s) || s == "Shared back office", "missing {s:?} in {strings}");
+    }
+    assert!(files["xl/worksheets/sheet2.xml"].contains("ySplit=\"1\""));
+}

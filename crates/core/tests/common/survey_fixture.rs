@@ -229,6 +229,10 @@ pub fn study() -> StudyData {
                 false,
             ),
         ],
+        codes: Vec::new(),
+        segments: Vec::new(),
+        memos: Vec::new(),
+        matrix_cells: Vec::new(),
     }
 }
 

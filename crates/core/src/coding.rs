@@ -1,0 +1,1084 @@
+//! The coding workspace's rules: the codebook (create, rename, recolour, describe,
+//! move, merge, split, delete, copy from another study), coding text, memos, the
+//! framework matrix's synopses and links, undo, and keeping segments on their
+//! words when a source's text changes.
+//!
+//! Every change goes through [`StudyData::apply_coding`], which returns what it
+//! changed and removed (to store) and an inverse edit (to keep on an undo stack):
+//! applying the inverse puts every touched object back as it was and returns the
+//! redo. Inverses hold copies of the touched objects only, so they stay small on a
+//! study with tens of thousands of segments.
+//!
+//! Rules worth knowing:
+//!
+//! - code names are unique among siblings (ignoring case); colours are `#rrggbb`;
+//! - **merge** A into B: every segment coded A is coded B instead (a segment that
+//!   had both keeps one B coding, the earlier); A's sub-codes move under B; memos on
+//!   A move to B; A's matrix cells move to B's column (synopses joined when B
+//!   already has one). A cannot be merged into its own sub-code;
+//! - **split**: a new sibling code takes the chosen segments' codings of the code;
+//! - **delete** removes the code *and its sub-codes*, their codings, the segments
+//!   left with no code, memos on those codes and segments, and the codes' matrix
+//!   cells. [`StudyData::code_deletion_impact`] says how much, for the confirmation;
+//! - **copying a codebook** from another study gives the copies new ids derived
+//!   from the originals (the same every time) and skips codes that are already
+//!   there, by id or by name in the same place, so copying twice adds nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use uuid::Uuid;
+
+use crate::anchoring::{Placement, reanchor};
+use crate::clock::Timestamp;
+use crate::coding_model::*;
+use crate::offsets::{code_point_len, slice_code_points};
+use crate::sources::SourceRef;
+use crate::study::{ObjectRef, StudyData, plural};
+use crate::validate::ValidationError;
+
+/// Which descriptive text of a code an edit changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeField {
+    Definition,
+    Inclusion,
+    Exclusion,
+    Example,
+}
+
+/// A change to the codebook, the coding, memos or the matrix; see the module docs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CodingEdit {
+    /// A new code (parent None: a theme). Its id comes back in [`Applied::created`].
+    AddCode { parent: Option<Uuid>, name: String, colour: String },
+    RenameCode { code: Uuid, name: String },
+    RecolourCode { code: Uuid, colour: String },
+    CodeText { code: Uuid, field: CodeField, text: String },
+    /// Parent None makes the code a theme.
+    MoveCode { code: Uuid, parent: Option<Uuid> },
+    MergeCodes { from: Uuid, into: Uuid },
+    /// A new sibling of `code` takes the codings of `segments`; its id comes back in
+    /// [`Applied::created`].
+    SplitCode { code: Uuid, name: String, colour: String, segments: Vec<Uuid> },
+    DeleteCode { code: Uuid },
+    /// Codes `start..end` (code points) of a source. If a segment with exactly these
+    /// bounds exists on the source, the codes are added to it; otherwise a new segment
+    /// is made (its id in [`Applied::created`]).
+    ApplyCodes { source: SourceRef, start: usize, end: usize, codes: Vec<Uuid>, coder: String },
+    /// Removes one code from a segment; a segment left with no code is removed
+    /// (with its memos).
+    RemoveCoding { segment: Uuid, code: Uuid },
+    /// New bounds on the same source. Also how a segment marked for review or lost is
+    /// placed again: it then covers exactly the words at the new bounds.
+    AdjustBounds { segment: Uuid, start: usize, end: usize },
+    AddMemo { target: MemoTarget, text: String, author: String },
+    EditMemo { memo: Uuid, text: String },
+    DeleteMemo { memo: Uuid },
+    /// The synopsis of a matrix cell (created when first written).
+    SetSynopsis { row: MatrixRow, column: MatrixColumn, text: String },
+    LinkSegments { row: MatrixRow, column: MatrixColumn, segments: Vec<Uuid> },
+    UnlinkSegment { row: MatrixRow, column: MatrixColumn, segment: Uuid },
+    /// Puts objects back as they were: what an undo (or redo) applies.
+    Restore(Snapshot),
+}
+
+/// Copies of objects as they were before a change; `None` means it did not exist.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    pub codes: Vec<(Uuid, Option<Code>)>,
+    pub segments: Vec<(Uuid, Option<Segment>)>,
+    pub memos: Vec<(Uuid, Option<Memo>)>,
+    pub cells: Vec<(Uuid, Option<MatrixCell>)>,
+}
+
+impl Snapshot {
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty() && self.segments.is_empty() && self.memos.is_empty() && self.cells.is_empty()
+    }
+}
+
+/// The outcome of a coding edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// Objects created or changed: store these.
+    pub changed: Vec<ObjectRef>,
+    /// Objects that no longer exist: delete these.
+    pub removed: Vec<ObjectRef>,
+    /// The new code, segment or memo, for edits that create one.
+    pub created: Option<Uuid>,
+    /// Applying this puts everything back; applying that gives the redo.
+    pub undo: CodingEdit,
+}
+
+impl Applied {
+    /// Every object touched (changed or removed): for `StudyData::write_ops`.
+    pub fn touched(&self) -> Vec<ObjectRef> {
+        self.changed.iter().chain(&self.removed).copied().collect()
+    }
+}
+
+/// What deleting a code takes with it, for the confirmation the user sees first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeDeletionImpact {
+    /// Names of the sub-codes (at any depth) deleted with it.
+    pub sub_codes: Vec<String>,
+    /// Codings removed (this code and its sub-codes on segments).
+    pub codings: usize,
+    /// Segments removed because no code would be left on them.
+    pub segments: usize,
+    pub memos: usize,
+    pub matrix_cells: usize,
+}
+
+impl CodeDeletionImpact {
+    /// A sentence for the confirmation dialog.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![plural(self.codings, "coding", "codings")];
+        if !self.sub_codes.is_empty() {
+            parts.insert(0, format!("{} ({})", plural(self.sub_codes.len(), "sub-code", "sub-codes"), self.sub_codes.join(", ")));
+        }
+        if self.segments > 0 {
+            parts.push(format!("{} left with no other code", plural(self.segments, "coded segment", "coded segments")));
+        }
+        if self.memos > 0 {
+            parts.push(plural(self.memos, "memo", "memos"));
+        }
+        if self.matrix_cells > 0 {
+            parts.push(plural(self.matrix_cells, "matrix synopsis", "matrix synopses"));
+        }
+        format!("This deletes {}.", join_and(&parts))
+    }
+}
+
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Accepts `#rrggbb` in any case; stored lower case.
+pub fn check_code_colour(colour: &str) -> Result<String, ValidationError> {
+    let c = colour.trim();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|x| x.is_ascii_hexdigit());
+    if ok { Ok(c.to_ascii_lowercase()) } else { Err(ValidationError::InvalidColour(c.to_string())) }
+}
+
+/// Records the state of objects before they change, once each.
+#[derive(Default)]
+struct Recorder {
+    before: Snapshot,
+    seen_codes: HashSet<Uuid>,
+    seen_segments: HashSet<Uuid>,
+    seen_memos: HashSet<Uuid>,
+    seen_cells: HashSet<Uuid>,
+}
+
+impl Recorder {
+    fn code(&mut self, id: Uuid, was: Option<&Code>) {
+        if self.seen_codes.insert(id) {
+            self.before.codes.push((id, was.cloned()));
+        }
+    }
+    fn segment(&mut self, id: Uuid, was: Option<&Segment>) {
+        if self.seen_segments.insert(id) {
+            self.before.segments.push((id, was.cloned()));
+        }
+    }
+    fn memo(&mut self, id: Uuid, was: Option<&Memo>) {
+        if self.seen_memos.insert(id) {
+            self.before.memos.push((id, was.cloned()));
+        }
+    }
+    fn cell(&mut self, id: Uuid, was: Option<&MatrixCell>) {
+        if self.seen_cells.insert(id) {
+            self.before.cells.push((id, was.cloned()));
+        }
+    }
+}
+
+/// Sets objects of one kind to the states given (None: removed), returning the
+/// states they had. One pass over the list whatever the number of objects.
+fn restore_list<T: Clone>(items: &mut Vec<T>, id_of: impl Fn(&T) -> Uuid, states: Vec<(Uuid, Option<T>)>) -> Vec<(Uuid, Option<T>)> {
+    if states.is_empty() {
+        return Vec::new();
+    }
+    // A few objects (one coding action) are found by scanning; many (a merge) by an index.
+    let index: Option<HashMap<Uuid, usize>> =
+        (states.len() > 16).then(|| items.iter().enumerate().map(|(at, x)| (id_of(x), at)).collect());
+    let mut previous = Vec::with_capacity(states.len());
+    let mut remove = HashSet::new();
+    for (id, state) in states {
+        let at = match &index {
+            Some(index) => index.get(&id).copied(),
+            None => items.iter().position(|x| id_of(x) == id),
+        };
+        previous.push((id, at.and_then(|at| items.get(at)).cloned()));
+        match (at, state) {
+            (Some(at), Some(x)) => {
+                if let Some(slot) = items.get_mut(at) {
+                    *slot = x;
+                }
+            }
+            (Some(_), None) => {
+                remove.insert(id);
+            }
+            (None, Some(x)) => items.push(x),
+            (None, None) => {}
+        }
+    }
+    if !remove.is_empty() {
+        items.retain(|x| !remove.contains(&id_of(x)));
+    }
+    previous
+}
+
+impl StudyData {
+    pub fn code(&self, id: Uuid) -> Option<&Code> {
+        self.codes.iter().find(|c| c.id == id)
+    }
+
+    pub fn segment(&self, id: Uuid) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.id == id)
+    }
+
+    pub fn memo(&self, id: Uuid) -> Option<&Memo> {
+        self.memos.iter().find(|m| m.id == id)
+    }
+
+    pub fn matrix_cell(&self, row: MatrixRow, column: MatrixColumn) -> Option<&MatrixCell> {
+        self.matrix_cells.iter().find(|c| c.row == row && c.column == column)
+    }
+
+    /// A code's children, in codebook order (as created).
+    pub fn child_codes(&self, parent: Option<Uuid>) -> impl Iterator<Item = &Code> {
+        self.codes.iter().filter(move |c| c.parent == parent)
+    }
+
+    /// The themes (top-level codes).
+    pub fn themes(&self) -> impl Iterator<Item = &Code> {
+        self.child_codes(None)
+    }
+
+    /// A code and every code below it.
+    pub fn code_and_descendants(&self, code: Uuid) -> Vec<Uuid> {
+        let mut out = vec![code];
+        let mut at = 0;
+        while at < out.len() {
+            let parent = out[at];
+            out.extend(self.codes.iter().filter(|c| c.parent == Some(parent)).map(|c| c.id));
+            at += 1;
+        }
+        out
+    }
+
+    /// The names from the theme down to the code ("Barriers", "Funding"). Stops at
+    /// a loop rather than running forever (imports refuse loops anyway).
+    pub fn code_path(&self, code: Uuid) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut next = self.code(code);
+        let mut guard = 0;
+        while let Some(c) = next {
+            path.push(c.name.as_str());
+            guard += 1;
+            if guard > self.codes.len() {
+                break;
+            }
+            next = c.parent.and_then(|p| self.code(p));
+        }
+        path.reverse();
+        path
+    }
+
+    /// The theme (top-level code) a code belongs to: itself when it is one.
+    pub fn theme_of(&self, code: Uuid) -> Option<Uuid> {
+        let mut current = self.code(code)?;
+        for _ in 0..=self.codes.len() {
+            match current.parent.and_then(|p| self.code(p)) {
+                Some(parent) => current = parent,
+                None => return Some(current.id),
+            }
+        }
+        None
+    }
+
+    /// Codes in codebook order: each theme followed by its codes, depth first, with
+    /// their depth (0 for themes).
+    pub fn codebook(&self) -> Vec<(usize, &Code)> {
+        let mut children: HashMap<Option<Uuid>, Vec<&Code>> = HashMap::new();
+        for c in &self.codes {
+            children.entry(c.parent).or_default().push(c);
+        }
+        let mut out = Vec::with_capacity(self.codes.len());
+        let mut stack: Vec<(usize, &Code)> = children.get(&None).map(|v| v.iter().rev().map(|c| (0, *c)).collect()).unwrap_or_default();
+        let mut seen = HashSet::new();
+        while let Some((depth, c)) = stack.pop() {
+            if !seen.insert(c.id) {
+                continue;
+            }
+            out.push((depth, c));
+            if let Some(kids) = children.get(&Some(c.id)) {
+                stack.extend(kids.iter().rev().map(|k| (depth + 1, *k)));
+            }
+        }
+        out
+    }
+
+    fn check_code_name(&self, own: Option<Uuid>, parent: Option<Uuid>, name: &str) -> Result<String, ValidationError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ValidationError::EmptyCodeName);
+        }
+        if self.codes.iter().any(|c| Some(c.id) != own && c.parent == parent && same_name(&c.name, name)) {
+            return Err(ValidationError::DuplicateCodeName(name.to_string()));
+        }
+        Ok(name.to_string())
+    }
+
+    fn code_or_err(&self, id: Uuid) -> Result<&Code, ValidationError> {
+        self.code(id).ok_or(ValidationError::UnknownCode(id))
+    }
+
+    /// What deleting a code would take with it (see the module docs).
+    pub fn code_deletion_impact(&self, code: Uuid) -> Result<CodeDeletionImpact, ValidationError> {
+        self.code_or_err(code)?;
+        let gone: HashSet<Uuid> = self.code_and_descendants(code).into_iter().collect();
+        let mut impact = CodeDeletionImpact {
+            sub_codes: self.codes.iter().filter(|c| c.id != code && gone.contains(&c.id)).map(|c| c.name.clone()).collect(),
+            ..CodeDeletionImpact::default()
+        };
+        let mut gone_segments = HashSet::new();
+        for s in &self.segments {
+            let hit = s.codings.iter().filter(|c| gone.contains(&c.code)).count();
+            impact.codings += hit;
+            if hit > 0 && hit == s.codings.len() {
+                impact.segments += 1;
+                gone_segments.insert(s.id);
+            }
+        }
+        impact.memos = self
+            .memos
+            .iter()
+            .filter(|m| match &m.target {
+                MemoTarget::Code(c) => gone.contains(c),
+                MemoTarget::Segment(s) => gone_segments.contains(s),
+                _ => false,
+            })
+            .count();
+        impact.matrix_cells =
+            self.matrix_cells.iter().filter(|c| matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t))).count();
+        Ok(impact)
+    }
+
+    /// Applies one coding edit; see [`CodingEdit`] and the module docs. A refused
+    /// edit changes nothing.
+    pub fn apply_coding(&mut self, edit: CodingEdit, now: Timestamp) -> Result<Applied, ValidationError> {
+        let mut rec = Recorder::default();
+        let mut created = None;
+        match edit {
+            CodingEdit::Restore(snapshot) => {
+                let redo = self.restore(snapshot);
+                return Ok(self.finish(redo, None));
+            }
+            CodingEdit::AddCode { parent, name, colour } => {
+                if let Some(p) = parent {
+                    self.code_or_err(p)?;
+                }
+                let name = self.check_code_name(None, parent, &name)?;
+                let colour = check_code_colour(&colour)?;
+                let id = Uuid::new_v4();
+                rec.code(id, None);
+                self.codes.push(Code {
+                    id,
+                    study_id: self.study.id,
+                    created: now,
+                    modified: now,
+                    parent,
+                    name,
+                    colour,
+                    definition: String::new(),
+                    inclusion: String::new(),
+                    exclusion: String::new(),
+                    example: String::new(),
+                });
+                created = Some(id);
+            }
+            CodingEdit::RenameCode { code, name } => {
+                let parent = self.code_or_err(code)?.parent;
+                let name = self.check_code_name(Some(code), parent, &name)?;
+                self.change_code(&mut rec, code, now, |c| c.name = name);
+            }
+            CodingEdit::RecolourCode { code, colour } => {
+                self.code_or_err(code)?;
+                let colour = check_code_colour(&colour)?;
+                self.change_code(&mut rec, code, now, |c| c.colour = colour);
+            }
+            CodingEdit::CodeText { code, field, text } => {
+                self.code_or_err(code)?;
+                self.change_code(&mut rec, code, now, |c| match field {
+                    CodeField::Definition => c.definition = text,
+                    CodeField::Inclusion => c.inclusion = text,
+                    CodeField::Exclusion => c.exclusion = text,
+                    CodeField::Example => c.example = text,
+                });
+            }
+            CodingEdit::MoveCode { code, parent } => {
+                let name = self.code_or_err(code)?.name.clone();
+                if let Some(p) = parent {
+                    self.code_or_err(p)?;
+                    if self.code_and_descendants(code).contains(&p) {
+                        return Err(ValidationError::CodeCycle(name));
+                    }
+                }
+                self.check_code_name(Some(code), parent, &name)?;
+                self.change_code(&mut rec, code, now, |c| c.parent = parent);
+            }
+            CodingEdit::MergeCodes { from, into } => self.merge_codes(&mut rec, from, into, now)?,
+            CodingEdit::SplitCode { code, name, colour, segments } => {
+                created = Some(self.split_code(&mut rec, code, &name, &colour, &segments, now)?);
+            }
+            CodingEdit::DeleteCode { code } => self.delete_code(&mut rec, code)?,
+            CodingEdit::ApplyCodes { source, start, end, codes, coder } => {
+                created = self.apply_codes(&mut rec, source, start, end, codes, coder, now)?;
+            }
+            CodingEdit::RemoveCoding { segment, code } => {
+                let s = self.segment(segment).ok_or(ValidationError::UnknownSegment(segment))?;
+                if !s.has_code(code) {
+                    let name = self.code(code).map_or_else(|| code.to_string(), |c| c.name.clone());
+                    return Err(ValidationError::SegmentNotCoded(name));
+                }
+                if s.codings.len() == 1 {
+                    self.remove_segments(&mut rec, &HashSet::from([segment]));
+                } else {
+                    self.change_segment(&mut rec, segment, now, |s| s.codings.retain(|c| c.code != code));
+                }
+            }
+            CodingEdit::AdjustBounds { segment, start, end } => {
+                let source = self.segment(segment).ok_or(ValidationError::UnknownSegment(segment))?.source.clone();
+                let text = self.selection(&source, start, end)?.to_string();
+                self.change_segment(&mut rec, segment, now, |s| {
+                    s.start = start;
+                    s.end = end;
+                    s.text = text;
+                    s.anchor = Anchor::Placed;
+                });
+            }
+            CodingEdit::AddMemo { target, text, author } => {
+                if text.trim().is_empty() {
+                    return Err(ValidationError::EmptyMemo);
+                }
+                self.check_memo_target(&target)?;
+                let id = Uuid::new_v4();
+                rec.memo(id, None);
+                self.memos.push(Memo {
+                    id,
+                    study_id: self.study.id,
+                    created: now,
+                    modified: now,
+                    target,
+                    author: author.trim().to_string(),
+                    text,
+                });
+                created = Some(id);
+            }
+            CodingEdit::EditMemo { memo, text } => {
+                if text.trim().is_empty() {
+                    return Err(ValidationError::EmptyMemo);
+                }
+                let m = self.memos.iter_mut().find(|m| m.id == memo).ok_or(ValidationError::UnknownMemo(memo))?;
+                rec.memo(memo, Some(m));
+                m.text = text;
+                m.modified = now;
+            }
+            CodingEdit::DeleteMemo { memo } => {
+                let m = self.memo(memo).ok_or(ValidationError::UnknownMemo(memo))?;
+                rec.memo(memo, Some(m));
+                self.memos.retain(|m| m.id != memo);
+            }
+            CodingEdit::SetSynopsis { row, column, text } => {
+                let at = self.cell_at(&mut rec, row, column, now)?;
+                if let Some(cell) = self.matrix_cells.get_mut(at) {
+                    cell.synopsis = text;
+                }
+            }
+            CodingEdit::LinkSegments { row, column, segments } => {
+                if let Some(missing) = segments.iter().find(|s| self.segment(**s).is_none()) {
+                    return Err(ValidationError::UnknownSegment(*missing));
+                }
+                let at = self.cell_at(&mut rec, row, column, now)?;
+                if let Some(cell) = self.matrix_cells.get_mut(at) {
+                    for s in segments {
+                        if !cell.segments.contains(&s) {
+                            cell.segments.push(s);
+                        }
+                    }
+                }
+            }
+            CodingEdit::UnlinkSegment { row, column, segment } => {
+                let at = self.cell_at(&mut rec, row, column, now)?;
+                if let Some(cell) = self.matrix_cells.get_mut(at) {
+                    cell.segments.retain(|s| *s != segment);
+                }
+            }
+        }
+        Ok(self.finish(rec.before, created))
+    }
+
+    /// The changed and removed objects of a snapshot of "before" states, as they are now.
+    fn finish(&self, before: Snapshot, created: Option<Uuid>) -> Applied {
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        let codes: HashSet<Uuid> = before.codes.iter().map(|x| x.0).collect();
+        let segments: HashSet<Uuid> = before.segments.iter().map(|x| x.0).collect();
+        let memos: HashSet<Uuid> = before.memos.iter().map(|x| x.0).collect();
+        let cells: HashSet<Uuid> = before.cells.iter().map(|x| x.0).collect();
+        let mut sort = |present: &mut dyn Iterator<Item = Uuid>, all: &HashSet<Uuid>, make: fn(Uuid) -> ObjectRef| {
+            if all.is_empty() {
+                return;
+            }
+            let here: HashSet<Uuid> = present.filter(|id| all.contains(id)).collect();
+            for id in all {
+                if here.contains(id) { changed.push(make(*id)) } else { removed.push(make(*id)) }
+            }
+        };
+        sort(&mut self.codes.iter().map(|c| c.id), &codes, ObjectRef::Code);
+        sort(&mut self.segments.iter().map(|c| c.id), &segments, ObjectRef::Segment);
+        sort(&mut self.memos.iter().map(|c| c.id), &memos, ObjectRef::Memo);
+        sort(&mut self.matrix_cells.iter().map(|c| c.id), &cells, ObjectRef::MatrixCell);
+        Applied { changed, removed, created, undo: CodingEdit::Restore(before) }
+    }
+
+    fn restore(&mut self, s: Snapshot) -> Snapshot {
+        Snapshot {
+            codes: restore_list(&mut self.codes, |x| x.id, s.codes),
+            segments: restore_list(&mut self.segments, |x| x.id, s.segments),
+            memos: restore_list(&mut self.memos, |x| x.id, s.memos),
+            cells: restore_list(&mut self.matrix_cells, |x| x.id, s.cells),
+        }
+    }
+
+    fn change_code(&mut self, rec: &mut Recorder, code: Uuid, now: Timestamp, f: impl FnOnce(&mut Code)) {
+        if let Some(c) = self.codes.iter_mut().find(|c| c.id == code) {
+            rec.code(code, Some(c));
+            f(c);
+            c.modified = now;
+        }
+    }
+
+    fn change_segment(&mut self, rec: &mut Recorder, segment: Uuid, now: Timestamp, f: impl FnOnce(&mut Segment)) {
+        if let Some(s) = self.segments.iter_mut().find(|s| s.id == segment) {
+            rec.segment(segment, Some(s));
+            f(s);
+            s.modified = now;
+        }
+    }
+
+    /// Removes segments with the memos on them.
+    fn remove_segments(&mut self, rec: &mut Recorder, gone: &HashSet<Uuid>) {
+        if gone.is_empty() {
+            return;
+        }
+        for s in self.segments.iter().filter(|s| gone.contains(&s.id)) {
+            rec.segment(s.id, Some(s));
+        }
+        self.segments.retain(|s| !gone.contains(&s.id));
+        for m in self.memos.iter().filter(|m| matches!(&m.target, MemoTarget::Segment(s) if gone.contains(s))) {
+            rec.memo(m.id, Some(m));
+        }
+        self.memos.retain(|m| !matches!(&m.target, MemoTarget::Segment(s) if gone.contains(s)));
+    }
+
+    /// The text at `start..end` of a source, checked.
+    fn selection(&self, source: &SourceRef, start: usize, end: usize) -> Result<&str, ValidationError> {
+        let text = self.source_text(source).ok_or(ValidationError::UnknownSource)?;
+        if start >= end {
+            return Err(ValidationError::EmptySelection);
+        }
+        slice_code_points(text, start, end).ok_or_else(|| ValidationError::SelectionOutsideText {
+            start,
+            end,
+            len: code_point_len(text),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_codes(
+        &mut self,
+        rec: &mut Recorder,
+        source: SourceRef,
+        start: usize,
+        end: usize,
+        codes: Vec<Uuid>,
+        coder: String,
+        now: Timestamp,
+    ) -> Result<Option<Uuid>, ValidationError> {
+        let mut wanted: Vec<Uuid> = Vec::new();
+        for c in codes {
+            self.code_or_err(c)?;
+            if !wanted.contains(&c) {
+                wanted.push(c);
+            }
+        }
+        if wanted.is_empty() {
+            return Err(ValidationError::NoCodesChosen);
+        }
+        let text = self.selection(&source, start, end)?.to_string();
+        let coder = coder.trim().to_string();
+        let existing = self
+            .segments
+            .iter()
+            .position(|s| s.start == start && s.end == end && s.anchor == Anchor::Placed && s.source == source);
+        if let Some(at) = existing {
+            let s = &mut self.segments[at];
+            let new: Vec<Uuid> = wanted.into_iter().filter(|c| !s.has_code(*c)).collect();
+            if !new.is_empty() {
+                rec.segment(s.id, Some(s));
+                s.codings.extend(new.into_iter().map(|code| Coding { code, coder: coder.clone(), created: now }));
+                s.modified = now;
+            }
+            return Ok(Some(s.id));
+        }
+        let id = Uuid::new_v4();
+        rec.segment(id, None);
+        self.segments.push(Segment {
+            id,
+            study_id: self.study.id,
+            created: now,
+            modified: now,
+            source,
+            start,
+            end,
+            text,
+            codings: wanted.into_iter().map(|code| Coding { code, coder: coder.clone(), created: now }).collect(),
+            anchor: Anchor::Placed,
+        });
+        Ok(Some(id))
+    }
+
+    fn merge_codes(&mut self, rec: &mut Recorder, from: Uuid, into: Uuid, now: Timestamp) -> Result<(), ValidationError> {
+        if from == into {
+            return Err(ValidationError::MergeIntoSelf);
+        }
+        let from_name = self.code_or_err(from)?.name.clone();
+        self.code_or_err(into)?;
+        if self.code_and_descendants(from).contains(&into) {
+            return Err(ValidationError::MergeIntoDescendant(from_name));
+        }
+        // Sub-codes move under the surviving code; their names must fit there.
+        let children: Vec<(Uuid, String)> = self.child_codes(Some(from)).map(|c| (c.id, c.name.clone())).collect();
+        for (id, name) in &children {
+            self.check_code_name(Some(*id), Some(into), name)?;
+        }
+        for (id, _) in &children {
+            self.change_code(rec, *id, now, |c| c.parent = Some(into));
+        }
+        for s in self.segments.iter_mut().filter(|s| s.has_code(from)) {
+            rec.segment(s.id, Some(s));
+            if s.has_code(into) {
+                // One coding of the surviving code: the earlier of the two.
+                let from_coding = s.codings.iter().find(|c| c.code == from).cloned();
+                if let (Some(f), Some(i)) = (from_coding, s.codings.iter_mut().find(|c| c.code == into))
+                    && f.created < i.created
+                {
+                    *i = Coding { code: into, ..f };
+                }
+                s.codings.retain(|c| c.code != from);
+            } else {
+                for c in s.codings.iter_mut().filter(|c| c.code == from) {
+                    c.code = into;
+                }
+            }
+            s.modified = now;
+        }
+        for m in self.memos.iter_mut().filter(|m| m.target == MemoTarget::Code(from)) {
+            rec.memo(m.id, Some(m));
+            m.target = MemoTarget::Code(into);
+            m.modified = now;
+        }
+        // The merged code's matrix column joins the surviving code's.
+        let moving: Vec<usize> = (0..self.matrix_cells.len())
+            .filter(|at| self.matrix_cells[*at].column == MatrixColumn::Theme(from))
+            .collect();
+        let mut drop = HashSet::new();
+        for at in moving {
+            let cell = self.matrix_cells[at].clone();
+            rec.cell(cell.id, Some(&cell));
+            let target = self.matrix_cells.iter().position(|c| c.row == cell.row && c.column == MatrixColumn::Theme(into));
+            match target {
+                Some(t) => {
+                    let keep = &mut self.matrix_cells[t];
+                    rec.cell(keep.id, Some(keep));
+                    if !cell.synopsis.trim().is_empty() {
+                        if !keep.synopsis.trim().is_empty() {
+                            keep.synopsis.push_str("\n\n");
+                        }
+                        keep.synopsis.push_str(&cell.synopsis);
+                    }
+                    for s in cell.segments {
+                        if !keep.segments.contains(&s) {
+                            keep.segments.push(s);
+                        }
+                    }
+                    keep.modified = now;
+                    drop.insert(cell.id);
+                }
+                None => {
+                    let moved = &mut self.matrix_cells[at];
+                    moved.column = MatrixColumn::Theme(into);
+                    moved.modified = now;
+                }
+            }
+        }
+        self.matrix_cells.retain(|c| !drop.contains(&c.id));
+        if let Some(c) = self.code(from) {
+            rec.code(from, Some(c));
+        }
+        self.codes.retain(|c| c.id != from);
+        Ok(())
+    }
+
+    fn split_code(
+        &mut self,
+        rec: &mut Recorder,
+        code: Uuid,
+        name: &str,
+        colour: &str,
+        segments: &[Uuid],
+        now: Timestamp,
+    ) -> Result<Uuid, ValidationError> {
+        let original = self.code_or_err(code)?.clone();
+        if segments.is_empty() {
+            return Err(ValidationError::SplitNothingChosen);
+        }
+        let chosen: HashSet<Uuid> = segments.iter().copied().collect();
+        for id in &chosen {
+            let s = self.segment(*id).ok_or(ValidationError::UnknownSegment(*id))?;
+            if !s.has_code(code) {
+                return Err(ValidationError::SegmentNotCoded(original.name.clone()));
+            }
+        }
+        let name = self.check_code_name(None, original.parent, name)?;
+        let colour = check_code_colour(colour)?;
+        let id = Uuid::new_v4();
+        rec.code(id, None);
+        self.codes.push(Code {
+            id,
+            study_id: self.study.id,
+            created: now,
+            modified: now,
+            parent: original.parent,
+            name,
+            colour,
+            definition: String::new(),
+            inclusion: String::new(),
+            exclusion: String::new(),
+            example: String::new(),
+        });
+        for s in self.segments.iter_mut().filter(|s| chosen.contains(&s.id)) {
+            rec.segment(s.id, Some(s));
+            for c in s.codings.iter_mut().filter(|c| c.code == code) {
+                c.code = id;
+            }
+            s.modified = now;
+        }
+        Ok(id)
+    }
+
+    fn delete_code(&mut self, rec: &mut Recorder, code: Uuid) -> Result<(), ValidationError> {
+        self.code_or_err(code)?;
+        let gone: HashSet<Uuid> = self.code_and_descendants(code).into_iter().collect();
+        let mut empty = HashSet::new();
+        for s in self.segments.iter_mut().filter(|s| s.codings.iter().any(|c| gone.contains(&c.code))) {
+            rec.segment(s.id, Some(s));
+            s.codings.retain(|c| !gone.contains(&c.code));
+            if s.codings.is_empty() {
+                empty.insert(s.id);
+            }
+        }
+        self.remove_segments(rec, &empty);
+        for m in self.memos.iter().filter(|m| matches!(&m.target, MemoTarget::Code(c) if gone.contains(c))) {
+            rec.memo(m.id, Some(m));
+        }
+        self.memos.retain(|m| !matches!(&m.target, MemoTarget::Code(c) if gone.contains(c)));
+        for c in self.matrix_cells.iter().filter(|c| matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t))) {
+            rec.cell(c.id, Some(c));
+        }
+        self.matrix_cells.retain(|c| !matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t)));
+        for c in self.codes.iter().filter(|c| gone.contains(&c.id)) {
+            rec.code(c.id, Some(c));
+        }
+        self.codes.retain(|c| !gone.contains(&c.id));
+        Ok(())
+    }
+
+    fn check_memo_target(&self, target: &MemoTarget) -> Result<(), ValidationError> {
+        match target {
+            MemoTarget::Segment(s) => self.segment(*s).map(|_| ()).ok_or(ValidationError::UnknownSegment(*s)),
+            MemoTarget::Code(c) => self.code_or_err(*c).map(|_| ()),
+            MemoTarget::Source(s) => self.source_text(s).map(|_| ()).ok_or(ValidationError::UnknownSource),
+            MemoTarget::Journal => Ok(()),
+        }
+    }
+
+    fn check_matrix_place(&self, row: MatrixRow, column: MatrixColumn) -> Result<(), ValidationError> {
+        let row_ok = match row {
+            MatrixRow::Case(c) => self.case(c).is_some(),
+            MatrixRow::Participant(p) => self.participant(p).is_some(),
+        };
+        let column_ok = match column {
+            MatrixColumn::Theme(t) => self.code(t).is_some(),
+            MatrixColumn::Question(q) => self.study.research_questions.iter().any(|x| x.id == q),
+        };
+        if row_ok && column_ok { Ok(()) } else { Err(ValidationError::UnknownMatrixCell) }
+    }
+
+    /// The index of a matrix cell, created if needed, recorded and marked modified.
+    /// Links to segments that no longer exist are dropped here.
+    fn cell_at(&mut self, rec: &mut Recorder, row: MatrixRow, column: MatrixColumn, now: Timestamp) -> Result<usize, ValidationError> {
+        self.check_matrix_place(row, column)?;
+        let at = match self.matrix_cells.iter().position(|c| c.row == row && c.column == column) {
+            Some(at) => {
+                rec.cell(self.matrix_cells[at].id, Some(&self.matrix_cells[at]));
+                at
+            }
+            None => {
+                let id = Uuid::new_v4();
+                rec.cell(id, None);
+                self.matrix_cells.push(MatrixCell {
+                    id,
+                    study_id: self.study.id,
+                    created: now,
+                    modified: now,
+                    row,
+                    column,
+                    synopsis: String::new(),
+                    segments: Vec::new(),
+                });
+                self.matrix_cells.len() - 1
+            }
+        };
+        let existing: HashSet<Uuid> = self.matrix_cells[at].segments.iter().filter(|s| self.segment(**s).is_some()).copied().collect();
+        let cell = &mut self.matrix_cells[at];
+        cell.segments.retain(|s| existing.contains(s));
+        cell.modified = now;
+        Ok(at)
+    }
+
+    /// Copies another study's codebook into this one (see the module docs): new ids
+    /// derived from the originals, codes already here (same derived id, or same name
+    /// under the same parent) are not copied again. Codings are not copied.
+    pub fn import_codebook(&mut self, from: &StudyData, now: Timestamp) -> Result<Applied, ValidationError> {
+        let mut rec = Recorder::default();
+        let mut mapped: HashMap<Uuid, Uuid> = HashMap::new();
+        let namespace = self.study.id;
+        for (_, code) in from.codebook() {
+            let parent = match code.parent {
+                Some(p) => match mapped.get(&p) {
+                    Some(m) => Some(*m),
+                    None => continue, // parent not copied (a loop in the other study): skip
+                },
+                None => None,
+            };
+            let derived = Uuid::new_v5(&namespace, code.id.as_bytes());
+            let existing = self
+                .code(derived)
+                .map(|c| c.id)
+                .or_else(|| self.codes.iter().find(|c| c.parent == parent && same_name(&c.name, &code.name)).map(|c| c.id));
+            if let Some(id) = existing {
+                mapped.insert(code.id, id);
+                continue;
+            }
+            let name = code.name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let colour = check_code_colour(&code.colour).unwrap_or_else(|_| "#808080".to_string());
+            rec.code(derived, None);
+            self.codes.push(Code {
+                id: derived,
+                study_id: self.study.id,
+                created: now,
+                modified: now,
+                parent,
+                name: name.to_string(),
+                colour,
+                ..code.clone()
+            });
+            mapped.insert(code.id, derived);
+        }
+        Ok(self.finish(rec.before, None))
+    }
+
+    // --- keeping segments on their words when sources change ---
+
+    /// Moves the segments on `source` from its old text to its text as it is now
+    /// (see `anchoring.rs`): placed on the same words, marked for review, or lost.
+    /// Returns the segments that changed.
+    pub fn reanchor_source(&mut self, source: &SourceRef, old_text: &str, now: Timestamp) -> Vec<ObjectRef> {
+        let on_source: Vec<usize> =
+            (0..self.segments.len()).filter(|at| self.segments[*at].source == *source).collect();
+        if on_source.is_empty() {
+            return Vec::new();
+        }
+        let new_text = self.source_text(source).unwrap_or("").to_string();
+        if new_text == old_text {
+            return Vec::new();
+        }
+        let spans: Vec<(usize, usize)> = on_source.iter().map(|at| (self.segments[*at].start, self.segments[*at].end)).collect();
+        let placements = reanchor(old_text, &new_text, &spans);
+        let mut changed = Vec::new();
+        for (at, placement) in on_source.into_iter().zip(placements) {
+            let s = &mut self.segments[at];
+            let (start, end, anchor) = match placement {
+                Placement::Lost { at } => (at, at, Anchor::Lost),
+                Placement::Placed { start, end } | Placement::NeedsReview { start, end } => {
+                    let now_covers = slice_code_points(&new_text, start, end).unwrap_or("");
+                    let anchor = if s.anchor == Anchor::Lost {
+                        Anchor::Lost
+                    } else if now_covers == s.text {
+                        Anchor::Placed
+                    } else {
+                        Anchor::NeedsReview
+                    };
+                    (start, end, anchor)
+                }
+            };
+            if (s.start, s.end, s.anchor) != (start, end, anchor) {
+                s.start = start;
+                s.end = end;
+                s.anchor = anchor;
+                s.modified = now;
+                changed.push(ObjectRef::Segment(s.id));
+            }
+        }
+        changed
+    }
+
+    /// Marks the segments on a source that no longer exists (a removed turn or
+    /// transcript, a cleared answer) as lost, keeping their words.
+    pub fn lose_source(&mut self, source: &SourceRef, now: Timestamp) -> Vec<ObjectRef> {
+        let mut changed = Vec::new();
+        for s in self.segments.iter_mut().filter(|s| s.source == *source && s.anchor != Anchor::Lost) {
+            s.anchor = Anchor::Lost;
+            s.modified = now;
+            changed.push(ObjectRef::Segment(s.id));
+        }
+        changed
+    }
+
+    /// Deletes the segments on sources that are being deleted (an interview, a
+    /// document, a response), with the memos on them and on those sources. Returns
+    /// what to delete from storage.
+    pub(crate) fn drop_coding_of(&mut self, gone: impl Fn(&SourceRef) -> bool) -> Vec<ObjectRef> {
+        let segments: HashSet<Uuid> = self.segments.iter().filter(|s| gone(&s.source)).map(|s| s.id).collect();
+        let mut removed: Vec<ObjectRef> = segments.iter().map(|s| ObjectRef::Segment(*s)).collect();
+        self.segments.retain(|s| !segments.contains(&s.id));
+        let memo_gone = |m: &Memo| match &m.target {
+            MemoTarget::Segment(s) => segments.contains(s),
+            MemoTarget::Source(s) => gone(s),
+            _ => false,
+        };
+        removed.extend(self.memos.iter().filter(|m| memo_gone(m)).map(|m| ObjectRef::Memo(m.id)));
+        self.memos.retain(|m| !memo_gone(m));
+        removed
+    }
+
+    /// Checks the coding workspace of a study read from a backup: ids, codes (names,
+    /// colours, parents, no loops), segments (source exists, bounds within its text,
+    /// at least one coding, known codes), memos' targets, matrix rows and columns.
+    pub fn validate_coding(&self, ids: &mut HashSet<Uuid>) -> Vec<ValidationError> {
+        let mut errors = Vec::new();
+        let study_id = self.study.id;
+        let mut seen = |id: Uuid, errors: &mut Vec<ValidationError>| {
+            if !ids.insert(id) {
+                errors.push(ValidationError::DuplicateId(id));
+            }
+        };
+        let codes: HashSet<Uuid> = self.codes.iter().map(|c| c.id).collect();
+        let mut names = HashSet::new();
+        for c in &self.codes {
+            seen(c.id, &mut errors);
+            if c.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Code", id: c.id });
+            }
+            if c.name.trim().is_empty() {
+                errors.push(ValidationError::EmptyCodeName);
+            } else if !names.insert((c.parent, c.name.trim().to_lowercase())) {
+                errors.push(ValidationError::DuplicateCodeName(c.name.clone()));
+            }
+            if check_code_colour(&c.colour).is_err() {
+                errors.push(ValidationError::InvalidColour(c.colour.clone()));
+            }
+            if let Some(p) = c.parent.filter(|p| !codes.contains(p)) {
+                errors.push(ValidationError::UnknownCode(p));
+            }
+        }
+        let parents: HashMap<Uuid, Option<Uuid>> = self.codes.iter().map(|c| (c.id, c.parent)).collect();
+        for c in &self.codes {
+            let mut next = c.parent;
+            let mut steps = 0;
+            while let Some(p) = next {
+                steps += 1;
+                if p == c.id || steps > self.codes.len() {
+                    errors.push(ValidationError::CodebookCycle(c.name.clone()));
+                    break;
+                }
+                next = parents.get(&p).copied().flatten();
+            }
+        }
+        let mut lengths: HashMap<&SourceRef, Option<usize>> = HashMap::new();
+        for s in &self.segments {
+            seen(s.id, &mut errors);
+            if s.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Segment", id: s.id });
+            }
+            let len = *lengths.entry(&s.source).or_insert_with(|| self.source_text(&s.source).map(code_point_len));
+            let bounds_ok = match (len, s.anchor) {
+                (_, Anchor::Lost) => s.start <= s.end,
+                (Some(len), _) => s.start < s.end && s.end <= len,
+                (None, _) => false,
+            };
+            if len.is_none() && s.anchor != Anchor::Lost {
+                errors.push(ValidationError::SegmentSourceMissing(s.id));
+            } else if !bounds_ok || s.codings.is_empty() {
+                errors.push(ValidationError::InvalidSegment(s.id));
+            }
+            let mut on = HashSet::new();
+            for c in &s.codings {
+                if !codes.contains(&c.code) {
+                    errors.push(ValidationError::UnknownCode(c.code));
+                } else if !on.insert(c.code) {
+                    errors.push(ValidationError::InvalidSegment(s.id));
+                }
+            }
+        }
+        let segments: HashSet<Uuid> = self.segments.iter().map(|s| s.id).collect();
+        for m in &self.memos {
+            seen(m.id, &mut errors);
+            if m.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Memo", id: m.id });
+            }
+            match &m.target {
+                MemoTarget::Segment(s) if !segments.contains(s) => errors.push(ValidationError::UnknownSegment(*s)),
+                MemoTarget::Code(c) if !codes.contains(c) => errors.push(ValidationError::UnknownCode(*c)),
+                MemoTarget::Source(s) if self.source_text(s).is_none() => errors.push(ValidationError::UnknownSource),
+                _ => {}
+            }
+        }
+        let mut places = HashSet::new();
+        for c in &self.matrix_cells {
+            seen(c.id, &mut errors);
+            if c.study_id != study_id {
+                errors.push(ValidationError::WrongStudy { kind: "Matrix cell", id: c.id });
+            }
+            if self.check_matrix_place(c.row, c.column).is_err() || !places.insert((c.row, c.column)) {
+                errors.push(ValidationError::UnknownMatrixCell);
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,330 @@
+//! Exports of the coding workspace, byte for byte what the UI downloads and what
+//! `fieldkit export` writes: UTF-8, CRLF rows, every text cell formula-safe
+//! ([`safe_cell`]). The columns are described in the README.
+//!
+//! - [`segments_csv`]: one row per coded segment × code;
+//! - [`codebook_csv`] and [`codebook_json`]: one entry per code, in codebook order;
+//! - [`matrix_csv`]: the framework matrix's synopses, rows × columns;
+//! - [`matrix_workbook`]: the same as a workbook (sheets `Synopses` and
+//!   `Supporting quotes`), written as XLSX by `fieldkit_sheets::matrix_xlsx`.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::clock::Timestamp;
+use crate::exports::safe_cell;
+use crate::retrieval::{Attributor, MatrixColumns, MatrixRows, RetrievalFilter};
+use crate::study::StudyData;
+use crate::survey_export::{Cell, Sheet, WorkbookData};
+
+fn write_rows(header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    out.write_record(header.iter().map(|h| safe_cell(h))).map_err(|e| e.to_string())?;
+    for row in rows {
+        out.write_record(row.iter().map(|c| safe_cell(c))).map_err(|e| e.to_string())?;
+    }
+    out.into_inner().map_err(|e| e.to_string())
+}
+
+/// The fixed columns of the segments CSV before the extra case attributes.
+pub const SEGMENTS_CSV_LEADING: [&str; 8] =
+    ["segment_id", "source_id", "source_kind", "source_title", "case", "setting", "legal_form", "country"];
+/// The columns after them.
+pub const SEGMENTS_CSV_TRAILING: [&str; 14] = [
+    "participant",
+    "role",
+    "speaker",
+    "research_question",
+    "question",
+    "start",
+    "end",
+    "text",
+    "code",
+    "code_path",
+    "theme",
+    "coder",
+    "created",
+    "anchor",
+];
+
+/// Extra case attribute names, in the order they first appear across cases.
+fn extra_attribute_keys(data: &StudyData) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for c in &data.cases {
+        for a in &c.attributes.extra {
+            if !keys.iter().any(|k| k.trim().to_lowercase() == a.key.trim().to_lowercase()) {
+                keys.push(a.key.trim().to_string());
+            }
+        }
+    }
+    keys
+}
+
+/// One row per coded segment × code: in the order of the study's sources, then by
+/// position; codes in the order they were applied.
+pub fn segments_csv(data: &StudyData) -> Result<Vec<u8>, String> {
+    let extra = extra_attribute_keys(data);
+    let mut header: Vec<String> = SEGMENTS_CSV_LEADING.iter().map(|h| h.to_string()).collect();
+    header.extend(extra.iter().cloned());
+    header.extend(SEGMENTS_CSV_TRAILING.iter().map(|h| h.to_string()));
+    let paths: HashMap<Uuid, (String, String, String)> = data
+        .codes
+        .iter()
+        .map(|c| {
+            let theme = data.theme_of(c.id).and_then(|t| data.code(t)).map(|t| t.name.clone()).unwrap_or_default();
+            (c.id, (c.name.clone(), data.code_path(c.id).join(" > "), theme))
+        })
+        .collect();
+    let by_id: HashMap<Uuid, &crate::coding_model::Segment> = data.segments.iter().map(|s| (s.id, s)).collect();
+    let mut rows = Vec::new();
+    for r in data.retrieve(&RetrievalFilter::default()) {
+        let Some(segment) = by_id.get(&r.segment) else { continue };
+        let case = r.case_id.and_then(|c| data.case(c));
+        let attrs = case.map(|c| &c.attributes);
+        let mut base = vec![
+            r.segment.to_string(),
+            r.source_uuid.to_string(),
+            r.source_kind.key().to_string(),
+            r.source_title.clone(),
+            r.case.clone(),
+            attrs.and_then(|a| a.setting).map(|s| s.key().to_string()).unwrap_or_default(),
+            attrs.map(|a| a.legal_form.clone()).unwrap_or_default(),
+            attrs.map(|a| a.country.clone()).unwrap_or_default(),
+        ];
+        base.extend(extra.iter().map(|k| attrs.and_then(|a| a.value(k)).unwrap_or_default()));
+        base.extend([
+            r.pseudonym.clone(),
+            r.role.clone(),
+            r.speaker.clone(),
+            r.research_question.clone(),
+            r.question.clone(),
+            r.start.to_string(),
+            r.end.to_string(),
+            r.text.clone(),
+        ]);
+        for coding in &segment.codings {
+            let (name, path, theme) = paths.get(&coding.code).cloned().unwrap_or_default();
+            let mut row = base.clone();
+            row.extend([
+                name,
+                path,
+                theme,
+                coding.coder.clone(),
+                coding.created.to_string(),
+                r.anchor.key().to_string(),
+            ]);
+            rows.push(row);
+        }
+    }
+    write_rows(&header, rows)
+}
+
+pub const CODEBOOK_CSV_HEADER: [&str; 12] = [
+    "code_id",
+    "name",
+    "path",
+    "level",
+    "parent_id",
+    "colour",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "example",
+    "segments",
+    "segments_with_sub_codes",
+];
+
+/// One code of the codebook export.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CodebookEntry {
+    pub id: Uuid,
+    pub name: String,
+    /// Names from the theme down to this code.
+    pub path: Vec<String>,
+    /// 0 for a theme.
+    pub level: usize,
+    pub parent: Option<Uuid>,
+    pub colour: String,
+    pub definition: String,
+    pub inclusion: String,
+    pub exclusion: String,
+    pub example: String,
+    /// Segments coded with this code.
+    pub segments: usize,
+    /// Segments coded with it or any code below it.
+    pub segments_with_sub_codes: usize,
+}
+
+/// The codebook in order (each theme, then its codes depth first) with counts.
+pub fn codebook_entries(data: &StudyData) -> Vec<CodebookEntry> {
+    let counts: HashMap<Uuid, (usize, usize)> =
+        data.code_counts().into_iter().map(|c| (c.code, (c.direct_segments, c.total.segments))).collect();
+    data.codebook()
+        .into_iter()
+        .map(|(level, c)| {
+            let (segments, with_sub) = counts.get(&c.id).copied().unwrap_or_default();
+            CodebookEntry {
+                id: c.id,
+                name: c.name.clone(),
+                path: data.code_path(c.id).into_iter().map(String::from).collect(),
+                level,
+                parent: c.parent,
+                colour: c.colour.clone(),
+                definition: c.definition.clone(),
+                inclusion: c.inclusion.clone(),
+                exclusion: c.exclusion.clone(),
+                example: c.example.clone(),
+                segments,
+                segments_with_sub_codes: with_sub,
+            }
+        })
+        .collect()
+}
+
+pub fn codebook_csv(data: &StudyData) -> Result<Vec<u8>, String> {
+    let header: Vec<String> = CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect();
+    let rows = codebook_entries(data)
+        .into_iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.name,
+                e.path.join(" > "),
+                e.level.to_string(),
+                e.parent.map(|p| p.to_string()).unwrap_or_default(),
+                e.colour,
+                e.definition,
+                e.inclusion,
+                e.exclusion,
+                e.example,
+                e.segments.to_string(),
+                e.segments_with_sub_codes.to_string(),
+            ]
+        })
+        .collect();
+    write_rows(&header, rows)
+}
+
+pub const CODEBOOK_FORMAT: &str = "fieldkit-codebook";
+
+#[derive(Serialize)]
+struct CodebookFile<'a> {
+    format: &'static str,
+    version: u32,
+    study: &'a str,
+    codes: Vec<CodebookEntry>,
+}
+
+/// The codebook as pretty JSON: `{"format": "fieldkit-codebook", "version": 1,
+/// "study": title, "codes": [...]}`, one object per code with the CSV's fields
+/// (`path` as a list of names). Text is kept as typed (JSON is not opened by
+/// spreadsheets).
+pub fn codebook_json(data: &StudyData) -> Result<Vec<u8>, String> {
+    let file = CodebookFile { format: CODEBOOK_FORMAT, version: 1, study: &data.study.title, codes: codebook_entries(data) };
+    let mut out = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// What a matrix cell with no data at all says in exports.
+pub const NO_DATA: &str = "(no data)";
+
+fn rows_word(rows: MatrixRows) -> &'static str {
+    match rows {
+        MatrixRows::Cases => "case",
+        MatrixRows::Participants => "participant",
+    }
+}
+
+/// The synopses as a grid: a first column naming the row (`case` or `participant`),
+/// then one column per theme or research question. A cell with no data at all says
+/// `(no data)`; one with data but no synopsis yet is empty.
+fn synopsis_grid(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> (Vec<String>, Vec<Vec<String>>) {
+    let m = data.framework_matrix(rows, columns);
+    let mut header = vec![rows_word(rows).to_string()];
+    header.extend(m.columns.iter().map(|(_, name)| name.clone()));
+    let grid = m
+        .rows
+        .iter()
+        .zip(&m.cells)
+        .map(|((_, name), cells)| {
+            let mut row = vec![name.clone()];
+            row.extend(cells.iter().map(|c| {
+                if c.empty && c.synopsis.trim().is_empty() { NO_DATA.to_string() } else { c.synopsis.clone() }
+            }));
+            row
+        })
+        .collect();
+    (header, grid)
+}
+
+pub fn matrix_csv(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> Result<Vec<u8>, String> {
+    let (header, grid) = synopsis_grid(data, rows, columns);
+    write_rows(&header, grid)
+}
+
+pub const MATRIX_SHEETS: [&str; 2] = ["Synopses", "Supporting quotes"];
+pub const QUOTES_HEADER: [&str; 9] =
+    ["row", "column", "segment_id", "quote", "text", "participant", "role", "case", "source_title"];
+
+/// The framework matrix workbook: `Synopses` (as [`matrix_csv`]) and `Supporting
+/// quotes` (one row per linked segment, in matrix order, with its quotation and
+/// attribution). Its creation time is the last change to the codebook, the coding or
+/// the matrix, so the same data gives the same file.
+pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> WorkbookData {
+    let (header, grid) = synopsis_grid(data, rows, columns);
+    let widths = std::iter::once(24.0).chain(header.iter().skip(1).map(|_| 48.0)).collect();
+    let synopses = Sheet {
+        name: MATRIX_SHEETS[0].into(),
+        header,
+        rows: grid.into_iter().map(|r| r.into_iter().map(text_cell).collect()).collect(),
+        widths,
+    };
+    let m = data.framework_matrix(rows, columns);
+    let mut at = Attributor::new(data);
+    let mut quotes = Vec::new();
+    for ((_, row_name), cells) in m.rows.iter().zip(&m.cells) {
+        for (cell, (_, column_name)) in cells.iter().zip(&m.columns) {
+            for seg in &cell.linked {
+                let Some(r) = data.segment(*seg).and_then(|s| at.retrieve(s)) else { continue };
+                quotes.push(
+                    [
+                        row_name.clone(),
+                        column_name.clone(),
+                        r.segment.to_string(),
+                        r.quote(),
+                        r.text.clone(),
+                        r.pseudonym.clone(),
+                        r.role.clone(),
+                        r.case.clone(),
+                        r.source_title.clone(),
+                    ]
+                    .into_iter()
+                    .map(text_cell)
+                    .collect(),
+                );
+            }
+        }
+    }
+    let quotes = Sheet {
+        name: MATRIX_SHEETS[1].into(),
+        header: QUOTES_HEADER.iter().map(|h| h.to_string()).collect(),
+        rows: quotes,
+        widths: vec![24.0, 30.0, 38.0, 70.0, 50.0, 16.0, 20.0, 24.0, 30.0],
+    };
+    let created = data
+        .codes
+        .iter()
+        .map(|c| c.modified)
+        .chain(data.segments.iter().map(|s| s.modified))
+        .chain(data.matrix_cells.iter().map(|c| c.modified))
+        .max()
+        .unwrap_or(data.study.modified);
+    WorkbookData { title: format!("Framework matrix: {}", data.study.title), created: created.max(Timestamp::default()), sheets: vec![synopses, quotes] }
+}
+
+fn text_cell(text: String) -> Cell {
+    if text.is_empty() { Cell::Empty } else { Cell::Text(text) }
+}
