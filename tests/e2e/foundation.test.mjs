@@ -209,7 +209,7 @@ test('export the backup from the UI and check the downloaded file', async () => 
   await file.saveAs(backupPath);
   const backup = JSON.parse(await fsp.readFile(backupPath, 'utf8'));
   assert.equal(backup.format, 'fieldkit-backup');
-  assert.equal(backup.version, 3);
+  assert.equal(backup.version, 4);
   assert.equal(backup.study.title, TITLE);
   assert.equal(backup.study.research_questions.length, 2);
   assert.equal(backup.cases.length, 4);

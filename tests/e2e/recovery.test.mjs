@@ -121,7 +121,8 @@ test('a new build replaces the offline copy of the old one', async () => {
     await p.getByRole('heading', { name: 'Your studies' }).waitFor();
     await p.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     const cached = () => p.evaluate(() => caches.open('fieldkit-shell').then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname).sort()));
-    const wasmOf = (paths) => paths.filter((x) => x.endsWith('.wasm'));
+    // The app's own wasm (the XLSX worker's is cached too, under a fixed name).
+    const wasmOf = (paths) => paths.filter((x) => x.endsWith('.wasm') && x.includes('fieldkit-app-'));
     let oldFiles = [];
     for (let i = 0; i < 50 && wasmOf(oldFiles).length === 0; i++) {
       oldFiles = await cached();

@@ -310,9 +310,19 @@ test('participant 5: back button, an edited address, a reload and a new tab do n
   await other.close();
   assert.equal(new URL(page.url()).pathname, '/respond');
 
-  await page.getByLabel('I receive care or support').check();
-  await page.getByRole('group', { name: /Do you volunteer/ }).getByLabel('No').check();
-  await next();
+  // Keyboard alone: Tab into the first question, Space to choose, Tab to the next
+  // question, an arrow key to choose within it, Tab to Next, Enter.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getByLabel('I receive care or support').isChecked(), true);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('group', { name: /Do you volunteer/ }).getByLabel('No').isChecked(), true);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next', 'Back is disabled on the first page');
+  await page.keyboard.press('Enter');
+  await pageHeading('Your views');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'page-title', 'focus moves to the new page');
   await likert('Staff listen to what I say', 'Strongly agree');
   await likert('I feel part of the co-operative', 'Strongly agree');
   await next('Finish');
