@@ -12,7 +12,7 @@ use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser;
-use crate::screens::{account, case, documents, interviews, participant, protocols, respond, storage, studies, study, surveys};
+use crate::screens::{account, case, coding, documents, interviews, participant, protocols, respond, storage, studies, study, surveys};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -217,6 +217,10 @@ fn ResearcherApp() -> impl IntoView {
                                 <Route path=path!("interviews") view=interviews::InterviewsTab/>
                                 <Route path=path!("interviews/:interview") view=interviews::InterviewScreen/>
                                 <Route path=path!("interviews/:interview/account") view=account::AccountScreen/>
+                                <Route path=path!("coding") view=coding::CodingTab/>
+                                <Route path=path!("coding/source/:source") view=coding::SourceScreen/>
+                                <Route path=path!("coding/code/:code") view=coding::CodeScreen/>
+                                <Route path=path!("coding/matrix") view=coding::MatrixScreen/>
                                 <Route path=path!("surveys") view=surveys::SurveysTab/>
                                 <Route path=path!("surveys/:survey") view=surveys::SurveyScreen/>
                                 <Route path=path!("surveys/:survey/edit") view=surveys::SurveyBuilder/>

@@ -44,6 +44,13 @@ impl Changed for Vec<ObjectRef> {
     }
 }
 
+impl Changed for fieldkit_core::Applied {
+    /// Changed objects are written, removed ones deleted.
+    fn refs(&self) -> Vec<ObjectRef> {
+        self.touched()
+    }
+}
+
 impl<T> Changed for (T, ObjectRef) {
     fn refs(&self) -> Vec<ObjectRef> {
         vec![self.1]
@@ -198,9 +205,8 @@ impl StudyCtx {
     }
 }
 
+/// Writes what exists and deletes what an edit removed (e.g. a segment whose last
+/// code was taken off), so nothing deleted comes back on the next load.
 fn encode(data: &StudyData, refs: &[ObjectRef]) -> Result<Vec<WriteOp>, String> {
-    refs.iter()
-        .filter_map(|r| data.encode(*r))
-        .map(|r| r.map(WriteOp::Put))
-        .collect()
+    data.write_ops(refs)
 }

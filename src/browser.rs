@@ -180,3 +180,14 @@ fn next_message(worker: &web_sys::Worker) -> js_sys::Promise {
         worker.set_onerror(Some(on_error.unchecked_ref()));
     })
 }
+
+/// A small per-device setting (e.g. the coder's name) from localStorage.
+pub fn local_setting(key: &str) -> Option<String> {
+    web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
+}
+
+pub fn set_local_setting(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}

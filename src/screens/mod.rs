@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod case;
+pub mod coding;
 pub mod documents;
 pub mod interviews;
 pub mod participant;

@@ -77,6 +77,8 @@ pub fn StudyShell() -> impl IntoView {
 fn StudyFrame() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let base = format!("/study/{}", study.id());
+    // The undo list of coding actions lives as long as the study is open.
+    provide_context(crate::screens::coding::CodingHistory::new());
     view! {
         <div class="study-head">
             <p class="crumbs"><A href="/">"Studies"</A></p>
@@ -90,6 +92,7 @@ fn StudyFrame() -> impl IntoView {
             <A href=format!("{base}/protocols")>"Protocols"</A>
             <A href=format!("{base}/interviews")>"Interviews"</A>
             <A href=format!("{base}/surveys")>"Surveys"</A>
+            <A href=format!("{base}/coding")>"Coding"</A>
         </nav>
         <Outlet/>
     }
