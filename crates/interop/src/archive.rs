@@ -25,12 +25,30 @@ fn unsafe_name(name: &str) -> bool {
         || name.contains('\0')
 }
 
+/// How much an archive may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_entries: usize,
+    pub max_unpacked_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_entries: MAX_ENTRIES, max_unpacked_bytes: MAX_UNPACKED_BYTES }
+    }
+}
+
+/// Unpacks a zip within the default [`Limits`].
+pub fn read_zip(bytes: &[u8]) -> Result<Files, InteropError> {
+    read_zip_within(bytes, Limits::default())
+}
+
 /// Unpacks a zip, refusing unsafe names, too many entries and too much data (counted
 /// as it is actually decompressed, not as the archive claims).
-pub fn read_zip(bytes: &[u8]) -> Result<Files, InteropError> {
+pub fn read_zip_within(bytes: &[u8], limits: Limits) -> Result<Files, InteropError> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| InteropError::NotAZip(e.to_string()))?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(InteropError::TooManyEntries { count: zip.len(), limit: MAX_ENTRIES });
+    if zip.len() > limits.max_entries {
+        return Err(InteropError::TooManyEntries { count: zip.len(), limit: limits.max_entries });
     }
     let mut total = 0u64;
     let mut entries = Vec::new();
@@ -43,15 +61,15 @@ pub fn read_zip(bytes: &[u8]) -> Result<Files, InteropError> {
         if file.is_dir() {
             continue;
         }
-        let left = MAX_UNPACKED_BYTES - total;
+        let left = limits.max_unpacked_bytes.saturating_sub(total);
         let mut data = Vec::new();
         (&mut file)
             .take(left + 1)
             .read_to_end(&mut data)
             .map_err(|e| InteropError::NotAZip(format!("{name}: {e}")))?;
         total += data.len() as u64;
-        if total > MAX_UNPACKED_BYTES {
-            return Err(InteropError::TooLarge { limit: MAX_UNPACKED_BYTES });
+        if total > limits.max_unpacked_bytes {
+            return Err(InteropError::TooLarge { limit: limits.max_unpacked_bytes });
         }
         entries.push((name, data));
     }
