@@ -1110,6 +1110,9 @@ fn build_project(
     if unknown_users > 0 {
         report.assume(format!("{unknown_users} coding(s) or note(s) named a user not listed in the file; they were kept without a coder"));
     }
+    if let Some(base) = base {
+        adopt_untransported(&mut data, base);
+    }
     report.count("codes", data.codes.len());
     report.count("cases", data.cases.len());
     report.count("documents", data.documents.len());
@@ -1150,4 +1153,31 @@ enum NoteTarget {
     Segment(Uuid),
     Source(SourceRef),
     Journal,
+}
+
+/// For objects `base` already has, takes what REFI-QDA does not carry (creation
+/// times of codes and cases, a segment's anchor state) from `base`, so that an
+/// unchanged object compares equal when merged.
+fn adopt_untransported(data: &mut StudyData, base: &StudyData) {
+    for c in &mut data.codes {
+        if let Some(b) = base.code(c.id) {
+            c.created = b.created;
+            c.modified = b.modified;
+        }
+    }
+    for c in &mut data.cases {
+        if let Some(b) = base.case(c.id) {
+            c.created = b.created;
+            c.modified = b.modified;
+        }
+    }
+    for s in &mut data.segments {
+        if let Some(b) = base.segment(s.id)
+            && b.source == s.source
+            && (b.start, b.end) == (s.start, s.end)
+        {
+            s.anchor = b.anchor;
+            s.text = b.text.clone();
+        }
+    }
 }

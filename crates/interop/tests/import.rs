@@ -327,3 +327,28 @@ fn the_reports_list_is_serialisable() {
     let counts: HashMap<String, usize> = serde_json::from_value(json["imported"].clone()).unwrap();
     assert_eq!(counts["codes"], data.codes.len());
 }
+
+// ---------------------------------------------------------------- merging a .qdpx
+
+#[test]
+fn a_qdpx_of_the_same_study_merges_as_nothing_new() {
+    use fieldkit_core::merge::{merge_with_defaults, plan};
+    let data = demo_study(DemoSize::Small);
+    let file = export_qdpx(&data).unwrap();
+    let imported = fieldkit_interop::import_qdpx_into(&data, &file, NOW).unwrap();
+    assert!(imported.data.documents.len() <= data.documents.len(), "the study's own sources are recognised");
+    let p = plan(&data, &imported.data);
+    let changed: Vec<String> = p.items.iter().filter(|i| i.status != fieldkit_core::merge::MergeStatus::Unchanged).map(|i| i.label.clone()).collect();
+    assert!(changed.is_empty(), "{changed:?}");
+    let merged = merge_with_defaults(&data, &imported.data).unwrap();
+    assert_eq!(merged.data, data);
+
+    // A memo and a coding added in another program come in; the rest is unchanged.
+    let mut other = data.clone();
+    let memo = other.memos[0].clone();
+    other.memos.push(fieldkit_core::coding_model::Memo { id: Uuid::new_v4(), text: "From another program".into(), ..memo });
+    let imported = fieldkit_interop::import_qdpx_into(&data, &export_qdpx(&other).unwrap(), NOW).unwrap();
+    let merged = merge_with_defaults(&data, &imported.data).unwrap();
+    assert_eq!(merged.summary.added(), 1, "{:?}", merged.summary);
+    assert_eq!(merged.data.memos.len(), data.memos.len() + 1);
+}
