@@ -323,10 +323,13 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
             write_output(out, backup.to_json().as_bytes())?;
             if out == "-" {
                 eprintln!("{summary}");
-            } else {
-                println!("{summary}");
+                return Ok(());
             }
-            Ok(())
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(format!("{summary}\n").as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| failure(format!("cannot write the summary to standard output: {e}")))
         }
         other => Err(usage(format!("unknown command '{other}'"))),
     }

@@ -25,7 +25,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::coding_model::{Anchor, Memo, MemoTarget, Segment};
-use crate::offsets::slice_code_points;
+use crate::offsets::{CodePointIndex, slice_code_points};
 use crate::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
 use crate::validate::ValidationError;
@@ -418,8 +418,10 @@ fn merge_list<T: Clone>(
     decide: &mut impl FnMut(MergeKind, Uuid) -> Option<Resolution>,
     mut both: impl FnMut(&mut Vec<T>, &T),
 ) {
+    let index: HashMap<Uuid, usize> = mine.iter().enumerate().map(|(i, m)| (id(m), i)).collect();
     for x in theirs {
-        let at = mine.iter().position(|m| id(m) == id(x));
+        // Items are only appended, so positions found before stay right.
+        let at = index.get(&id(x)).copied();
         match at {
             None => mine.push(x.clone()),
             Some(at) => match decide(kind, id(x)) {
@@ -568,14 +570,14 @@ fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
 
     // Segments whose words are no longer where they were (their source was taken from
     // the other side) move to where the words are, or are marked.
-    let texts: HashMap<SourceRef, Option<String>> = out
+    let texts: HashMap<SourceRef, Option<(String, CodePointIndex)>> = out
         .segments
         .iter()
         .map(|s| s.source.clone())
         .collect::<HashSet<_>>()
         .into_iter()
         .map(|r| {
-            let text = out.source_text(&r).map(str::to_string);
+            let text = out.source_text(&r).map(|t| (t.to_string(), CodePointIndex::new(t)));
             (r, text)
         })
         .collect();
@@ -584,12 +586,12 @@ fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
         if s.anchor == Anchor::Lost {
             continue;
         }
-        let Some(Some(text)) = texts.get(&s.source) else {
+        let Some(Some((text, index))) = texts.get(&s.source) else {
             s.anchor = Anchor::Lost;
             lost += 1;
             continue;
         };
-        if slice_code_points(text, s.start, s.end) == Some(s.text.as_str()) {
+        if index.slice(text, s.start, s.end) == Some(s.text.as_str()) {
             continue;
         }
         if let Some(byte) = text.find(&s.text).filter(|_| !s.text.is_empty()) {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use fieldkit_core::coding_model::Memo;
-use fieldkit_core::offsets::slice_code_points;
+use fieldkit_core::offsets::CodePointIndex;
 use fieldkit_core::{
     Attribute, Backup, Case, CaseAttributes, Code, Coding, Date, Document, DocumentKind, MemoTarget, Segment, Setting,
     SourceRef, StudyData, Timestamp,
@@ -925,6 +925,7 @@ fn build_project(
         };
         source_refs.insert(src.guid, source_ref.clone());
         // Selections become segments.
+        let index = CodePointIndex::new(&text);
         for (sel, (start, end)) in src.selections.iter().zip(spans) {
             for n in &sel.notes {
                 selection_notes.push((*n, sel.guid, src.guid));
@@ -937,7 +938,7 @@ fn build_project(
                 uncoded += 1;
                 continue;
             }
-            let Some(words) = slice_code_points(&text, start, end) else {
+            let Some(words) = index.slice(&text, start, end) else {
                 return Err(InteropError::SelectionOutside {
                     selection: sel.guid.to_string(),
                     source_name: src.name.clone(),
