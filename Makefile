@@ -34,14 +34,14 @@ serve: setup
 # end-to-end against dist/.
 test: setup
 	scripts/check-core-purity.sh
-	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets
+	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets -p fieldkit-interop
 	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
 	$(TRUNK_BUILD)
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
 # The same layers one at a time, for development.
 test-native: setup
-	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets
+	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets -p fieldkit-interop
 
 test-wasm: setup
 	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests

@@ -7,14 +7,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
+use fieldkit_core::merge::merge_with_defaults;
 use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
-use fieldkit_core::{Backup, StudyData, Summary, Survey, coding_export, survey_export};
+use fieldkit_core::{Backup, StudyData, Summary, Survey, Timestamp, coding_export, survey_export};
 
 const USAGE: &str = "\
 fieldkit — command-line tool for fieldkit study backups
 
 Usage:
-  fieldkit summary FILE                       print counts for a study backup as JSON
+  fieldkit summary FILE                       print counts for a study (backup or .qdpx) as JSON
   fieldkit demo [--size small|reference] -o OUT
                                               write a generated demo study backup
   fieldkit export FORMAT FILE -o OUT [--survey NAME]
@@ -29,9 +30,19 @@ Usage:
                                               codebook-csv, codebook-json (one entry per code),
                                               matrix-csv, matrix-xlsx (framework matrix synopses;
                                               the workbook adds the supporting quotes)
+                                              qdpx (REFI-QDA project), qdc (REFI-QDA codebook)
                                               --survey: which survey (default: the first)
                                               --rows cases|participants, --columns themes|questions:
                                               the matrix's rows and columns (default: cases, themes)
+  fieldkit import FILE -o OUT.json           read a .qdpx, .qde, .qdc or backup into a new study
+                                              backup; the import report goes to standard error
+  fieldkit merge A B -o OUT.json             merge B (a backup or .qdpx from another tablet or
+                                              program) into A; prints the merge summary as JSON.
+                                              Conflicts (one object edited on both sides) are
+                                              settled without asking: memos, coded segments and
+                                              documents are kept both ways, anything else keeps
+                                              A's version; each is listed in the summary with
+                                              \"by_default\": true
   fieldkit --help | --version
 
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
@@ -90,6 +101,27 @@ fn read_backup(path: &str) -> Result<StudyData, Failure> {
         .map_err(|e| failure(format!("{path}: {e}")))
 }
 
+fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    Timestamp::from_millis(ms)
+}
+
+/// Any study file: a backup, a .qdpx, .qde or .qdc (told apart by content), with the
+/// import report for REFI-QDA files. `base`: the study it will be merged into.
+fn read_any(path: &str, base: Option<&StudyData>) -> Result<fieldkit_interop::Imported, Failure> {
+    let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let refi = bytes.starts_with(b"PK") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    if !refi {
+        // Anything else is read as a backup, for the backup's own messages.
+        Backup::parse(&bytes).map_err(|e| failure(format!("{path}: {e}")))?;
+    }
+    fieldkit_interop::import_file(&bytes, base, now()).map_err(|e| failure(format!("{path}: {e}")))
+}
+
 fn read_backup_file(path: &str) -> Result<Backup, Failure> {
     let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
     Backup::parse(&bytes).map_err(|e| failure(format!("{path}: {e}")))
@@ -135,7 +167,7 @@ fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey
         })
 }
 
-const EXPORT_FORMATS: &str = "json, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
+const EXPORT_FORMATS: &str = "json, qdpx, qdc, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
      responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx";
 
 /// The matrix's rows and columns from `--rows` and `--columns`.
@@ -175,7 +207,7 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
             let [file] = args.positional.as_slice() else {
                 return Err(usage("summary takes one FILE"));
             };
-            let summary = Summary::of(&read_backup(file)?);
+            let summary = Summary::of(&read_any(file, None)?.data);
             let json = serde_json::to_string(&summary).map_err(|e| failure(e.to_string()))?;
             println!("{json}");
             Ok(())
@@ -226,6 +258,14 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     let normalised = Backup::of(&backup.into_study(), include, at);
                     write_output(out, normalised.to_json().as_bytes())
                 }
+                "qdpx" => {
+                    let bytes = fieldkit_interop::export_qdpx(&read_backup(file)?).map_err(|e| failure(e.to_string()))?;
+                    write_output(out, &bytes)
+                }
+                "qdc" => {
+                    let xml = fieldkit_interop::export_qdc(&read_backup(file)?).map_err(|e| failure(e.to_string()))?;
+                    write_output(out, xml.as_bytes())
+                }
                 "interviews-csv" => {
                     let data = read_backup(file)?;
                     let csv = fieldkit_core::exports::interviews_csv(&data).map_err(failure)?;
@@ -252,6 +292,44 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                 }
                 other => Err(usage(format!("unknown export format '{other}' (known: {EXPORT_FORMATS})"))),
             }
+        }
+        "import" => {
+            let [file] = args.positional.as_slice() else {
+                return Err(usage("import takes one FILE -o OUT.json"));
+            };
+            let out = need_output(&args)?;
+            let imported = read_any(file, None)?;
+            eprint!("{}", imported.report);
+            let backup = Backup::of(&imported.data, false, now());
+            write_output(out, backup.to_json().as_bytes())
+        }
+        "merge" => {
+            let [a, b] = args.positional.as_slice() else {
+                return Err(usage("merge takes two files A B -o OUT.json"));
+            };
+            let out = need_output(&args)?;
+            let base = read_any(a, None)?;
+            if base.report.file_kind != fieldkit_interop::FileKind::Backup {
+                eprint!("{}", base.report);
+            }
+            let base = base.data;
+            let incoming = read_any(b, Some(&base))?;
+            if incoming.report.file_kind != fieldkit_interop::FileKind::Backup {
+                eprint!("{}", incoming.report);
+            }
+            let merged = merge_with_defaults(&base, &incoming.data).map_err(|e| failure(e.to_string()))?;
+            let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| failure(e.to_string()))?;
+            let backup = Backup::of(&merged.data, !merged.data.identities.is_empty(), now());
+            write_output(out, backup.to_json().as_bytes())?;
+            if out == "-" {
+                eprintln!("{summary}");
+                return Ok(());
+            }
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(format!("{summary}\n").as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| failure(format!("cannot write the summary to standard output: {e}")))
         }
         other => Err(usage(format!("unknown command '{other}'"))),
     }

@@ -321,3 +321,55 @@ fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
     assert_eq!(summary["matrix_cells"], 3);
     assert_eq!(summary["cases"], 4, "the existing keys are still there");
 }
+
+// ---------------------------------------------------------------- REFI-QDA and merging
+
+#[test]
+fn qdpx_export_import_summary_and_merge() {
+    let demo = tmp("refi-demo.json");
+    assert!(fieldkit(&["demo", "-o", demo.to_str().unwrap()]).status.success());
+    let qdpx = tmp("refi-demo.qdpx");
+    let out = fieldkit(&["export", "qdpx", demo.to_str().unwrap(), "-o", qdpx.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let qdc = tmp("refi-demo.qdc");
+    assert!(fieldkit(&["export", "qdc", demo.to_str().unwrap(), "-o", qdc.to_str().unwrap()]).status.success());
+    assert!(std::fs::read_to_string(&qdc).unwrap().contains("urn:QDA-XML:codebook:1.0"));
+
+    // summary reads the .qdpx directly.
+    let out = fieldkit(&["summary", qdpx.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cases"], 4);
+
+    // import prints its report on stderr and writes a backup.
+    let imported = tmp("refi-imported.json");
+    let out = fieldkit(&["import", qdpx.to_str().unwrap(), "-o", imported.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("Imported REFI-QDA project (.qdpx)"), "{}", text(&out.stderr));
+    assert!(fieldkit(&["summary", imported.to_str().unwrap()]).status.success());
+
+    // merging the study's own .qdpx into it adds nothing; the summary is JSON on stdout.
+    let merged = tmp("refi-merged.json");
+    let out = fieldkit(&["merge", demo.to_str().unwrap(), qdpx.to_str().unwrap(), "-o", merged.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let added: u64 = summary["kinds"].as_object().unwrap().values().map(|k| k["added"].as_u64().unwrap()).sum();
+    assert_eq!(added, 0, "{summary}");
+    // and merging a backup with itself too.
+    let out = fieldkit(&["merge", demo.to_str().unwrap(), demo.to_str().unwrap(), "-o", merged.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(summary["conflicts"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn bad_refi_files_fail_cleanly() {
+    let bad = tmp("bad.qdpx");
+    std::fs::write(&bad, b"PK\x03\x04 broken").unwrap();
+    let out = fieldkit(&["import", bad.to_str().unwrap(), "-o", tmp("never.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("zip"), "{}", text(&out.stderr));
+    assert!(!tmp("never.json").exists());
+    let out = fieldkit(&["merge", bad.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+}

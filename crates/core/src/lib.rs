@@ -6,6 +6,7 @@
 //! - [`store`], [`records`] and [`repo`]: the storage seam and how studies are stored in it;
 //! - [`coding_model`], [`coding`], [`sources`], [`retrieval`], [`coding_export`]: the
 //!   coding workspace (codebook, coded segments, memos, framework matrix);
+//! - [`merge`]: merging another tablet's copy of a study, with conflicts to resolve;
 //! - [`demo`]: generated studies for demos and benchmarks; [`summary`]: counts.
 
 pub mod account;
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod exports;
 pub mod fieldwork;
 pub mod interview;
+pub mod merge;
 pub mod model;
 pub mod offsets;
 pub mod participant_lock;
