@@ -6,8 +6,8 @@
 const CACHE = 'fieldkit-shell';
 // Files without a content hash in their name: fetched again on every refresh.
 const STATIC = ['/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
-  // The XLSX web worker: trunk does not hash worker file names.
-  '/fieldkit-xlsx-worker_loader.js', '/fieldkit-xlsx-worker.js', '/fieldkit-xlsx-worker_bg.wasm'];
+  // The files web worker (XLSX, REFI-QDA): trunk does not hash worker file names.
+  '/fieldkit-files-worker_loader.js', '/fieldkit-files-worker.js', '/fieldkit-files-worker_bg.wasm'];
 
 // The same-origin files an index.html refers to: trunk's hashed js, wasm and css.
 function assetsOf(html) {

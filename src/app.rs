@@ -94,6 +94,11 @@ impl Ctx {
         set_timeout(move || { let _ = ctx.notices.try_update(|n| n.retain(|x| x.id != id || x.level == Level::Error)); }, std::time::Duration::from_secs(6));
     }
 
+    /// A message that stays until dismissed (e.g. an import report).
+    pub fn note(&self, text: impl Into<String>) {
+        self.notify(Level::Info, text.into());
+    }
+
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|x| x.id != id));
     }

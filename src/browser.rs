@@ -134,22 +134,21 @@ pub fn local_time(t: Timestamp) -> String {
     )
 }
 
-/// Where trunk puts the XLSX worker (see index.html); worker files are not hashed.
-const XLSX_WORKER: &str = "/fieldkit-xlsx-worker_loader.js";
+/// Where trunk puts the files worker (see index.html); worker files are not hashed.
+const FILES_WORKER: &str = "/fieldkit-files-worker_loader.js";
 
-/// Writes a workbook to XLSX bytes in a web worker, started for this one file. The
-/// spreadsheet writer lives there so the main bundle does not carry it.
-pub async fn xlsx(book: &fieldkit_core::survey_export::WorkbookData) -> Result<Vec<u8>, String> {
-    let fail = |e: JsValue| format!("The workbook could not be written: {}", js_error_text(&e));
-    let json = serde_json::to_string(book).map_err(|e| format!("The workbook could not be prepared: {e}"))?;
+/// Runs one task in the files web worker (XLSX and REFI-QDA live there, so the main
+/// bundle does not carry them), started for this one task and ended after it.
+pub async fn in_worker(task: &str, payload: JsValue) -> Result<JsValue, String> {
+    let fail = |e: JsValue| js_error_text(&e);
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options(XLSX_WORKER, &options).map_err(fail)?;
+    let worker = web_sys::Worker::new_with_options(FILES_WORKER, &options).map_err(fail)?;
     // The worker says "ready" once its wasm has loaded and it listens: a message sent
     // before that would be dropped.
     let ready = JsFuture::from(next_message(&worker)).await;
     let reply = match ready {
-        Ok(_) => match worker.post_message(&JsValue::from_str(&json)) {
+        Ok(_) => match worker.post_message(&js_sys::Array::of2(&JsValue::from_str(task), &payload)) {
             Ok(()) => JsFuture::from(next_message(&worker)).await,
             Err(e) => Err(e),
         },
@@ -158,12 +157,41 @@ pub async fn xlsx(book: &fieldkit_core::survey_export::WorkbookData) -> Result<V
     worker.terminate();
     let reply = reply.map_err(|e| {
         let text = js_error_text(&e);
-        let text = if text.contains("Event") { "the spreadsheet writer could not be started".to_string() } else { text };
-        format!("The workbook could not be written: {text}")
+        if text.contains("Event") { "the file worker could not be started".to_string() } else { text }
     })?;
-    match reply.dyn_into::<js_sys::Uint8Array>() {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(other) => Err(other.as_string().unwrap_or_else(|| "The workbook could not be written.".into())),
+    let reply = js_sys::Array::from(&reply);
+    let value = reply.get(1);
+    if reply.get(0).as_bool() == Some(true) {
+        Ok(value)
+    } else {
+        Err(value.as_string().unwrap_or_else(|| "The file worker did not answer.".into()))
+    }
+}
+
+fn as_bytes(value: JsValue) -> Result<Vec<u8>, String> {
+    value.dyn_into::<js_sys::Uint8Array>().map(|b| b.to_vec()).map_err(|_| "The file worker sent no file.".to_string())
+}
+
+/// A workbook as XLSX bytes, written in the files worker.
+pub async fn xlsx(book: &fieldkit_core::survey_export::WorkbookData) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_string(book).map_err(|e| format!("The workbook could not be prepared: {e}"))?;
+    let reply = in_worker("xlsx", JsValue::from_str(&json)).await.map_err(|e| format!("The workbook could not be written: {e}"))?;
+    as_bytes(reply)
+}
+
+/// A REFI-QDA project (`qdpx`) or codebook (`qdc`) of a study (given as its backup JSON).
+pub async fn refi_qda(task: &str, backup_json: &str) -> Result<Vec<u8>, String> {
+    let reply = in_worker(task, JsValue::from_str(backup_json)).await.map_err(|e| format!("The file could not be written: {e}"))?;
+    as_bytes(reply)
+}
+
+/// Reads a .qdpx, .qde or .qdc file into a study: (backup JSON, import report).
+pub async fn import_refi_qda(bytes: &[u8]) -> Result<(String, String), String> {
+    let reply = in_worker("import", js_sys::Uint8Array::from(bytes).into()).await?;
+    let pair = js_sys::Array::from(&reply);
+    match (pair.get(0).as_string(), pair.get(1).as_string()) {
+        (Some(backup), Some(report)) => Ok((backup, report)),
+        _ => Err("The file worker sent no study.".into()),
     }
 }
 

@@ -256,6 +256,18 @@ fn CodingDownloads() -> impl IntoView {
                     csv,
                     &coding_export::matrix_csv(d, MatrixRows::Cases, MatrixColumns::Themes)?,
                 ),
+                "qdpx" | "qdc" => {
+                    // Without identifying details: REFI-QDA files go to other software.
+                    let backup = fieldkit_core::Backup::of(d, false, browser::now()).to_json();
+                    let name = format!("{stem}.{what}");
+                    spawn_local(async move {
+                        let written = browser::refi_qda(what, &backup).await.and_then(|bytes| browser::download_bytes(&name, "application/zip", &bytes));
+                        if let Err(e) = written {
+                            ctx.error(format!("The export failed: {e}"));
+                        }
+                    });
+                    Ok(())
+                }
                 _ => {
                     let book = coding_export::matrix_workbook(d, MatrixRows::Cases, MatrixColumns::Themes);
                     let name = format!("{stem}-framework-matrix.xlsx");
@@ -285,6 +297,11 @@ fn CodingDownloads() -> impl IntoView {
                 <button class="secondary" on:click=move |_| download("codebook-json")>"Codebook (JSON)"</button>
                 <button class="secondary" on:click=move |_| download("matrix-csv")>"Framework matrix (CSV)"</button>
                 <button class="secondary" on:click=move |_| download("matrix-xlsx")>"Framework matrix (XLSX)"</button>
+            </div>
+            <h3>"For NVivo, MAXQDA and ATLAS.ti (REFI-QDA)"</h3>
+            <div class="row wrap">
+                <button class="secondary" on:click=move |_| download("qdpx")>"Whole project (.qdpx)"</button>
+                <button class="secondary" on:click=move |_| download("qdc")>"Codebook only (.qdc)"</button>
             </div>
         </section>
     }

@@ -77,9 +77,30 @@ pub fn StudiesScreen() -> impl IntoView {
                     Ok(b) => b,
                     Err(e) => return ctx.error(e),
                 };
-                match Backup::parse(&bytes) {
+                let name = file.name();
+                let json = name.to_lowercase().ends_with(".json");
+                // REFI-QDA files are read in the files worker into the same backup form.
+                let parsed = if json {
+                    Backup::parse(&bytes).map_err(|e| e.to_string())
+                } else {
+                    match browser::import_refi_qda(&bytes).await {
+                        Ok((backup, text)) => {
+                            // What the import assumed and left out, shown until dismissed.
+                            let lines: Vec<&str> = text.lines().collect();
+                            let shown = if lines.len() > 14 {
+                                format!("{}\n… and {} more lines (the command-line import prints them all).", lines[..14].join("\n"), lines.len() - 14)
+                            } else {
+                                text.clone()
+                            };
+                            ctx.note(format!("Import report for “{name}”:\n{shown}"));
+                            Backup::parse(backup.as_bytes()).map_err(|e| e.to_string())
+                        }
+                        Err(e) => Err(e),
+                    }
+                };
+                match parsed {
                     Ok(backup) => open(backup.into_study()),
-                    Err(e) => ctx.error(format!("“{}” was not imported: {e}", file.name())),
+                    Err(e) => ctx.error(format!("“{name}” was not imported: {e}")),
                 }
             });
         }
@@ -116,8 +137,8 @@ pub fn StudiesScreen() -> impl IntoView {
             <AddByName label="Study title" button="Create study" on_add=create/>
             <div class="row wrap">
                 <label class="button secondary file-button">
-                    "Import a backup (.json)"
-                    <input type="file" accept=".json,application/json" class="visually-hidden" on:change=import/>
+                    "Import a backup (.json) or a REFI-QDA project (.qdpx, .qdc)"
+                    <input type="file" accept=".json,application/json,.qdpx,.qde,.qdc" class="visually-hidden" on:change=import/>
                 </label>
                 <button class="secondary" on:click=demo>"Open the demo study"</button>
             </div>

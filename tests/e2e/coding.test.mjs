@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors } from './harness.mjs';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, REPO_ROOT } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const CASE = 'Gofal Cwm Tŷ Gwyn';
@@ -205,4 +206,46 @@ test('every export downloads and parses; each segment is the source text at its 
   await workbook.xlsx.readFile(await download('Framework matrix (XLSX)'));
   assert.deepEqual(workbook.worksheets.map((w) => w.name), ['Synopses', 'Supporting quotes']);
   errors.assertNone();
+});
+
+test('REFI-QDA: the .qdpx validates against Project.xsd, the .qdc against Codebook.xsd, and the project opens in a fresh profile', async () => {
+  await page.goto(studyUrl + '/coding');
+  const original = parse(await fsp.readFile(await download('Codebook (CSV)')), { columns: true, strict: true });
+  const qdpx = await download('Whole project (.qdpx)');
+  const qdc = await download('Codebook only (.qdc)');
+  const schemas = path.join(REPO_ROOT, 'crates', 'interop', 'tests', 'schemas');
+  const unpacked = path.join(tmp, 'unpacked');
+  execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', qdpx, unpacked]);
+  const sources = await fsp.readdir(path.join(unpacked, 'sources'));
+  assert.ok(sources.length > 0 && sources.every((f) => f.endsWith('.txt')), `sources: ${sources}`);
+  for (const [file, xsd] of [[path.join(unpacked, 'project.qde'), 'Project.xsd'], [qdc, 'Codebook.xsd']]) {
+    const out = execFileSync('xmllint', ['--noout', '--schema', path.join(schemas, xsd), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(out, '');
+  }
+  const qde = await fsp.readFile(path.join(unpacked, 'project.qde'), 'utf8');
+  assert.ok(qde.includes('name="Drivers"'), 'the codebook travels');
+
+  const otherProfile = await mkProfile();
+  const other = await launch({ userDataDir: otherProfile });
+  try {
+    const p = other.pages()[0] || (await other.newPage());
+    await p.goto(server.url + '/');
+    await p.getByRole('heading', { name: 'Your studies' }).waitFor();
+    await p.getByLabel('Import a backup (.json) or a REFI-QDA project (.qdpx, .qdc)').setInputFiles(qdpx);
+    await p.getByText(/Import report for/).waitFor({ timeout: 20_000 });
+    assert.match(await p.locator('.notice', { hasText: 'Import report for' }).innerText(), /Imported: .*codes/, 'the report counts what came in');
+    await p.locator('.notice', { hasText: 'Import report for' }).getByRole('button', { name: 'Dismiss message' }).click();
+    await p.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name: 'Coding' }).click();
+    await p.getByRole('list', { name: 'Codebook' }).getByRole('link', { name: 'Drivers' }).waitFor();
+    const [file] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Codebook (CSV)' }).click()]);
+    const target = path.join(tmp, 'imported-codebook.csv');
+    await file.saveAs(target);
+    const imported = parse(await fsp.readFile(target), { columns: true, strict: true });
+    const shape = (rows) => rows.map((r) => `${r.path} | ${r.colour} | ${r.segments}`).sort();
+    assert.deepEqual(shape(imported), shape(original), 'same codes, colours and segment counts after the round trip');
+    await screenshot(p, 'refi-qda-imported');
+  } finally {
+    await other.close();
+    await rmProfile(otherProfile);
+  }
 });
