@@ -10,7 +10,7 @@ use fieldkit_core::coding_export;
 use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
 use fieldkit_core::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
 use fieldkit_core::study::plural;
-use fieldkit_core::{CodingEdit, MatrixColumn, MatrixRow, SourceFilter, SourceKind};
+use fieldkit_core::{CodingEdit, MatrixColumn, MatrixRow, MemoTarget, SourceFilter, SourceKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -103,7 +103,10 @@ pub fn CodingTab() -> impl IntoView {
             </div>
         </section>
         <Codebook/>
+        <section class="panel"><CopyCodebook/></section>
         <SourceList/>
+        <Counts/>
+        <section class="panel"><Memos target=MemoTarget::Journal title="Study journal"/></section>
         <CodingDownloads/>
     }
     .into_any()
@@ -503,11 +506,26 @@ pub fn SourceScreen() -> impl IntoView {
             </section>
         </div>
         <section class="panel">
+            {move || source.get().map(|src| view! { <Memos target=MemoTarget::Source(src) title="Memos on this source"/> })}
+        </section>
+        <section class="panel">
             <h3>"Coded segments in this source"</h3>
             <ul class="plain segments">
                 {move || segments.get().into_iter().map(|(id, start, end, text, anchor, codes)| view! {
                     <li class="segment">
                         <p class="segment-text">{format!("“{text}”")}<span class="muted small">{format!(" ({start}–{end}) · {anchor}")}</span></p>
+                        <div class="row wrap">
+                            <button class="secondary" disabled=move || chosen.get().is_none() on:click=move |_| {
+                                let Some((start, end)) = chosen.get_untracked() else { return };
+                                match apply(study, "move a segment", CodingEdit::AdjustBounds { segment: id, start, end }) {
+                                    Ok(_) => chosen.set(None),
+                                    Err(e) => ctx.error(e),
+                                }
+                            }>"Set to the selected words"</button>
+                        </div>
+                        <details class="segment-memos"><summary>"Memos on this segment"</summary>
+                            <Memos target=MemoTarget::Segment(id) title=""/>
+                        </details>
                         <div class="row wrap chips">
                             {codes.into_iter().map(|(code, name, colour)| {
                                 let label = format!("Remove {name} from this segment");
@@ -642,6 +660,23 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
         })
     });
     let source_base = format!("{base}/source");
+    let ticked = RwSignal::new(Vec::<Uuid>::new());
+    let split_name = RwSignal::new(String::new());
+    let split = move |_| {
+        let segments = ticked.get_untracked();
+        if segments.is_empty() {
+            ctx.error("Tick the segments that go to the new code.");
+            return;
+        }
+        let colour = PALETTE[study.data.with_untracked(|d| d.codes.len()) % PALETTE.len()].to_string();
+        match apply(study, "split a code", CodingEdit::SplitCode { code: id, name: split_name.get_untracked(), colour, segments }) {
+            Ok(_) => {
+                ticked.set(Vec::new());
+                split_name.set(String::new());
+            }
+            Err(e) => ctx.error(e),
+        }
+    };
     view! {
         <section class="panel">
             <p class="crumbs"><A href=base.clone()>"Coding"</A></p>
@@ -668,10 +703,18 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
             </div>
             <button class="danger" on:click=delete>"Delete code…"</button>
         </section>
+        <section class="panel"><Memos target=MemoTarget::Code(id) title="Memos on this code"/></section>
         <section class="panel">
             <h3>{move || format!("Segments ({})", retrieved.with(|r| r.len()))}</h3>
+            <div class="add-row">
+                <div class="field grow">
+                    <label for="split-name">"Split the ticked segments into a new code called"</label>
+                    <input id="split-name" type="text" autocomplete="off" prop:value=move || split_name.get() on:input=move |ev| split_name.set(event_target_value(&ev))/>
+                </div>
+                <button class="secondary" on:click=split>"Split"</button>
+            </div>
             <ul class="plain segments" aria-label="Segments of this code">
-                {move || retrieved.get().into_iter().map(|(_, source, text, quote, attribution)| {
+                {move || retrieved.get().into_iter().map(|(segment, source, text, quote, attribution)| {
                     let copy = move |_| {
                         let quote = quote.clone();
                         if let Some(w) = web_sys::window() {
@@ -679,9 +722,14 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
                             ctx.info("Quote copied.");
                         }
                     };
+                    let tick_id = format!("tick-{segment}");
                     view! {
                         <li class="segment">
-                            <p class="segment-text">{format!("“{text}”")}</p>
+                            <div class="check">
+                                <input type="checkbox" id=tick_id.clone() prop:checked=move || ticked.with(|t| t.contains(&segment))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); ticked.update(|t| { t.retain(|x| *x != segment); if on { t.push(segment); } }); }/>
+                                <label for=tick_id class="segment-text">{format!("“{text}”")}</label>
+                            </div>
                             <p class="muted small">{attribution}" · "<A href=format!("{source_base}/{source}")>"open source"</A></p>
                             <button class="secondary" on:click=copy>"Copy as quote"</button>
                         </li>
@@ -770,6 +818,174 @@ fn MatrixCellEditor(
                 Some((false, n)) => plural(n, "segment", "segments"),
             }}</p>
         </td>
+    }
+    .into_any()
+}
+
+// ---------------------------------------------------------------------------
+// Memos, counts, copying a codebook
+// ---------------------------------------------------------------------------
+
+/// The dated memos on one thing (a segment, a code, a source, or the study journal),
+/// each editable, and a box to add one.
+#[component]
+pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let h = history();
+    let t = target.clone();
+    let ids = Memo::new(move |_| study.data.with(|d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>()));
+    let draft = RwSignal::new(String::new());
+    let box_id = crate::widgets::field_id("memo");
+    let add = move |_| {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        let edit = CodingEdit::AddMemo { target: target.clone(), text, author: h.coder.get_untracked() };
+        match apply(study, "add a memo", edit) {
+            Ok(_) => draft.set(String::new()),
+            Err(e) => ctx.error(e),
+        }
+    };
+    view! {
+        <div class="memos">
+            <h4>{title.clone()}</h4>
+            <ul class="plain">
+                <For each=move || ids.get() key=|id| *id let:id>
+                    {
+                        let text = Signal::derive(move || study.data.with(|d| d.memo(id).map(|m| m.text.clone()).unwrap_or_default()));
+                        let stamp = move || study.data.with(|d| d.memo(id).map(|m| {
+                            let who = if m.author.is_empty() { String::new() } else { format!(" · {}", m.author) };
+                            format!("{}{who}", browser::local_time(m.created))
+                        }).unwrap_or_default());
+                        view! {
+                            <li class="memo">
+                                <TextField label=Signal::derive(stamp) multiline=true value=text
+                                    on_edit=move |t| study.edit(|d, now| d.apply_coding(CodingEdit::EditMemo { memo: id, text: t }, now)).map(drop)/>
+                                <button class="secondary" on:click=move |_| { if let Err(e) = apply(study, "delete a memo", CodingEdit::DeleteMemo { memo: id }) { ctx.error(e); } }>"Delete memo"</button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <div class="field">
+                <label for=box_id.clone()>"New memo"</label>
+                <textarea id=box_id rows="3" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+            </div>
+            <button class="secondary" on:click=add>"Add memo"</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Segments and sources per code, by case and by role, as tables with bars.
+#[component]
+fn Counts() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let by_role = RwSignal::new(false);
+    let table = Memo::new(move |_| {
+        let roles = by_role.get();
+        study.data.with(|d| {
+            let counts = d.code_counts();
+            let columns: Vec<(Option<Uuid>, String)> = if roles {
+                let mut seen: Vec<Option<Uuid>> = Vec::new();
+                for c in &counts {
+                    for (r, _) in &c.by_role {
+                        if !seen.contains(r) {
+                            seen.push(*r);
+                        }
+                    }
+                }
+                seen.into_iter().map(|r| (r, r.map(|r| d.role_name(Some(r)).to_string()).unwrap_or_else(|| "No role".into()))).collect()
+            } else {
+                d.cases.iter().map(|c| (Some(c.id), c.name.clone())).collect()
+            };
+            let most = counts.iter().map(|c| c.total.segments).max().unwrap_or(0).max(1);
+            let rows: Vec<(String, usize, usize, usize, Vec<usize>)> = counts
+                .iter()
+                .map(|c| {
+                    let name = d.code(c.code).map(|x| format!("{}{}", "— ".repeat(c.depth), x.name)).unwrap_or_default();
+                    let cells = columns
+                        .iter()
+                        .map(|(col, _)| {
+                            if roles {
+                                c.by_role.iter().find(|(r, _)| r == col).map_or(0, |(_, t)| t.segments)
+                            } else {
+                                c.by_case.iter().find(|(k, _)| Some(*k) == *col).map_or(0, |(_, t)| t.segments)
+                            }
+                        })
+                        .collect();
+                    (name, c.total.segments, c.total.sources, c.total.segments * 100 / most, cells)
+                })
+                .collect();
+            (columns.into_iter().map(|(_, n)| n).collect::<Vec<_>>(), rows)
+        })
+    });
+    view! {
+        <section class="panel">
+            <h2>"Counts"</h2>
+            <div class="check">
+                <input type="checkbox" id="counts-by-role" prop:checked=move || by_role.get() on:change=move |ev| by_role.set(event_target_checked(&ev))/>
+                <label for="counts-by-role">"By participant role instead of by case"</label>
+            </div>
+            <div class="table-scroll">
+                <table class="grid counts" aria-label="Counts per code">
+                    <thead><tr>
+                        <th scope="col">"Code"</th><th scope="col">"Segments"</th><th scope="col">"Sources"</th>
+                        {move || table.get().0.into_iter().map(|n| view! { <th scope="col">{n}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {move || table.get().1.into_iter().map(|(name, segments, sources, width, cells)| view! {
+                            <tr>
+                                <th scope="row">{name}</th>
+                                <td class="bar-cell"><span class="bar" style=format!("width:{width}%") aria-hidden="true"></span>{segments}</td>
+                                <td>{sources}</td>
+                                {cells.into_iter().map(|n| view! { <td>{n}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// Copies the codebook of another study's backup into this one.
+#[component]
+fn CopyCodebook() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let pick = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            let bytes = match browser::read_file(&file).await {
+                Ok(b) => b,
+                Err(e) => return ctx.error(e),
+            };
+            let other = match fieldkit_core::Backup::parse(&bytes) {
+                Ok(b) => b.into_study(),
+                Err(e) => return ctx.error(format!("“{}” cannot be read: {e}", file.name())),
+            };
+            let outcome = study.edit(|d, now| d.import_codebook(&other, now));
+            match outcome {
+                Ok(applied) => {
+                    let h = history();
+                    h.undo.update(|u| u.push(("copy a codebook".into(), applied.undo.clone())));
+                    ctx.info(format!("{} copied from “{}”.", plural(applied.changed.len(), "code", "codes"), other.study.title));
+                }
+                Err(e) => ctx.error(e),
+            }
+        });
+    };
+    view! {
+        <label class="button secondary file-button">
+            "Copy a codebook from another study's backup (.json)"
+            <input type="file" accept=".json,application/json" class="visually-hidden" on:change=pick/>
+        </label>
     }
     .into_any()
 }

@@ -249,3 +249,49 @@ test('REFI-QDA: the .qdpx validates against Project.xsd, the .qdc against Codebo
     await rmProfile(otherProfile);
   }
 });
+
+test('memos, moving a segment onto other words, splitting a code, counts by case', async () => {
+  await page.goto(studyUrl + '/coding');
+  const journal = page.locator('.memos', { has: page.getByRole('heading', { name: 'Study journal' }) });
+  await journal.getByLabel('New memo').fill('Day 3: transport keeps coming up.');
+  await journal.getByRole('button', { name: 'Add memo' }).click();
+  await journal.locator('li.memo textarea').last().waitFor();
+  assert.equal(await journal.locator('li.memo textarea').last().inputValue(), 'Day 3: transport keeps coming up.');
+  const counts = page.getByRole('table', { name: 'Counts per code' });
+  const drivers = counts.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '— Drivers', exact: true }) });
+  const cells = (await drivers.getByRole('cell').allInnerTexts()).map((c) => c.trim());
+  assert.deepEqual(cells.slice(0, 2), ['3', '1'], 'three segments in one source');
+  const caseColumn = (await counts.getByRole('columnheader').allInnerTexts()).indexOf(CASE) - 1;
+  assert.equal(cells[caseColumn], '3', 'all three at the Welsh case');
+
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Document' });
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: new RegExp(DOC) }).click();
+  const memos = page.locator('.memos', { has: page.getByRole('heading', { name: 'Memos on this source' }) });
+  await memos.getByLabel('New memo').fill('Written by the transport volunteer.');
+  await memos.getByRole('button', { name: 'Add memo' }).click();
+  await memos.locator('li.memo').first().waitFor();
+  await select('The council helped');
+  await page.locator('li.segment').first().getByRole('button', { name: 'Set to the selected words' }).click();
+  await page.locator('mark.hl', { hasText: 'The council helped' }).waitFor();
+  await saved();
+
+  await page.goto(studyUrl + '/coding');
+  await page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name: 'Drivers' }).click();
+  await page.getByLabel('“The council helped”').check();
+  await page.getByLabel('Split the ticked segments into a new code called').fill('Council help');
+  await page.getByRole('button', { name: 'Split', exact: true }).click();
+  await page.getByRole('list', { name: 'Segments of this code' }).getByRole('listitem').nth(1).waitFor();
+  assert.equal(await page.getByRole('list', { name: 'Segments of this code' }).getByRole('listitem').count(), 2);
+  await saved();
+
+  await page.goto(studyUrl + '/coding');
+  await page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name: 'Council help' }).waitFor();
+  assert.equal(await page.locator('.memos', { has: page.getByRole('heading', { name: 'Study journal' }) }).locator('li.memo textarea').last().inputValue(),
+    'Day 3: transport keeps coming up.');
+  const rows = parse(await fsp.readFile(await download('Coded segments (CSV)')), { columns: true, strict: true });
+  const moved = rows.find((r) => r.text === 'The council helped');
+  assert.equal(moved.code, 'Council help');
+  assert.equal(Number(moved.start), cp('The council helped'));
+  assert.equal([...TEXT].slice(Number(moved.start), Number(moved.end)).join(''), moved.text);
+  errors.assertNone();
+});
