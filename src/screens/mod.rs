@@ -5,6 +5,7 @@ pub mod case;
 pub mod coding;
 pub mod documents;
 pub mod interviews;
+pub mod merge;
 pub mod participant;
 pub mod protocols;
 pub mod question_input;

@@ -187,6 +187,7 @@ pub fn OverviewTab() -> impl IntoView {
             </div>
             <button on:click=export>"Export backup"</button>
         </section>
+        <crate::screens::merge::MergePanel/>
         <section class="panel danger-zone">
             <h2>"Delete this study"</h2>
             <button class="danger" on:click=delete_study>"Delete study…"</button>

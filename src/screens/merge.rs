@@ -1,0 +1,179 @@
+//! Merging another tablet's backup into the open study: what would be added, what is
+//! unchanged, and each object edited on both tablets as a conflict the user resolves
+//! (keep mine, keep theirs, or keep both where that makes sense). Nothing is dropped
+//! silently; the summary at the end counts everything per kind.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fieldkit_core::merge::{self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution};
+use fieldkit_core::Backup;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+use crate::app::use_ctx;
+use crate::browser;
+use crate::screens::study::use_study;
+
+fn resolution_label(r: Resolution) -> &'static str {
+    match r {
+        Resolution::KeepMine => "Keep this tablet's",
+        Resolution::KeepTheirs => "Keep the other tablet's",
+        Resolution::KeepBoth => "Keep both",
+    }
+}
+
+/// Per kind: (added, unchanged, conflicts) in a plan.
+fn plan_counts(plan: &MergePlan) -> Vec<(MergeKind, usize, usize, usize)> {
+    let mut counts: BTreeMap<MergeKind, (usize, usize, usize)> = BTreeMap::new();
+    for item in &plan.items {
+        let c = counts.entry(item.kind).or_default();
+        match item.status {
+            MergeStatus::Added => c.0 += 1,
+            MergeStatus::Unchanged => c.1 += 1,
+            MergeStatus::Conflict => c.2 += 1,
+        }
+    }
+    counts.into_iter().map(|(k, (a, u, c))| (k, a, u, c)).collect()
+}
+
+#[component]
+pub fn MergePanel() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    // The plan is large (two copies of a study): kept out of the reactive graph's clones.
+    let plan = StoredValue::new(None::<MergePlan>);
+    let shown = RwSignal::new(None::<(String, bool, Vec<(MergeKind, usize, usize, usize)>, Vec<(MergeKind, Uuid, String)>)>);
+    let choices = RwSignal::new(HashMap::<(MergeKind, Uuid), Resolution>::new());
+    let summary = RwSignal::new(None::<MergeSummary>);
+
+    let pick = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            let bytes = match browser::read_file(&file).await {
+                Ok(b) => b,
+                Err(e) => return ctx.error(e),
+            };
+            let incoming = match Backup::parse(&bytes) {
+                Ok(b) => b.into_study(),
+                Err(e) => return ctx.error(format!("“{}” cannot be merged: {e}", file.name())),
+            };
+            let Some(made) = study.data.try_with_untracked(|d| merge::plan(d, &incoming)) else { return };
+            let conflicts: Vec<(MergeKind, Uuid, String)> = made.conflicts().map(|i| (i.kind, i.id, i.label.clone())).collect();
+            choices.set(conflicts.iter().map(|(k, id, _)| ((*k, *id), default_resolution(*k))).collect());
+            shown.set(Some((incoming.study.title.clone(), made.other_study, plan_counts(&made), conflicts)));
+            summary.set(None);
+            plan.set_value(Some(made));
+        });
+    };
+
+    let cancel = move |_| {
+        plan.set_value(None);
+        shown.set(None);
+    };
+
+    let run = move |_| {
+        let Some(made) = plan.get_value() else { return };
+        let merged = match merge::apply(&made, &choices.get_untracked()) {
+            Ok(m) => m,
+            Err(e) => return ctx.error(e.to_string()),
+        };
+        let touched = merged.touched.clone();
+        let data = merged.data;
+        match study.edit(move |d, _| {
+            *d = data;
+            Ok(touched)
+        }) {
+            Ok(_) => {
+                study.flush();
+                summary.set(Some(merged.summary));
+                plan.set_value(None);
+                shown.set(None);
+            }
+            Err(e) => ctx.error(e),
+        }
+    };
+
+    view! {
+        <section class="panel">
+            <h2>"Merge work from another tablet"</h2>
+            <p>"Choose a backup (.json) of this study exported on another tablet. You see what it adds and decide every conflict before anything changes."</p>
+            <label class="button secondary file-button">
+                "Choose a backup to merge"
+                <input type="file" accept=".json,application/json" class="visually-hidden" on:change=pick/>
+            </label>
+            {move || shown.get().map(|(title, other, counts, conflicts)| view! {
+                <div class="merge-plan" role="region" aria-label="Merge plan">
+                    <h3>{format!("From “{title}”")}</h3>
+                    {other.then(|| view! { <p class="warning">"This backup is of another study: what it adds becomes part of this one."</p> })}
+                    <table class="list" aria-label="What the merge does">
+                        <thead><tr><th scope="col">"Kind"</th><th scope="col">"New"</th><th scope="col">"Unchanged"</th><th scope="col">"Conflicts"</th></tr></thead>
+                        <tbody>
+                            {counts.into_iter().map(|(k, a, u, c)| view! {
+                                <tr><th scope="row">{k.label()}</th><td>{a}</td><td>{u}</td><td>{c}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {if conflicts.is_empty() {
+                        view! { <p>"No conflicts."</p> }.into_any()
+                    } else {
+                        view! {
+                            <h4>"Edited on both tablets: choose what to keep"</h4>
+                            {conflicts.into_iter().map(|(kind, id, label)| {
+                                let name = format!("conflict-{id}");
+                                let options: Vec<Resolution> = if kind.can_keep_both() {
+                                    vec![Resolution::KeepMine, Resolution::KeepTheirs, Resolution::KeepBoth]
+                                } else {
+                                    vec![Resolution::KeepMine, Resolution::KeepTheirs]
+                                };
+                                view! {
+                                    <fieldset class="conflict">
+                                        <legend>{format!("{}: {label}", kind.label())}</legend>
+                                        <div class="segmented">
+                                            {options.into_iter().map(|r| {
+                                                let id_attr = format!("{name}-{r:?}");
+                                                view! {
+                                                    <span class="option">
+                                                        <input type="radio" id=id_attr.clone() name=name.clone()
+                                                            prop:checked=move || choices.with(|c| c.get(&(kind, id)) == Some(&r))
+                                                            on:change=move |_| choices.update(|c| { c.insert((kind, id), r); })/>
+                                                        <label for=id_attr>{resolution_label(r)}</label>
+                                                    </span>
+                                                }
+                                            }).collect_view()}
+                                        </div>
+                                    </fieldset>
+                                }
+                            }).collect_view()}
+                        }.into_any()
+                    }}
+                    <div class="row wrap">
+                        <button class="secondary" on:click=cancel>"Cancel"</button>
+                        <button on:click=run>"Merge"</button>
+                    </div>
+                </div>
+            })}
+            {move || summary.get().map(|s| view! {
+                <div class="merge-summary" role="status">
+                    <h3>"Merged"</h3>
+                    <table class="list" aria-label="Merge summary">
+                        <thead><tr><th scope="col">"Kind"</th><th scope="col">"Added"</th><th scope="col">"Unchanged"</th><th scope="col">"Conflicts resolved"</th><th scope="col">"Skipped"</th></tr></thead>
+                        <tbody>
+                            {s.kinds.iter().map(|(k, v)| view! {
+                                <tr><th scope="row">{k.label()}</th><td>{v.added}</td><td>{v.unchanged}</td><td>{v.conflicts_resolved}</td><td>{v.skipped}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <ul class="plain">
+                        {s.conflicts.iter().map(|c| view! { <li>{format!("{}: {} — {}", c.kind.label(), c.label, resolution_label(c.resolution))}</li> }).collect_view()}
+                        {s.adjustments.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+        </section>
+    }
+    .into_any()
+}
