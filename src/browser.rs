@@ -219,3 +219,35 @@ pub fn set_local_setting(key: &str, value: &str) {
         let _ = storage.set_item(key, value);
     }
 }
+
+/// Offers a file that is still being made (in the files worker) as a download once
+/// it is ready; a failure is shown to the user.
+pub fn download_when_ready(
+    ctx: crate::app::Ctx,
+    name: String,
+    mime: &'static str,
+    file: impl std::future::Future<Output = Result<Vec<u8>, String>> + 'static,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = file.await.and_then(|bytes| download_bytes(&name, mime, &bytes)) {
+            ctx.error(format!("The export failed: {e}"));
+        }
+    });
+}
+
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The file chosen in a file input's `change` event. The input is cleared, so
+/// choosing the same file again fires again.
+pub fn picked_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0);
+    input.set_value("");
+    file
+}
+
+/// Reads a chosen backup (.json) into a study; the message names the file.
+pub async fn read_backup(file: &web_sys::File) -> Result<fieldkit_core::StudyData, String> {
+    let bytes = read_file(file).await?;
+    fieldkit_core::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
+}

@@ -262,26 +262,13 @@ fn CodingDownloads() -> impl IntoView {
                 "qdpx" | "qdc" => {
                     // Without identifying details: REFI-QDA files go to other software.
                     let backup = fieldkit_core::Backup::of(d, false, browser::now()).to_json();
-                    let name = format!("{stem}.{what}");
-                    spawn_local(async move {
-                        let written = browser::refi_qda(what, &backup).await.and_then(|bytes| browser::download_bytes(&name, "application/zip", &bytes));
-                        if let Err(e) = written {
-                            ctx.error(format!("The export failed: {e}"));
-                        }
-                    });
+                    let mime = if what == "qdc" { "application/xml" } else { "application/zip" };
+                    browser::download_when_ready(ctx, format!("{stem}.{what}"), mime, async move { browser::refi_qda(what, &backup).await });
                     Ok(())
                 }
                 _ => {
                     let book = coding_export::matrix_workbook(d, MatrixRows::Cases, MatrixColumns::Themes);
-                    let name = format!("{stem}-framework-matrix.xlsx");
-                    spawn_local(async move {
-                        let written = browser::xlsx(&book).await.and_then(|bytes| {
-                            browser::download_bytes(&name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &bytes)
-                        });
-                        if let Err(e) = written {
-                            ctx.error(format!("The export failed: {e}"));
-                        }
-                    });
+                    browser::download_when_ready(ctx, format!("{stem}-framework-matrix.xlsx"), browser::XLSX_MIME, async move { browser::xlsx(&book).await });
                     Ok(())
                 }
             }
@@ -958,17 +945,11 @@ fn CopyCodebook() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let pick = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        input.set_value("");
+        let Some(file) = browser::picked_file(&ev) else { return };
         spawn_local(async move {
-            let bytes = match browser::read_file(&file).await {
-                Ok(b) => b,
+            let other = match browser::read_backup(&file).await {
+                Ok(study) => study,
                 Err(e) => return ctx.error(e),
-            };
-            let other = match fieldkit_core::Backup::parse(&bytes) {
-                Ok(b) => b.into_study(),
-                Err(e) => return ctx.error(format!("“{}” cannot be read: {e}", file.name())),
             };
             let outcome = study.edit(|d, now| d.import_codebook(&other, now));
             match outcome {

@@ -6,11 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use fieldkit_core::merge::{self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution};
-use fieldkit_core::Backup;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 
 use crate::app::use_ctx;
 use crate::browser;
@@ -49,17 +47,11 @@ pub fn MergePanel() -> impl IntoView {
     let summary = RwSignal::new(None::<MergeSummary>);
 
     let pick = move |ev: leptos::ev::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        input.set_value("");
+        let Some(file) = browser::picked_file(&ev) else { return };
         spawn_local(async move {
-            let bytes = match browser::read_file(&file).await {
-                Ok(b) => b,
+            let incoming = match browser::read_backup(&file).await {
+                Ok(study) => study,
                 Err(e) => return ctx.error(e),
-            };
-            let incoming = match Backup::parse(&bytes) {
-                Ok(b) => b.into_study(),
-                Err(e) => return ctx.error(format!("“{}” cannot be merged: {e}", file.name())),
             };
             let Some(made) = study.data.try_with_untracked(|d| merge::plan(d, &incoming)) else { return };
             let conflicts: Vec<(MergeKind, Uuid, String)> = made.conflicts().map(|i| (i.kind, i.id, i.label.clone())).collect();

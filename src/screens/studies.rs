@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use wasm_bindgen::JsCast;
 
 use crate::app::{AppRepo, use_ctx};
 use crate::browser;
@@ -66,11 +65,7 @@ pub fn StudiesScreen() -> impl IntoView {
     let import = {
         let open = open.clone();
         move |ev: leptos::ev::Event| {
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-                return;
-            };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            input.set_value("");
+            let Some(file) = browser::picked_file(&ev) else { return };
             let open = open.clone();
             spawn_local(async move {
                 let bytes = match browser::read_file(&file).await {

@@ -26,8 +26,6 @@ use crate::screens::respond::enter_full_screen;
 use crate::screens::study::use_study;
 use crate::widgets::{AddByName, CheckField, SelectField, TextField, field_id};
 
-const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 fn edit(study: StudyCtx, survey: Uuid, e: SurveyEdit) -> Result<(), String> {
     study.edit(|d, now| d.edit_survey(survey, e, now)).map(drop)
 }
@@ -414,13 +412,7 @@ fn Downloads(survey: Uuid) -> impl IntoView {
                 _ => {
                     // The workbook is written in a web worker; the download starts when it answers.
                     let book = survey_export::responses_workbook(d, survey)?;
-                    let name = format!("{stem}-responses.xlsx");
-                    spawn_local(async move {
-                        let written = browser::xlsx(&book).await.and_then(|bytes| browser::download_bytes(&name, XLSX_MIME, &bytes));
-                        if let Err(e) = written {
-                            ctx.error(format!("The export failed: {e}"));
-                        }
-                    });
+                    browser::download_when_ready(ctx, format!("{stem}-responses.xlsx"), browser::XLSX_MIME, async move { browser::xlsx(&book).await });
                     Ok(())
                 }
             }
