@@ -791,6 +791,18 @@ fn MatrixCellEditor(
     // Written once: re-rendering the field on every keystroke would lose the cursor.
     let synopsis = matrix.with_untracked(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| v.synopsis.clone()).unwrap_or_default());
     let empty = move || cell.get().is_some_and(|x| x.0);
+    // (segment, its words, linked as supporting) for the segments in this cell.
+    let links = Memo::new(move |_| {
+        let (available, linked) = matrix.with(|m| {
+            m.cells.get(r).and_then(|x| x.get(c)).map(|v| (v.available.clone(), v.linked.clone())).unwrap_or_default()
+        });
+        study.data.with(|d| {
+            available
+                .iter()
+                .filter_map(|s| d.segment(*s).map(|seg| (seg.id, seg.text.chars().take(120).collect::<String>(), linked.contains(s))))
+                .collect::<Vec<_>>()
+        })
+    });
     let id = format!("cell-{r}-{c}");
     view! {
         <td class=move || if empty() { "gap" } else { "cell" }>
@@ -804,6 +816,29 @@ fn MatrixCellEditor(
                 Some((true, _)) | None => "No coded data".to_string(),
                 Some((false, n)) => plural(n, "segment", "segments"),
             }}</p>
+            <Show when=move || !empty()>
+                <details class="supporting">
+                    <summary>{move || format!("Supporting quotes ({})", links.with(|l| l.iter().filter(|x| x.2).count()))}</summary>
+                    <ul class="plain">
+                        {move || links.get().into_iter().map(|(segment, words, linked)| {
+                            let box_id = format!("link-{r}-{c}-{segment}");
+                            view! {
+                                <li class="check">
+                                    <input type="checkbox" id=box_id.clone() prop:checked=linked on:change=move |ev| {
+                                        let edit = if event_target_checked(&ev) {
+                                            CodingEdit::LinkSegments { row, column, segments: vec![segment] }
+                                        } else {
+                                            CodingEdit::UnlinkSegment { row, column, segment }
+                                        };
+                                        let _ = study.edit(|d, now| d.apply_coding(edit, now));
+                                    }/>
+                                    <label for=box_id>{format!("“{words}”")}</label>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            </Show>
         </td>
     }
     .into_any()

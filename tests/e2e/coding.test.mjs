@@ -163,6 +163,11 @@ test('a synopsis in the framework matrix survives a reload; cells without data s
   await page.getByLabel(`Synopsis: ${CASE} × Getting about`).waitFor();
   assert.equal(await page.getByLabel(`Synopsis: ${CASE} × Getting about`).inputValue(), 'Drivers are scarce; distance shapes every rota.');
   assert.ok(await page.locator('table.matrix td.gap').count() > 0, 'empty cells are marked');
+  const cellBox = page.locator('td', { has: page.getByLabel(`Synopsis: ${CASE} × Getting about`) });
+  await cellBox.locator('summary', { hasText: 'Supporting quotes' }).click();
+  await cellBox.getByLabel('“needs drivers”').check();
+  await cellBox.locator('summary', { hasText: 'Supporting quotes (1)' }).waitFor();
+  await saved();
   await screenshot(page, 'framework-matrix', { fullPage: true });
 });
 
@@ -205,6 +210,10 @@ test('every export downloads and parses; each segment is the source text at its 
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(await download('Framework matrix (XLSX)'));
   assert.deepEqual(workbook.worksheets.map((w) => w.name), ['Synopses', 'Supporting quotes']);
+  const quotes = workbook.getWorksheet('Supporting quotes');
+  const quoteRows = [];
+  quotes.eachRow((row, n) => { if (n > 1) quoteRows.push(row.values.slice(1)); });
+  assert.equal(quoteRows.filter((v) => v.includes('needs drivers')).length, 1, 'the quote linked in the matrix');
   errors.assertNone();
 });
 
