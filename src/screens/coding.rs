@@ -83,6 +83,36 @@ fn UndoButton() -> impl IntoView {
     .into_any()
 }
 
+
+/// Every case attribute and value in the study, as filter choices ("key=value").
+fn attribute_choices(d: &fieldkit_core::StudyData) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for c in &d.cases {
+        let a = &c.attributes;
+        let mut add = |key: &str, label: &str, value: String| {
+            let entry = (format!("{key}={value}"), format!("{label}: {value}"));
+            if !value.trim().is_empty() && !pairs.contains(&entry) {
+                pairs.push(entry);
+            }
+        };
+        if let Some(s) = a.setting {
+            add("setting", "Setting", s.label().to_string());
+        }
+        add("legal_form", "Legal form", a.legal_form.clone());
+        add("country", "Country", a.country.clone());
+        for x in &a.extra {
+            add(&x.key, &x.key, x.value.clone());
+        }
+    }
+    pairs.sort_by(|a, b| a.1.cmp(&b.1));
+    std::iter::once((String::new(), "Any case attribute".to_string())).chain(pairs).collect()
+}
+
+/// A chosen "key=value" as a filter entry.
+fn attribute_filter(choice: &str) -> Vec<(String, String)> {
+    choice.split_once('=').map(|(k, v)| vec![(k.to_string(), v.to_string())]).unwrap_or_default()
+}
+
 // ---------------------------------------------------------------------------
 // The tab: sources, codebook, downloads
 // ---------------------------------------------------------------------------
@@ -120,8 +150,10 @@ fn SourceList() -> impl IntoView {
     let case = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let question = RwSignal::new(String::new());
+    let attribute = RwSignal::new(String::new());
     let rows = Memo::new(move |_| {
         let filter = SourceFilter {
+            attributes: attribute_filter(&attribute.get()),
             kinds: SourceKind::from_key(&kind.get()).into_iter().collect(),
             cases: Uuid::parse_str(&case.get()).ok().into_iter().collect(),
             roles: Uuid::parse_str(&role.get()).ok().into_iter().collect(),
@@ -156,6 +188,8 @@ fn SourceList() -> impl IntoView {
                 <SelectField label="Case" options=cases value=Signal::derive(move || case.get()) on_edit=move |v| { case.set(v); Ok(()) }/>
                 <SelectField label="Participant role" options=roles value=Signal::derive(move || role.get()) on_edit=move |v| { role.set(v); Ok(()) }/>
                 <SelectField label="Research question" options=questions value=Signal::derive(move || question.get()) on_edit=move |v| { question.set(v); Ok(()) }/>
+                <SelectField label="Case attribute" options=Signal::derive(move || study.data.with(attribute_choices))
+                    value=Signal::derive(move || attribute.get()) on_edit=move |v| { attribute.set(v); Ok(()) }/>
             </div>
             <p class="muted small">{move || plural(rows.with(|r| r.len()), "source", "sources")}</p>
             <div class="table-scroll">
@@ -638,9 +672,16 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
             }),
         });
     };
+    let by_attribute = RwSignal::new(String::new());
+    let by_role = RwSignal::new(String::new());
     let retrieved = Memo::new(move |_| {
+        let sources = SourceFilter {
+            attributes: attribute_filter(&by_attribute.get()),
+            roles: Uuid::parse_str(&by_role.get()).ok().into_iter().collect(),
+            ..SourceFilter::default()
+        };
         study.data.with(|d| {
-            d.retrieve(&RetrievalFilter { codes: vec![id], ..RetrievalFilter::default() })
+            d.retrieve(&RetrievalFilter { codes: vec![id], sources, ..RetrievalFilter::default() })
                 .into_iter()
                 .map(|r| (r.segment, r.source_uuid, r.text.clone(), r.quote(), format!("{} · {} · {}", r.case, if r.pseudonym.is_empty() { "—".to_string() } else { format!("{} ({})", r.pseudonym, r.role) }, r.research_question)))
                 .collect::<Vec<_>>()
@@ -693,6 +734,13 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
         <section class="panel"><Memos target=MemoTarget::Code(id) title="Memos on this code"/></section>
         <section class="panel">
             <h3>{move || format!("Segments ({})", retrieved.with(|r| r.len()))}</h3>
+            <div class="grid2">
+                <SelectField label="Only cases with" options=Signal::derive(move || study.data.with(attribute_choices))
+                    value=Signal::derive(move || by_attribute.get()) on_edit=move |v| { by_attribute.set(v); Ok(()) }/>
+                <SelectField label="Only participants who are" value=Signal::derive(move || by_role.get()) on_edit=move |v| { by_role.set(v); Ok(()) }
+                    options=Signal::derive(move || study.data.with(|d| std::iter::once((String::new(), "Any role".to_string()))
+                        .chain(d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))).collect::<Vec<_>>()))/>
+            </div>
             <div class="add-row">
                 <div class="field grow">
                     <label for="split-name">"Split the ticked segments into a new code called"</label>
@@ -736,9 +784,11 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
 pub fn MatrixScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let by_questions = RwSignal::new(false);
+    let by_participants = RwSignal::new(false);
     let matrix = Memo::new(move |_| {
         let columns = if by_questions.get() { MatrixColumns::Questions } else { MatrixColumns::Themes };
-        study.data.with(|d| d.framework_matrix(MatrixRows::Cases, columns))
+        let rows = if by_participants.get() { MatrixRows::Participants } else { MatrixRows::Cases };
+        study.data.with(|d| d.framework_matrix(rows, columns))
     });
     let shape = Memo::new(move |_| matrix.with(|m| (m.rows.clone(), m.columns.clone())));
     view! {
@@ -750,9 +800,13 @@ pub fn MatrixScreen() -> impl IntoView {
                 <input type="checkbox" id="matrix-questions" prop:checked=move || by_questions.get() on:change=move |ev| by_questions.set(event_target_checked(&ev))/>
                 <label for="matrix-questions">"Columns are research questions"</label>
             </div>
+            <div class="check">
+                <input type="checkbox" id="matrix-participants" prop:checked=move || by_participants.get() on:change=move |ev| by_participants.set(event_target_checked(&ev))/>
+                <label for="matrix-participants">"Rows are participants"</label>
+            </div>
             <div class="table-scroll">
                 <table class="grid matrix" aria-label="Framework matrix">
-                    <thead><tr><th scope="col">"Case"</th>
+                    <thead><tr><th scope="col">{move || if by_participants.get() { "Participant" } else { "Case" }}</th>
                         {move || shape.get().1.into_iter().map(|(_, name)| view! { <th scope="col">{name}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>

@@ -143,6 +143,11 @@ test('merge two codes: every segment stays, under the surviving code', async () 
   await page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name: 'Roads and distance' }).click();
   await page.getByRole('heading', { level: 2, name: 'Roads and distance' }).waitFor();
   assert.equal(await page.getByRole('list', { name: 'Segments of this code' }).getByRole('listitem').count(), 2);
+  // Filters: the Welsh case is very rural; nothing of this code is in an urban case.
+  await page.getByLabel('Only cases with').selectOption({ label: 'Setting: Urban' });
+  await page.getByRole('heading', { name: 'Segments (0)' }).waitFor();
+  await page.getByLabel('Only cases with').selectOption({ label: 'Any case attribute' });
+  await page.getByRole('heading', { name: 'Segments (2)' }).waitFor();
   await page.getByLabel('Merge into').selectOption({ label: '— Drivers' });
   await page.getByRole('button', { name: 'Merge…' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Merge' }).click();
