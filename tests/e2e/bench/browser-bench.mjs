@@ -9,14 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, launch, mkProfile, rmProfile, REPO_ROOT } from '../harness.mjs';
 
-const RUNS = 5;
+const RUNS = Number(process.env.RUNS || 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-bench-'));
 const reference = path.join(tmp, 'reference.json');
 execFileSync('cargo', ['run', '--quiet', '--release', '-p', 'fieldkit-cli', '--', 'demo', '--size', 'reference', '-o', reference], { cwd: REPO_ROOT, stdio: 'inherit' });
 
 const server = await startServer();
-const results = { cold: [], warm: [], importRef: [], openRef: [], participants: [] };
+const results = { cold: [], warm: [], importRef: [], openRef: [], participants: [], transcript: [], applyCode: [], segmentsCsv: [] };
+const refSize = (await fsp.stat(reference)).size;
+let marks = 0;
 for (let run = 0; run < RUNS; run++) {
   const profile = await mkProfile();
   const context = await launch({ userDataDir: profile });
@@ -32,8 +34,8 @@ for (let run = 0; run < RUNS; run++) {
   results.warm.push(performance.now() - t);
 
   t = performance.now();
-  await page.getByLabel('Import a backup (.json)').setInputFiles(reference);
-  await page.getByRole('heading', { level: 1, name: 'Co-operative care in rural and urban communities' }).waitFor();
+  await page.getByLabel(/^Import a backup/).setInputFiles(reference);
+  await page.getByRole('heading', { level: 1, name: 'Co-operative care in rural and urban communities' }).waitFor({ timeout: 600_000 });
   results.importRef.push(performance.now() - t);
   const url = page.url();
 
@@ -47,6 +49,34 @@ for (let run = 0; run < RUNS; run++) {
   await page.locator('tbody tr').nth(999).waitFor();
   results.participants.push(performance.now() - t);
 
+  // Coding: open a transcript with its highlights, apply a code, export the segments.
+  await page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name: 'Coding' }).click();
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Transcript' });
+  t = performance.now();
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link').first().click();
+  await page.locator('.source-text mark').first().waitFor({ timeout: 120_000 });
+  results.transcript.push(performance.now() - t);
+  marks = await page.locator('.source-text mark').count();
+  const before = await page.locator('li.segment').count();
+  await page.evaluate(() => {
+    const node = document.querySelector('.source-text span').firstChild;
+    const range = document.createRange();
+    range.setStart(node, 0);
+    range.setEnd(node, Math.min(20, node.data.length));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+  });
+  await page.locator('.selection-preview', { hasText: '“' }).waitFor();
+  await page.locator('.code-choices input').first().check();
+  t = performance.now();
+  await page.getByRole('button', { name: 'Apply codes' }).click();
+  await page.locator('li.segment').nth(before).waitFor({ timeout: 120_000 });
+  results.applyCode.push(performance.now() - t);
+  await page.getByRole('link', { name: 'Coding', exact: true }).first().click();
+  t = performance.now();
+  await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByRole('button', { name: 'Coded segments (CSV)' }).click()]);
+  results.segmentsCsv.push(performance.now() - t);
+
   await context.close();
   await rmProfile(profile);
 }
@@ -56,10 +86,14 @@ await fsp.rm(tmp, { recursive: true, force: true });
 const label = {
   cold: 'first load, empty profile (to the studies screen)',
   warm: 'reload (cached build)',
-  importRef: 'import the reference backup (576 KB) and open it',
+  importRef: `import the reference backup (${(refSize / 1e6).toFixed(0)} MB) and open it`,
   openRef: 'open the reference study from IndexedDB (full page load)',
   participants: 'show the 1,000-row participants list',
+  transcript: 'open a transcript with its highlights (coding screen)',
+  applyCode: 'apply a code to a selection (until the segment shows)',
+  segmentsCsv: 'export the coded segments CSV (20,000 segments)',
 };
+console.log(`(the transcript opened had ${marks} highlighted stretches)`);
 for (const [key, times] of Object.entries(results)) {
   console.log(`${label[key].padEnd(58)} ${median(times).toFixed(0).padStart(6)} ms  (median of ${times.length})`);
 }
