@@ -362,9 +362,11 @@ pub fn SourceScreen() -> impl IntoView {
     let ctx = use_ctx();
     let h = history();
     let params = use_params_map();
+    // Which source the address names: worked out when the address changes, not on
+    // every edit (listing every source of a large study takes long).
     let source = Memo::new(move |_| {
         let id = params.with(|p| p.get("source").and_then(|v| Uuid::parse_str(&v).ok()))?;
-        study.data.with(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
+        study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
     });
     let info = Memo::new(move |_| {
         let src = source.get()?;
