@@ -84,6 +84,20 @@ fn UndoButton() -> impl IntoView {
 }
 
 
+/// The codebook as select options, indented by depth, leaving out `except` and
+/// everything below it (a code cannot go under itself).
+fn code_options(d: &fieldkit_core::StudyData, first: &str, except: Option<Uuid>) -> Vec<(String, String)> {
+    let below = except.map(|c| d.code_and_descendants(c)).unwrap_or_default();
+    std::iter::once((String::new(), first.to_string()))
+        .chain(
+            d.codebook()
+                .into_iter()
+                .filter(|(_, c)| !below.contains(&c.id))
+                .map(|(depth, c)| (c.id.to_string(), format!("{}{}", "— ".repeat(depth), c.name))),
+        )
+        .collect()
+}
+
 /// Every case attribute and value in the study, as filter choices ("key=value").
 fn attribute_choices(d: &fieldkit_core::StudyData) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -228,11 +242,7 @@ fn Codebook() -> impl IntoView {
     });
     let parent = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let parents = Signal::derive(move || {
-        std::iter::once((String::new(), "(a new theme)".to_string()))
-            .chain(rows.get().into_iter().map(|(id, depth, name, _, _)| (id.to_string(), format!("{}{name}", "— ".repeat(depth)))))
-            .collect::<Vec<_>>()
-    });
+    let parents = Signal::derive(move || study.data.with(|d| code_options(d, "(a new theme)", None)));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let colour = PALETTE[rows.with_untracked(|r| r.len()) % PALETTE.len()].to_string();
@@ -619,21 +629,9 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
         Signal::derive(move || memo.get())
     };
     let edit = move |what: &str, e: CodingEdit| apply(study, what, e).map(drop);
-    let others = Signal::derive(move || {
-        study.data.with(|d| {
-            std::iter::once((String::new(), "Choose a code".to_string()))
-                .chain(d.codebook().into_iter().filter(|(_, c)| c.id != id).map(|(depth, c)| (c.id.to_string(), format!("{}{}", "— ".repeat(depth), c.name))))
-                .collect::<Vec<_>>()
-        })
-    });
-    let parent_options = Signal::derive(move || {
-        let below = study.data.with(|d| d.code_and_descendants(id));
-        study.data.with(|d| {
-            std::iter::once((String::new(), "(none: a theme)".to_string()))
-                .chain(d.codebook().into_iter().filter(|(_, c)| !below.contains(&c.id)).map(|(depth, c)| (c.id.to_string(), format!("{}{}", "— ".repeat(depth), c.name))))
-                .collect::<Vec<_>>()
-        })
-    });
+    // Merging into a sub-code is refused by the core, so sub-codes are not offered.
+    let others = Signal::derive(move || study.data.with(|d| code_options(d, "Choose a code", Some(id))));
+    let parent_options = Signal::derive(move || study.data.with(|d| code_options(d, "(none: a theme)", Some(id))));
     let parent = code_memo(study, id, |c| c.parent.map(|p| p.to_string()).unwrap_or_default());
     let merge_into = RwSignal::new(String::new());
     let gone = on_gone.clone();

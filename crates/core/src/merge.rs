@@ -264,7 +264,7 @@ fn match_by_name(base: &StudyData, incoming: &StudyData, matches: &mut Vec<NameM
     if incoming.study.id != base.study.id {
         ids.insert(incoming.study.id, base.study.id);
     }
-    let base_ids: HashSet<Uuid> = base.all_objects().iter().map(|o| object_id(*o, base.study.id)).collect();
+    let base_ids: HashSet<Uuid> = base.all_objects().iter().map(|o| o.id(base.study.id)).collect();
     let mut add = |kind: MergeKind, theirs: Uuid, mine: Uuid, name: &str, ids: &mut HashMap<Uuid, Uuid>| {
         ids.insert(theirs, mine);
         matches.push(NameMatch { kind, theirs, mine, name: name.to_string() });
@@ -310,24 +310,6 @@ fn match_by_name(base: &StudyData, incoming: &StudyData, matches: &mut Vec<NameM
     ids
 }
 
-fn object_id(obj: ObjectRef, study: Uuid) -> Uuid {
-    match obj {
-        ObjectRef::Study => study,
-        ObjectRef::Case(id)
-        | ObjectRef::Participant(id)
-        | ObjectRef::Identity(id)
-        | ObjectRef::Protocol(id)
-        | ObjectRef::Interview(id)
-        | ObjectRef::Document(id)
-        | ObjectRef::Account(id)
-        | ObjectRef::Survey(id)
-        | ObjectRef::Response(id)
-        | ObjectRef::Code(id)
-        | ObjectRef::Segment(id)
-        | ObjectRef::Memo(id)
-        | ObjectRef::MatrixCell(id) => id,
-    }
-}
 
 /// An object as JSON without its `modified` time, for comparing.
 fn content<T: Serialize>(x: &T) -> Value {

@@ -118,8 +118,9 @@ impl ObjectRef {
         }
     }
 
-    pub fn key(self, study: Uuid) -> String {
-        let id = match self {
+    /// The id of the object named (the study's own id for `Study`).
+    pub fn id(self, study: Uuid) -> Uuid {
+        match self {
             ObjectRef::Study => study,
             ObjectRef::Case(id)
             | ObjectRef::Participant(id)
@@ -134,7 +135,11 @@ impl ObjectRef {
             | ObjectRef::Segment(id)
             | ObjectRef::Memo(id)
             | ObjectRef::MatrixCell(id) => id,
-        };
+        }
+    }
+
+    pub fn key(self, study: Uuid) -> String {
+        let id = self.id(study);
         record_key(self.kind(), id)
     }
 }
