@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use fieldkit_core::Repo;
-use fieldkit_core::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
-use fieldkit_core::store::{Store, WriteOp};
+use fieldkit_core::storage::Repo;
+use fieldkit_core::surveys::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
+use fieldkit_core::storage::store::{Store, WriteOp};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
@@ -150,7 +150,7 @@ pub fn App() -> impl IntoView {
             Ok(store) => {
                 let repo = Rc::new(Repo::new(store));
                 // Prove we can write before the user types anything.
-                if let Err(e) = fieldkit_core::Store::probe(repo.store()).await {
+                if let Err(e) = fieldkit_core::storage::Store::probe(repo.store()).await {
                     ctx.store_state.set(StoreState::Failed(e.to_string()));
                     return;
                 }

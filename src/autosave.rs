@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use fieldkit_core::store::{Store, WriteOp};
+use fieldkit_core::storage::store::{Store, WriteOp};
 use fieldkit_core::{ObjectRef, StudyData, Timestamp, ValidationError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,7 +44,7 @@ impl Changed for Vec<ObjectRef> {
     }
 }
 
-impl Changed for fieldkit_core::Applied {
+impl Changed for fieldkit_core::coding::Applied {
     /// Changed objects are written, removed ones deleted.
     fn refs(&self) -> Vec<ObjectRef> {
         self.touched()

@@ -173,7 +173,7 @@ fn as_bytes(value: JsValue) -> Result<Vec<u8>, String> {
 }
 
 /// A workbook as XLSX bytes, written in the files worker.
-pub async fn xlsx(book: &fieldkit_core::survey_export::WorkbookData) -> Result<Vec<u8>, String> {
+pub async fn xlsx(book: &fieldkit_core::tabular::WorkbookData) -> Result<Vec<u8>, String> {
     let json = serde_json::to_string(book).map_err(|e| format!("The workbook could not be prepared: {e}"))?;
     let reply = in_worker("xlsx", JsValue::from_str(&json)).await.map_err(|e| format!("The workbook could not be written: {e}"))?;
     as_bytes(reply)
@@ -249,5 +249,5 @@ pub fn picked_file(ev: &web_sys::Event) -> Option<web_sys::File> {
 /// Reads a chosen backup (.json) into a study; the message names the file.
 pub async fn read_backup(file: &web_sys::File) -> Result<fieldkit_core::StudyData, String> {
     let bytes = read_file(file).await?;
-    fieldkit_core::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
+    fieldkit_core::exchange::backup::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
 }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use fieldkit_core::Timestamp;
-use fieldkit_core::store::{PROBE_KEY, QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
+use fieldkit_core::storage::store::{PROBE_KEY, QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
 use idb::{Database, DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, Query, TransactionMode, TransactionResult};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;

@@ -7,9 +7,10 @@ use std::cell::Cell;
 
 use fieldkit_app::browser;
 use fieldkit_app::storage::IdbStore;
-use fieldkit_core::contract;
-use fieldkit_core::store::{RawRecord, Store, WriteOp};
-use fieldkit_core::{Repo, Timestamp};
+use fieldkit_core::storage::contract;
+use fieldkit_core::storage::store::{RawRecord, Store, WriteOp};
+use fieldkit_core::Timestamp;
+use fieldkit_core::storage::Repo;
 use idb::{Factory, TransactionMode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -65,7 +66,7 @@ async fn the_store_reconnects_when_the_browser_closes_the_connection() {
 async fn a_value_of_the_wrong_shape_is_quarantined_with_its_content() {
     let name = fresh_name("shape");
     let store = IdbStore::open(&name).await.expect("open");
-    let study = fieldkit_core::contract::sample_study();
+    let study = fieldkit_core::storage::contract::sample_study();
     let repo = Repo::new(store);
     repo.create(&study).await.expect("create");
 

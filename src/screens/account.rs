@@ -1,8 +1,9 @@
 //! Member checking: the interview account, its status, amendments as new versions,
 //! and what changed between versions.
 
-use fieldkit_core::account::{DiffPart, account_version_html, diff_versions};
-use fieldkit_core::{AccountStatus, ObjectRef};
+use fieldkit_core::fieldwork::account::{DiffPart, account_version_html, diff_versions};
+use fieldkit_core::ObjectRef;
+use fieldkit_core::fieldwork::AccountStatus;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

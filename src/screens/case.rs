@@ -1,6 +1,6 @@
 //! One case study: its name, description and attributes, and who takes part there.
 
-use fieldkit_core::{Case, CaseEdit, Setting};
+use fieldkit_core::study::{Case, CaseEdit, Setting};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};

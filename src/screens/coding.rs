@@ -6,11 +6,12 @@
 //! offsets, converted here at the edge (`offsets::utf16_to_code_points`).
 
 use fieldkit_core::coding::CodeField;
-use fieldkit_core::coding_export;
+use fieldkit_core::coding::export as coding_export;
 use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
 use fieldkit_core::study::plural;
-use fieldkit_core::{CodingEdit, MatrixColumn, MatrixRow, MemoTarget, SourceFilter, SourceKind};
+use fieldkit_core::coding::{CodingEdit, MatrixColumn, MatrixRow, MemoTarget};
+use fieldkit_core::coding::sources::{SourceFilter, SourceKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -305,7 +306,7 @@ fn CodingDownloads() -> impl IntoView {
                 ),
                 "qdpx" | "qdc" => {
                     // Without identifying details: REFI-QDA files go to other software.
-                    let backup = fieldkit_core::Backup::of(d, false, browser::now()).to_json();
+                    let backup = fieldkit_core::exchange::backup::Backup::of(d, false, browser::now()).to_json();
                     let mime = if what == "qdc" { "application/xml" } else { "application/zip" };
                     browser::download_when_ready(ctx, format!("{stem}.{what}"), mime, async move { browser::refi_qda(what, &backup).await });
                     Ok(())
@@ -606,7 +607,7 @@ pub fn CodeScreen() -> impl IntoView {
     .into_any()
 }
 
-fn code_memo<T>(study: StudyCtx, id: Uuid, read: impl Fn(&fieldkit_core::Code) -> T + Send + Sync + 'static) -> Memo<T>
+fn code_memo<T>(study: StudyCtx, id: Uuid, read: impl Fn(&fieldkit_core::coding::Code) -> T + Send + Sync + 'static) -> Memo<T>
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
@@ -833,7 +834,7 @@ pub fn MatrixScreen() -> impl IntoView {
 
 #[component]
 fn MatrixCellEditor(
-    matrix: Memo<fieldkit_core::retrieval::FrameworkMatrix>,
+    matrix: Memo<fieldkit_core::coding::retrieval::FrameworkMatrix>,
     r: usize,
     c: usize,
     row: MatrixRow,

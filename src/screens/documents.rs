@@ -1,7 +1,9 @@
 //! Site-visit notes and documentary sources attached to a case.
 
-use fieldkit_core::transcript::read_text_file;
-use fieldkit_core::{Document, DocumentEdit, DocumentKind, ObjectRef};
+use fieldkit_core::fieldwork::transcript::read_text_file;
+use fieldkit_core::ObjectRef;
+use fieldkit_core::fieldwork::{Document, DocumentKind};
+use fieldkit_core::fieldwork::interview::DocumentEdit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;

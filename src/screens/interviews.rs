@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use fieldkit_core::transcript::{check_pasted_text, read_text_file};
+use fieldkit_core::fieldwork::transcript::{check_pasted_text, read_text_file};
 use fieldkit_core::*;
+use fieldkit_core::fieldwork::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -52,7 +53,7 @@ pub fn InterviewsTab() -> impl IntoView {
     let download = move |_| {
         let result = study.data.with_untracked(|d| {
             let name = format!("{}-interviews.csv", browser::file_stem(&d.study.title));
-            fieldkit_core::exports::interviews_csv(d).map(|bytes| (name, bytes))
+            fieldkit_core::fieldwork::export::interviews_csv(d).map(|bytes| (name, bytes))
         });
         let outcome = result.and_then(|(name, bytes)| {
             let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use fieldkit_core::merge::{self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution};
+use fieldkit_core::exchange::merge::{self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;

@@ -1,6 +1,6 @@
 //! One participant: pseudonym, role, case, consent, and identifying details kept apart.
 
-use fieldkit_core::{Identity, Participant, ParticipantEdit};
+use fieldkit_core::study::{Identity, Participant, ParticipantEdit};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};

@@ -5,9 +5,10 @@
 //! read through memos, so a keystroke that changes nothing stored (a trailing space the
 //! core trims) does not write the field back and the typing is not disturbed.
 
-use fieldkit_core::protocol::{ProtocolEdit, TEMPLATES};
+use fieldkit_core::fieldwork::protocol::{ProtocolEdit, TEMPLATES};
 use fieldkit_core::study::plural;
-use fieldkit_core::{ObjectRef, Section, ValidationError};
+use fieldkit_core::{ObjectRef, ValidationError};
+use fieldkit_core::fieldwork::Section;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use fieldkit_core::survey::WELSH;
+use fieldkit_core::surveys::WELSH;
 use fieldkit_core::*;
+use fieldkit_core::surveys::*;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -253,7 +254,7 @@ where
                             .ok()
                             .filter(|n| n.is_finite())
                             .map(|n| Some(AnswerValue::Number(n)))
-                            .ok_or(survey::AnswerProblem::NotANumber.message(&lang2)),
+                            .ok_or(AnswerProblem::NotANumber.message(&lang2)),
                         QuestionKind::Date => Date::parse(trimmed).map(|d| Some(AnswerValue::Date(d))).map_err(|e| e.to_string()),
                         _ => Ok(Some(AnswerValue::Text(raw.clone()))),
                     }

@@ -8,11 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use fieldkit_core::participant_lock::{LockState, ParticipantLock};
-use fieldkit_core::pin::{PIN_KEY, PinHash};
-use fieldkit_core::store::Store as _;
-use fieldkit_core::survey::visible_questions;
+use fieldkit_core::surveys::participant_lock::{LockState, ParticipantLock};
+use fieldkit_core::surveys::pin::{PIN_KEY, PinHash};
+use fieldkit_core::storage::store::Store as _;
+use fieldkit_core::surveys::visible_questions;
 use fieldkit_core::*;
+use fieldkit_core::surveys::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -38,7 +39,7 @@ pub enum Word {
 }
 
 pub fn word(language: &str, word: Word) -> &'static str {
-    let welsh = language == survey::WELSH;
+    let welsh = language == fieldkit_core::surveys::WELSH;
     match (word, welsh) {
         (Word::Next, false) => "Next",
         (Word::Next, true) => "Nesaf",
@@ -325,7 +326,7 @@ fn PageView(study: StudyCtx, response: Uuid, language: String) -> impl IntoView 
             <For each=move || page.with(|p| p.as_ref().map(|(_, _, _, ids)| ids.clone()).unwrap_or_default()) key=|id| *id let:qid>
                 {
                     let question = study.data.with_untracked(|d| {
-                        d.response(response).and_then(|r| d.response_pages(r)).and_then(|pages| survey::question(pages, qid)).cloned()
+                        d.response(response).and_then(|r| d.response_pages(r)).and_then(|pages| fieldkit_core::surveys::question(pages, qid)).cloned()
                     });
                     let value = Signal::derive(move || study.data.with(|d| d.response(response).and_then(|r| r.answers.get(&qid).cloned())));
                     let problem = Signal::derive(move || problems.with(|p| p.get(&qid).cloned()));

@@ -1,6 +1,6 @@
 //! Storage: is it persistent, how much is used and free, and records that could not be read.
 
-use fieldkit_core::store::QuarantinedRecord;
+use fieldkit_core::storage::store::QuarantinedRecord;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,7 +1,9 @@
 //! The first screen: every study on this device, and the ways to start one.
 
 use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::{Backup, StudyData, StudyListing};
+use fieldkit_core::StudyData;
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::storage::StudyListing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;

@@ -1,7 +1,8 @@
 //! A study: its shell (loading, save status, tabs) and the overview, cases and
 //! participants tabs.
 
-use fieldkit_core::{Backup, Setting, StudyEdit};
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::study::{Setting, StudyEdit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Outlet};

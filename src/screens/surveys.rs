@@ -5,13 +5,14 @@
 //! Every change goes through `StudyData::edit_survey`, which starts a new version on
 //! the first change to a version responses have used.
 
-use fieldkit_core::participant_lock::ParticipantLock;
-use fieldkit_core::pin::{PIN_KEY, PinHash, check_new_pin};
-use fieldkit_core::store::{Store as _, WriteOp};
+use fieldkit_core::surveys::participant_lock::ParticipantLock;
+use fieldkit_core::surveys::pin::{PIN_KEY, PinHash, check_new_pin};
+use fieldkit_core::storage::store::{Store as _, WriteOp};
 use fieldkit_core::study::plural;
-use fieldkit_core::survey::{SURVEY_TEMPLATES, SurveyEdit, WELSH, agreement_scale, answer_words, questions_before, visible_questions};
-use fieldkit_core::survey_builder::{Clause, ClauseOp, Combine, clauses_of, condition_from_clauses, suggest_question_name};
+use fieldkit_core::surveys::{SURVEY_TEMPLATES, SurveyEdit, WELSH, agreement_scale, answer_words, questions_before, visible_questions};
+use fieldkit_core::surveys::builder::{Clause, ClauseOp, Combine, clauses_of, condition_from_clauses, suggest_question_name};
 use fieldkit_core::*;
+use fieldkit_core::surveys::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -406,12 +407,12 @@ fn Downloads(survey: Uuid) -> impl IntoView {
             );
             let csv = "text/csv;charset=utf-8";
             match what {
-                "wide" => browser::download_bytes(&format!("{stem}-responses-wide.csv"), csv, &survey_export::responses_wide_csv(d, survey)?),
-                "long" => browser::download_bytes(&format!("{stem}-responses-long.csv"), csv, &survey_export::responses_long_csv(d, survey)?),
-                "codebook" => browser::download_bytes(&format!("{stem}-codebook.csv"), csv, &survey_export::responses_codebook_csv(d, survey)?),
+                "wide" => browser::download_bytes(&format!("{stem}-responses-wide.csv"), csv, &fieldkit_core::surveys::export::responses_wide_csv(d, survey)?),
+                "long" => browser::download_bytes(&format!("{stem}-responses-long.csv"), csv, &fieldkit_core::surveys::export::responses_long_csv(d, survey)?),
+                "codebook" => browser::download_bytes(&format!("{stem}-codebook.csv"), csv, &fieldkit_core::surveys::export::responses_codebook_csv(d, survey)?),
                 _ => {
                     // The workbook is written in a web worker; the download starts when it answers.
-                    let book = survey_export::responses_workbook(d, survey)?;
+                    let book = fieldkit_core::surveys::export::responses_workbook(d, survey)?;
                     browser::download_when_ready(ctx, format!("{stem}-responses.xlsx"), browser::XLSX_MIME, async move { browser::xlsx(&book).await });
                     Ok(())
                 }
@@ -540,7 +541,7 @@ fn AnswerRow(response: Memo<Option<Uuid>>, qid: Uuid, corrector: RwSignal<String
     let ctx = use_ctx();
     let question = Memo::new(move |_| {
         let id = response.get()?;
-        study.data.with(|d| d.response(id).and_then(|r| d.response_pages(r)).and_then(|p| survey::question(p, qid)).cloned())
+        study.data.with(|d| d.response(id).and_then(|r| d.response_pages(r)).and_then(|p| fieldkit_core::surveys::question(p, qid)).cloned())
     });
     let answer = Memo::new(move |_| {
         let id = response.get()?;

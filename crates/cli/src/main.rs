@@ -7,9 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::merge::merge_with_defaults;
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
-use fieldkit_core::{Backup, StudyData, Summary, Survey, Timestamp, coding_export, survey_export};
+use fieldkit_core::exchange::merge::merge_with_defaults;
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::coding::export as coding_export;
+use fieldkit_core::surveys::export as survey_export;
+use fieldkit_core::{StudyData, Timestamp};
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::summary::Summary;
+use fieldkit_core::surveys::Survey;
 
 const USAGE: &str = "\
 fieldkit — command-line tool for fieldkit study backups
@@ -268,7 +273,7 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                 }
                 "interviews-csv" => {
                     let data = read_backup(file)?;
-                    let csv = fieldkit_core::exports::interviews_csv(&data).map_err(failure)?;
+                    let csv = fieldkit_core::fieldwork::export::interviews_csv(&data).map_err(failure)?;
                     write_output(out, &csv)
                 }
                 "segments-csv" | "codebook-csv" | "codebook-json" => {

@@ -213,9 +213,9 @@ fn survey_backup(name: &str) -> (PathBuf, Vec<u8>) {
 
 #[test]
 fn export_responses_gives_the_same_bytes_as_the_core() {
-    use fieldkit_core::survey_export::*;
+    use fieldkit_core::surveys::export::*;
     let (file, bytes) = survey_backup("survey.json");
-    let data = fieldkit_core::Backup::parse(&bytes).unwrap().into_study();
+    let data = fieldkit_core::exchange::backup::Backup::parse(&bytes).unwrap().into_study();
     let first = data.surveys[0].id;
     let formats: [(&str, fn(&fieldkit_core::StudyData, _) -> Result<Vec<u8>, String>); 4] = [
         ("responses-wide-csv", responses_wide_csv),
@@ -286,15 +286,15 @@ fn export_responses_without_a_survey_or_with_an_unknown_name_is_a_clear_error() 
 
 #[test]
 fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
-    use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+    use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
     let file = tmp("demo-coding.json");
     assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
-    let data = fieldkit_core::Backup::parse(&std::fs::read(&file).unwrap()).unwrap().into_study();
+    let data = fieldkit_core::exchange::backup::Backup::parse(&std::fs::read(&file).unwrap()).unwrap().into_study();
     let expected: Vec<(&str, Vec<u8>)> = vec![
-        ("segments-csv", fieldkit_core::coding_export::segments_csv(&data).unwrap()),
-        ("codebook-csv", fieldkit_core::coding_export::codebook_csv(&data).unwrap()),
-        ("codebook-json", fieldkit_core::coding_export::codebook_json(&data).unwrap()),
-        ("matrix-csv", fieldkit_core::coding_export::matrix_csv(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
+        ("segments-csv", fieldkit_core::coding::export::segments_csv(&data).unwrap()),
+        ("codebook-csv", fieldkit_core::coding::export::codebook_csv(&data).unwrap()),
+        ("codebook-json", fieldkit_core::coding::export::codebook_json(&data).unwrap()),
+        ("matrix-csv", fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
         ("matrix-xlsx", fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
     ];
     for (format, bytes) in expected {
@@ -305,7 +305,7 @@ fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
     }
     let by_question = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "participants", "--columns=questions", "-o", "-"]);
     assert!(by_question.status.success());
-    assert_eq!(by_question.stdout, fieldkit_core::coding_export::matrix_csv(&data, MatrixRows::Participants, MatrixColumns::Questions).unwrap());
+    assert_eq!(by_question.stdout, fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Participants, MatrixColumns::Questions).unwrap());
     let bad = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "sites", "-o", "-"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("unknown --rows 'sites'"));

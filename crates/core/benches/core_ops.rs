@@ -7,9 +7,14 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::store::block_on_ready;
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
-use fieldkit_core::{Backup, CodingEdit, MemoryStore, Repo, SourceFilter, SourceRef, Timestamp, coding_export};
+use fieldkit_core::storage::store::block_on_ready;
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
+use fieldkit_core::Timestamp;
+use fieldkit_core::coding::export as coding_export;
+use fieldkit_core::coding::CodingEdit;
+use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::storage::{MemoryStore, Repo};
 
 /// Runs `f` repeatedly for about half a second and prints the median time per run.
 fn bench<T>(name: &str, mut f: impl FnMut() -> T) {
@@ -41,7 +46,7 @@ fn main() {
     bench("parse and check the JSON backup", || Backup::parse(json.as_bytes()));
     bench("validate the whole study", || data.validate());
     bench("coverage grid (cases x questions)", || data.coverage());
-    bench("interviews CSV export", || fieldkit_core::exports::interviews_csv(&data));
+    bench("interviews CSV export", || fieldkit_core::fieldwork::export::interviews_csv(&data));
     bench("store the study in the memory store (1 batch)", || {
         let repo = Repo::new(MemoryStore::new());
         block_on_ready(repo.create(&data))
@@ -52,7 +57,7 @@ fn main() {
     let mut edited = data.clone();
     let case = data.cases[0].id;
     bench("one autosave edit: apply + encode the record", || {
-        let changed = edited.edit_case(case, fieldkit_core::CaseEdit::Description("typing…".into()), Timestamp::default());
+        let changed = edited.edit_case(case, fieldkit_core::study::CaseEdit::Description("typing…".into()), Timestamp::default());
         changed.map(|c| edited.encode(c))
     });
 

@@ -6,14 +6,14 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 use crate::coding::{CodeField, CodingEdit};
-use crate::coding_model::*;
-use crate::sources::{SourceKind, SourceRef};
+use crate::coding::*;
+use crate::coding::sources::{SourceKind, SourceRef};
 use crate::fieldwork::*;
-use crate::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
-use crate::survey_model::{AnswerValue, QuestionKind};
-use crate::model::*;
+use crate::fieldwork::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
+use crate::surveys::{AnswerValue, QuestionKind};
+use crate::study::*;
 use crate::study::StudyData;
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemoSize {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::coding_model::{Anchor, MemoTarget};
+use crate::coding::{Anchor, MemoTarget};
 use crate::fieldwork::{AccountStatus, DocumentKind, InterviewKind};
 use crate::study::StudyData;
 
@@ -73,7 +73,7 @@ impl Summary {
             responses_complete: data
                 .responses
                 .iter()
-                .filter(|r| r.status == crate::survey_model::ResponseStatus::Complete)
+                .filter(|r| r.status == crate::surveys::ResponseStatus::Complete)
                 .count(),
             codes: data.codes.len(),
             themes: data.codes.iter().filter(|c| c.parent.is_none()).count(),

@@ -1,7 +1,9 @@
 //! Member checking: the account of an interview, its status and versions, and the
 //! word-level differences between versions.
 
-use fieldkit_core::account::{DiffPart, account_html, account_text, account_version_html, diff_versions};
+use fieldkit_core::fieldwork::account::{DiffPart, account_html, account_text, account_version_html, diff_versions};
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 
@@ -506,7 +508,7 @@ fn amendments_that_change_nothing_or_come_at_the_wrong_time_are_refused() {
         f.data.record_amendment(account, " \n ".into(), String::new(), T1),
         Err(ValidationError::EmptyAmendment)
     );
-    let huge = "a".repeat(fieldkit_core::transcript::MAX_TEXT_BYTES + 1);
+    let huge = "a".repeat(fieldkit_core::fieldwork::transcript::MAX_TEXT_BYTES + 1);
     assert!(matches!(
         f.data.record_amendment(account, huge, String::new(), T1),
         Err(ValidationError::TextTooLong { .. })

@@ -1,6 +1,9 @@
 //! The JSON backup: lossless round trips, and clear refusals of bad files.
 
 use fieldkit_core::demo::{DemoSize, demo_study};
+use fieldkit_core::exchange::backup::*;
+use fieldkit_core::study::*;
+use fieldkit_core::summary::Summary;
 use fieldkit_core::*;
 
 const NOW: Timestamp = Timestamp::from_millis(1_795_449_405_000);

@@ -6,7 +6,14 @@ use std::collections::HashSet;
 use fieldkit_core::coding::check_code_colour;
 use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::offsets::*;
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
+use fieldkit_core::coding::sources::*;
+use fieldkit_core::coding::*;
+use fieldkit_core::exchange::backup::*;
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::storage::*;
+use fieldkit_core::study::*;
+use fieldkit_core::surveys::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

@@ -4,9 +4,11 @@
 
 use std::path::PathBuf;
 
-use fieldkit_core::coding_export::*;
+use fieldkit_core::coding::export::*;
 use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::coding::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

@@ -1,6 +1,9 @@
 //! Running interviews and focus groups, documents, and the coverage grid.
 
 use fieldkit_core::demo::{DemoSize, demo_study};
+use fieldkit_core::exchange::backup::*;
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

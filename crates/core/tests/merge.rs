@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use fieldkit_core::coding_model::Memo;
+use fieldkit_core::coding::Memo;
 use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::merge::*;
+use fieldkit_core::exchange::merge::*;
+use fieldkit_core::coding::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

@@ -1,7 +1,9 @@
 //! The rules of interview protocols: editing sections and prompts, validation,
 //! versions kept for interviews already run, deletion, and the built-in templates.
 
-use fieldkit_core::protocol::{ProtocolDeletionImpact, ProtocolEdit, TEMPLATES, template};
+use fieldkit_core::fieldwork::protocol::{ProtocolDeletionImpact, ProtocolEdit, TEMPLATES, template};
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 //! The storage contract against the in-memory store (IndexedDB runs the same suite in Chromium).
 
-use fieldkit_core::contract;
-use fieldkit_core::store::{MemoryStore, Store, StoreError, WriteOp, RawRecord, block_on_ready};
+use fieldkit_core::storage::contract;
+use fieldkit_core::storage::store::{MemoryStore, Store, StoreError, WriteOp, RawRecord, block_on_ready};
 
 #[test]
 fn memory_store_passes_the_storage_contract() {
@@ -31,8 +31,9 @@ fn a_full_quota_refuses_the_write_and_keeps_what_was_stored() {
 
 #[test]
 fn a_record_of_a_kind_from_a_newer_version_is_left_alone() {
-    use fieldkit_core::{Repo, Timestamp};
-    let data = fieldkit_core::contract::sample_study();
+    use fieldkit_core::Timestamp;
+    use fieldkit_core::storage::Repo;
+    let data = fieldkit_core::storage::contract::sample_study();
     let repo = Repo::new(MemoryStore::new());
     block_on_ready(async {
         repo.create(&data).await.unwrap();

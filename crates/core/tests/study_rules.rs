@@ -1,5 +1,6 @@
 //! The rules of the study model: creating and editing studies, cases and participants.
 
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

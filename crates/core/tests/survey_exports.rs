@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use fieldkit_core::survey_export::{responses_codebook_csv, responses_long_csv, responses_wide_csv, responses_workbook};
+use fieldkit_core::surveys::export::{responses_codebook_csv, responses_long_csv, responses_wide_csv, responses_workbook};
 mod common {
     pub mod survey_fixture;
 }

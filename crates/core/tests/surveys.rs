@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use fieldkit_core::survey::*;
+use fieldkit_core::surveys::*;
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::study::*;
+use fieldkit_core::summary::Summary;
 use fieldkit_core::*;
 use uuid::Uuid;
 
@@ -652,8 +655,8 @@ fn editing_a_survey_with_responses_starts_a_new_version() {
     assert_eq!(survey.history.len(), 1);
     assert_eq!(survey.history[0].version, 1);
     assert_eq!(survey.history[0].superseded, T2);
-    assert_eq!(fieldkit_core::survey::question(survey.pages_for(1).unwrap(), f.rating).unwrap().label.get("en").0, "Overall rating");
-    assert_eq!(fieldkit_core::survey::question(survey.pages_for(2).unwrap(), f.rating).unwrap().label.get("en").0, "Rate us");
+    assert_eq!(fieldkit_core::surveys::question(survey.pages_for(1).unwrap(), f.rating).unwrap().label.get("en").0, "Overall rating");
+    assert_eq!(fieldkit_core::surveys::question(survey.pages_for(2).unwrap(), f.rating).unwrap().label.get("en").0, "Rate us");
     assert_eq!(survey.pages_for(3), None);
     assert_eq!(survey.version_numbers(), vec![1, 2]);
     assert_eq!(survey.name_for(1), Some("Stakeholder views"));

@@ -1,9 +1,11 @@
 //! Transcripts: reading uploaded and pasted text, splitting it into speaker turns,
 //! and storing it on an interview.
 
-use fieldkit_core::transcript::{
+use fieldkit_core::fieldwork::transcript::{
     MAX_TEXT_BYTES, TextError, TextOrigin, check_pasted_text, normalise_line_endings, parse_turns, read_text_file,
 };
+use fieldkit_core::fieldwork::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 
@@ -128,7 +130,7 @@ fn files_over_two_megabytes_are_refused_with_their_size() {
 fn the_text_limit_matches_the_field_limit() {
     // A transcript that was accepted must also be editable as a text field.
     assert_eq!(MAX_TEXT_BYTES, 2 * 1024 * 1024);
-    assert_eq!(MAX_TEXT_BYTES, fieldkit_core::interview::MAX_FIELD_BYTES);
+    assert_eq!(MAX_TEXT_BYTES, fieldkit_core::fieldwork::interview::MAX_FIELD_BYTES);
 }
 
 // ---------- pasted text ----------

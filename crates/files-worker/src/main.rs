@@ -7,8 +7,9 @@
 //! - `["import", file bytes]` → `[backup JSON, import report]` for a .qdpx, .qde or .qdc;
 //! - on failure `[false, message]`. It holds no data of its own.
 
-use fieldkit_core::survey_export::WorkbookData;
-use fieldkit_core::{Backup, Timestamp};
+use fieldkit_core::tabular::WorkbookData;
+use fieldkit_core::Timestamp;
+use fieldkit_core::exchange::backup::Backup;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

@@ -25,11 +25,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use fieldkit_core::coding_model::Memo;
+use fieldkit_core::coding::Memo;
 use fieldkit_core::offsets::code_point_len;
-use fieldkit_core::{
-    Anchor, AnswerValue, Code, Date, MemoTarget, QuestionKind, Segment, SourceInfo, SourceKind, StudyData, Timestamp,
-};
+use fieldkit_core::{Date, StudyData, Timestamp};
+use fieldkit_core::coding::{Anchor, Code, MemoTarget, Segment};
+use fieldkit_core::coding::sources::{SourceInfo, SourceKind};
+use fieldkit_core::surveys::{AnswerValue, QuestionKind};
 use uuid::Uuid;
 
 use crate::text::{Normalised, escape_attr, escape_text};
@@ -347,7 +348,7 @@ struct Plan<'a> {
 fn plan(data: &StudyData) -> Plan<'_> {
     let sources = data.sources();
     let mut segments: HashMap<Uuid, Vec<&Segment>> = HashMap::new();
-    let by_ref: HashMap<&fieldkit_core::SourceRef, &SourceInfo> = sources.iter().map(|s| (&s.source, s)).collect();
+    let by_ref: HashMap<&fieldkit_core::coding::sources::SourceRef, &SourceInfo> = sources.iter().map(|s| (&s.source, s)).collect();
     for seg in &data.segments {
         if seg.anchor == Anchor::Lost || seg.codings.is_empty() {
             continue;
@@ -440,7 +441,7 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
     let case_type = vars.add("case-type", CASE_TYPE, VarType::Text, "What a case stands for: a case study site, or one survey respondent.");
 
     // --- case variables ---
-    let mut cases: Vec<&fieldkit_core::Case> = data.cases.iter().collect();
+    let mut cases: Vec<&fieldkit_core::study::Case> = data.cases.iter().collect();
     cases.sort_by_key(|c| (c.created, c.id));
     let setting = vars.add("attribute:setting", "Setting", VarType::Text, "Urban, rural or very rural.");
     let legal_form = vars.add("attribute:legal form", "Legal form", VarType::Text, "");
@@ -495,7 +496,7 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
     }
 
     // --- survey respondents ---
-    let mut responses: Vec<&fieldkit_core::Response> = data.responses.iter().collect();
+    let mut responses: Vec<&fieldkit_core::surveys::Response> = data.responses.iter().collect();
     responses.sort_by_key(|r| (r.created, r.id));
     let mut numbering: HashMap<Uuid, usize> = HashMap::new();
     for r in responses {
@@ -513,12 +514,12 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
             let Some(answer) = r.answers.get(&q.id) else { continue };
             let integer_hint = matches!(q.kind, QuestionKind::Number { integer: true, .. });
             let Some(kind) = question_variable(&q.kind, integer_hint) else { continue };
-            let label = q.label.get(fieldkit_core::survey_model::DEFAULT_LANGUAGE).0;
+            let label = q.label.get(fieldkit_core::surveys::DEFAULT_LANGUAGE).0;
             let key = format!("survey:{}:{}", r.survey_id, q.id);
             if let (QuestionKind::Likert { items, .. }, AnswerValue::Scale(points)) = (&q.kind, answer) {
                 for item in items {
                     let Some(p) = points.get(&item.id) else { continue };
-                    let item_label = item.label.get(fieldkit_core::survey_model::DEFAULT_LANGUAGE).0;
+                    let item_label = item.label.get(fieldkit_core::surveys::DEFAULT_LANGUAGE).0;
                     let guid = vars.add(&format!("{key}:{}", item.id), &format!("{survey} · {}", item.name), VarType::Integer, item_label);
                     values.push((guid, VarType::Integer, p.to_string()));
                 }
@@ -542,7 +543,7 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
         let refs: Vec<Uuid> = plan
             .sources
             .iter()
-            .filter(|s| matches!(s.source, fieldkit_core::SourceRef::SurveyAnswer { response, .. } if response == r.id))
+            .filter(|s| matches!(s.source, fieldkit_core::coding::sources::SourceRef::SurveyAnswer { response, .. } if response == r.id))
             .map(|s| s.uuid)
             .collect();
         case_values.push((r.id, name, format!("Survey response ({survey})"), values, refs));

@@ -15,12 +15,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use fieldkit_core::coding_model::Memo;
+use fieldkit_core::coding::Memo;
 use fieldkit_core::offsets::CodePointIndex;
-use fieldkit_core::{
-    Attribute, Backup, Case, CaseAttributes, Code, Coding, Date, Document, DocumentKind, MemoTarget, Segment, Setting,
-    SourceRef, StudyData, Timestamp,
-};
+use fieldkit_core::{Date, StudyData, Timestamp};
+use fieldkit_core::coding::{Code, Coding, MemoTarget, Segment};
+use fieldkit_core::coding::sources::SourceRef;
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::fieldwork::{Document, DocumentKind};
+use fieldkit_core::study::{Attribute, Case, CaseAttributes, Setting};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -139,7 +141,7 @@ impl fmt::Display for ImportReport {
 
 /// A study read from a file, with its report. Nothing is stored yet: the caller
 /// stores `data` as a new study, or merges it into an existing one
-/// (`fieldkit_core::merge`).
+/// (`fieldkit_core::exchange::merge`).
 #[derive(Clone, Debug)]
 pub struct Imported {
     pub data: StudyData,
@@ -203,7 +205,7 @@ pub fn import_qdpx(bytes: &[u8], now: Timestamp) -> Result<Imported, InteropErro
 /// Reads a `.qdpx` project to merge into `base`: its study record is `base`'s, sources
 /// and cases that `base` already has (same GUID, same text) are recognised rather than
 /// imported again as documents, and survey respondents that `base` holds are skipped.
-/// Pass the result to `fieldkit_core::merge::plan(base, &imported.data)`.
+/// Pass the result to `fieldkit_core::exchange::merge::plan(base, &imported.data)`.
 pub fn import_qdpx_into(base: &StudyData, bytes: &[u8], now: Timestamp) -> Result<Imported, InteropError> {
     import_archive(bytes, Some(base), now)
 }

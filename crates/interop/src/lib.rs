@@ -9,7 +9,7 @@
 //! - [`import_file`], [`import_qdpx`], [`import_qdpx_into`], [`import_qde`],
 //!   [`import_qdc`]: reading, with an [`ImportReport`] of what was assumed and what
 //!   could not be brought in. Merging into an existing study is
-//!   `fieldkit_core::merge`.
+//!   `fieldkit_core::exchange::merge`.
 
 pub mod archive;
 pub mod export;

@@ -5,6 +5,10 @@ use std::collections::HashMap;
 
 use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::offsets::slice_code_points;
+use fieldkit_core::coding::sources::*;
+use fieldkit_core::coding::*;
+use fieldkit_core::exchange::backup::*;
+use fieldkit_core::study::*;
 use fieldkit_core::*;
 use fieldkit_interop::archive::{Limits, read_zip_within, write_zip};
 use fieldkit_interop::{InteropError, PositionUnit, export_qdc, export_qdpx, import_file, import_qdc, import_qdpx, project_files};
@@ -332,13 +336,13 @@ fn the_reports_list_is_serialisable() {
 
 #[test]
 fn a_qdpx_of_the_same_study_merges_as_nothing_new() {
-    use fieldkit_core::merge::{merge_with_defaults, plan};
+    use fieldkit_core::exchange::merge::{merge_with_defaults, plan};
     let data = demo_study(DemoSize::Small);
     let file = export_qdpx(&data).unwrap();
     let imported = fieldkit_interop::import_qdpx_into(&data, &file, NOW).unwrap();
     assert!(imported.data.documents.len() <= data.documents.len(), "the study's own sources are recognised");
     let p = plan(&data, &imported.data);
-    let changed: Vec<String> = p.items.iter().filter(|i| i.status != fieldkit_core::merge::MergeStatus::Unchanged).map(|i| i.label.clone()).collect();
+    let changed: Vec<String> = p.items.iter().filter(|i| i.status != fieldkit_core::exchange::merge::MergeStatus::Unchanged).map(|i| i.label.clone()).collect();
     assert!(changed.is_empty(), "{changed:?}");
     let merged = merge_with_defaults(&data, &imported.data).unwrap();
     assert_eq!(merged.data, data);
@@ -346,7 +350,7 @@ fn a_qdpx_of_the_same_study_merges_as_nothing_new() {
     // A memo and a coding added in another program come in; the rest is unchanged.
     let mut other = data.clone();
     let memo = other.memos[0].clone();
-    other.memos.push(fieldkit_core::coding_model::Memo { id: Uuid::new_v4(), text: "From another program".into(), ..memo });
+    other.memos.push(fieldkit_core::coding::Memo { id: Uuid::new_v4(), text: "From another program".into(), ..memo });
     let imported = fieldkit_interop::import_qdpx_into(&data, &export_qdpx(&other).unwrap(), NOW).unwrap();
     let merged = merge_with_defaults(&data, &imported.data).unwrap();
     assert_eq!(merged.summary.added(), 1, "{:?}", merged.summary);

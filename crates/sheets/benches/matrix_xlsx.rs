@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 
 fn main() {
     let data = demo_study(DemoSize::Reference);

@@ -1,16 +1,17 @@
-//! Writes the core's export workbooks ([`fieldkit_core::survey_export::WorkbookData`])
+//! Writes the core's export workbooks ([`fieldkit_core::tabular::WorkbookData`])
 //! as XLSX files with rust_xlsxwriter: a bold, frozen header row, set column widths,
 //! numbers as numbers and every text cell neutralised against formulas.
 
 use fieldkit_core::StudyData;
-use fieldkit_core::coding_export::matrix_workbook;
-use fieldkit_core::exports::safe_cell;
-use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
-use fieldkit_core::survey_export::{Cell, Sheet, WorkbookData, responses_workbook};
+use fieldkit_core::coding::export::matrix_workbook;
+use fieldkit_core::tabular::safe_cell;
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::surveys::export::responses_workbook;
+use fieldkit_core::tabular::{Cell, Sheet, WorkbookData};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 use uuid::Uuid;
 
-pub use fieldkit_core::survey_export::XLSX_SHEETS;
+pub use fieldkit_core::surveys::export::XLSX_SHEETS;
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> String {
     format!("Could not write the workbook: {e}")

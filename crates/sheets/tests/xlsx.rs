@@ -51,7 +51,7 @@ fn xlsx_has_data_codebook_and_value_label_sheets() {
 #[test]
 fn matrix_xlsx_has_synopses_and_supporting_quotes() {
     use fieldkit_core::demo::{DemoSize, demo_study};
-    use fieldkit_core::retrieval::{MatrixColumns, MatrixRows};
+    use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
     let data = demo_study(DemoSize::Small);
     let bytes = fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap();
     assert_eq!(bytes, fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap());

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use fieldkit_core::study::*;
+use fieldkit_core::surveys::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 

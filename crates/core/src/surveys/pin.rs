@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use thiserror::Error;
 
-use crate::store::RawRecord;
+use crate::storage::store::RawRecord;
 
 /// Where the PIN lives in the store: a device setting, not part of any study, so it
 /// never travels in a backup or an export.

@@ -6,11 +6,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::SCHEMA_VERSION;
-use crate::coding_model::{Code, MatrixCell, Memo, Segment};
+use crate::coding::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::survey_model::{Response, Survey};
-use crate::model::{Case, Identity, Participant, Study};
-use crate::store::{RawRecord, WriteOp};
+use crate::surveys::{Response, Survey};
+use crate::study::{Case, Identity, Participant, Study};
+use crate::storage::store::{RawRecord, WriteOp};
 use crate::study::{ObjectRef, StudyData};
 
 /// The kinds of record a study is stored as.

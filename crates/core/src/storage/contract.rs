@@ -7,9 +7,9 @@ use std::future::Future;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::records::{RecordKind, record_key};
-use crate::repo::{Repo, RepoError};
-use crate::store::{RawRecord, Store, WriteOp};
+use crate::storage::records::{RecordKind, record_key};
+use crate::storage::repo::{Repo, RepoError};
+use crate::storage::store::{RawRecord, Store, WriteOp};
 use crate::study::{CaseEdit, ObjectRef, ParticipantEdit, StudyData, StudyEdit};
 
 const NOW: Timestamp = Timestamp::from_millis(1_795_449_405_000);
@@ -91,7 +91,7 @@ pub async fn indexes_select_by_study_and_kind<S: Store>(s: S) {
 pub async fn quarantine_moves_a_record_aside_intact<S: Store>(s: S) {
     let r = record("case:q", "s1", "{not json");
     s.apply(vec![WriteOp::Put(r.clone())]).await.expect("put");
-    let q = crate::store::QuarantinedRecord {
+    let q = crate::storage::store::QuarantinedRecord {
         key: r.key.clone(),
         kind: r.kind.clone(),
         study: r.study.clone(),

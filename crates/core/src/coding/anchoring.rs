@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use crate::account::{compare, words};
+use crate::fieldwork::account::{compare, words};
 use crate::offsets::boundaries;
 
 /// Changed stretches longer than this many words and spaces are treated as replaced

@@ -14,9 +14,9 @@ use uuid::Uuid;
 
 use crate::clock::Date;
 use crate::fieldwork::{DocumentKind, Interview, InterviewKind, Speaker};
-use crate::model::{Case, CaseAttributes};
+use crate::study::{Case, CaseAttributes};
 use crate::study::StudyData;
-use crate::survey_model::{AnswerValue, QuestionKind};
+use crate::surveys::{AnswerValue, QuestionKind};
 
 /// Names one codable text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -425,7 +425,7 @@ impl StudyData {
                 info.case_id = Some(r.case_id);
                 info.participants = r.participant_id.into_iter().collect();
                 info.survey_question = Some(q.id);
-                info.question_text = q.label.get(crate::survey_model::DEFAULT_LANGUAGE).0.to_string();
+                info.question_text = q.label.get(crate::surveys::DEFAULT_LANGUAGE).0.to_string();
                 info.date = r.completed.unwrap_or(r.started).date();
                 let who = r.participant_id.and_then(|p| self.participant(p)).map_or("Anonymous", |p| p.pseudonym.as_str());
                 info.title = format!("{survey} · {who} · {}", q.name);

@@ -27,9 +27,9 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::fieldwork::{Correction, InterviewStatus, Speaker, Transcript, Turn};
-use crate::sources::SourceRef;
+use crate::coding::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 /// The largest transcript accepted, in bytes (2 MiB). An hour's interview is about
 /// 60 kB of text; anything near this size is almost certainly the wrong file.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::sources::SourceRef;
+use crate::coding::sources::SourceRef;
 
 /// A code of the codebook. Codes form a tree: a code without a parent is a
 /// **theme**; codes under it are codes, and codes under those sub-codes.

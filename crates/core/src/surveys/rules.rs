@@ -1,4 +1,4 @@
-//! The rules of stakeholder surveys (the types are in [`crate::survey_model`]):
+//! The rules of stakeholder surveys (the types are in [`crate::surveys`]):
 //! editing surveys, versions kept for responses already given, skip-logic
 //! conditions (checked when saved, evaluated here, described in plain words),
 //! validation of answers, the page flow of a response, corrections, and the
@@ -22,11 +22,11 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
-use crate::interview::MAX_FIELD_BYTES;
-use crate::sources::SourceRef;
+use crate::fieldwork::interview::MAX_FIELD_BYTES;
+use crate::coding::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
-use crate::survey_model::*;
-use crate::validate::ValidationError;
+use crate::surveys::model::*;
+use crate::study::validate::ValidationError;
 
 /// The language a survey can be translated into besides English.
 pub const WELSH: &str = "cy";

@@ -14,10 +14,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::exports::safe_cell;
-use crate::retrieval::{Attributor, MatrixColumns, MatrixRows, RetrievalFilter};
+use crate::tabular::safe_cell;
+use crate::coding::retrieval::{Attributor, MatrixColumns, MatrixRows, RetrievalFilter};
 use crate::study::StudyData;
-use crate::survey_export::{Cell, Sheet, WorkbookData};
+use crate::tabular::{Cell, Sheet, WorkbookData};
 
 fn write_rows(header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
@@ -77,7 +77,7 @@ pub fn segments_csv(data: &StudyData) -> Result<Vec<u8>, String> {
             (c.id, (c.name.clone(), data.code_path(c.id).join(" > "), theme))
         })
         .collect();
-    let by_id: HashMap<Uuid, &crate::coding_model::Segment> = data.segments.iter().map(|s| (s.id, s)).collect();
+    let by_id: HashMap<Uuid, &crate::coding::Segment> = data.segments.iter().map(|s| (s.id, s)).collect();
     let mut rows = Vec::new();
     for r in data.retrieve(&RetrievalFilter::default()) {
         let Some(segment) = by_id.get(&r.segment) else { continue };

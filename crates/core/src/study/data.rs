@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
-use crate::coding_model::{Code, MatrixCell, MatrixRow, Memo, Segment};
+use crate::coding::{Code, MatrixCell, MatrixRow, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::survey_model::{Response, Survey};
-use crate::model::*;
-use crate::validate::ValidationError;
+use crate::surveys::{Response, Survey};
+use crate::study::model::*;
+use crate::study::validate::ValidationError;
 
 /// A study and everything that belongs to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -426,8 +426,8 @@ impl StudyData {
         let documents: HashSet<Uuid> = self.documents.iter().filter(|d| d.case_id == id).map(|d| d.id).collect();
         let responses: HashSet<Uuid> = self.responses.iter().filter(|r| r.case_id == id).map(|r| r.id).collect();
         removed.extend(self.drop_coding_of(|s| match s {
-            crate::sources::SourceRef::Document { document } => documents.contains(document),
-            crate::sources::SourceRef::SurveyAnswer { response, .. } => responses.contains(response),
+            crate::coding::sources::SourceRef::Document { document } => documents.contains(document),
+            crate::coding::sources::SourceRef::SurveyAnswer { response, .. } => responses.contains(response),
             _ => false,
         }));
         removed.extend(documents.iter().map(|d| ObjectRef::Document(*d)));

@@ -24,11 +24,11 @@ use serde_json::Value;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::coding_model::{Anchor, Memo, MemoTarget, Segment};
+use crate::coding::{Anchor, Memo, MemoTarget, Segment};
 use crate::offsets::{CodePointIndex, slice_code_points};
-use crate::sources::SourceRef;
+use crate::coding::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 const MERGE_NS: Uuid = Uuid::from_u128(0x0b5d_7e21_c94a_4f38_a2d6_17e9_43c0_5f8b);
 

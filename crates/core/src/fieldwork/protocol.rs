@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::fieldwork::{Interview, Prompt, Protocol, ProtocolVersion, Section};
 use crate::study::{ObjectRef, StudyData, plural};
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 /// One change to a protocol. Sections and prompts are named by their ids, which
 /// stay the same from one version to the next so answers can be matched up.

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::clock::Timestamp;
-use crate::coding_model::{Code, MatrixCell, Memo, Segment};
+use crate::coding::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::survey_model::{Response, Survey};
-use crate::model::{Case, Identity, Participant, Study};
+use crate::surveys::{Response, Survey};
+use crate::study::{Case, Identity, Participant, Study};
 use crate::study::StudyData;
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 pub const BACKUP_FORMAT: &str = "fieldkit-backup";
 /// 2 added protocols, interviews, documents and accounts; 3 added surveys and

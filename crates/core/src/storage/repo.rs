@@ -5,8 +5,8 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::records::{DecodeProblem, Decoded, RecordKind, decode, record_key};
-use crate::store::{QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
+use crate::storage::records::{DecodeProblem, Decoded, RecordKind, decode, record_key};
+use crate::storage::store::{QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
 use crate::study::{ObjectRef, StudyData};
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

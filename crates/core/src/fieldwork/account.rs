@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::clock::Timestamp;
 use crate::fieldwork::*;
 use crate::study::{ObjectRef, StudyData};
-use crate::transcript::{MAX_TEXT_BYTES, normalise_line_endings};
-use crate::validate::ValidationError;
+use crate::fieldwork::transcript::{MAX_TEXT_BYTES, normalise_line_endings};
+use crate::study::validate::ValidationError;
 
 /// The account as headings and paragraphs, rendered to plain text or to HTML.
 struct AccountDoc {

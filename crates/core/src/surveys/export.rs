@@ -75,42 +75,14 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use crate::exports::safe_cell;
-use crate::model::{Case, Setting};
+use crate::tabular::{Cell, Sheet, WorkbookData, number_text, safe_cell};
+use crate::study::{Case, Setting};
 use crate::study::StudyData;
-use crate::survey_model::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
+use crate::surveys::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
 
-/// One exported cell.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-}
-
-impl Cell {
-    fn text(text: impl Into<String>) -> Cell {
-        let text = text.into();
-        if text.is_empty() { Cell::Empty } else { Cell::Text(text) }
-    }
-
-    /// As written in a CSV: text neutralised, numbers plain.
-    fn csv(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) => safe_cell(t),
-            Cell::Number(n) => number_text(*n),
-        }
-    }
-}
-
-/// `3` rather than `3.0`; other numbers in Rust's shortest exact form, never with an exponent.
-fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
-}
 
 fn english(text: &Text) -> &str {
-    text.get(crate::survey_model::DEFAULT_LANGUAGE).0
+    text.get(crate::surveys::DEFAULT_LANGUAGE).0
 }
 
 /// The pages of the version `version` of `survey`: the current pages for the current
@@ -480,29 +452,6 @@ pub fn responses_codebook_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>,
 }
 
 pub const XLSX_SHEETS: [&str; 3] = ["Data", "Codebook", "Value labels"];
-
-/// A sheet of a workbook, as data: the XLSX writer lives in its own crate
-/// (`fieldkit-sheets`) so that this core stays free of its browser dependencies.
-///
-/// Serialisable, because the app hands workbooks to a web worker that writes the
-/// XLSX (the writer is too large for the main bundle).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Sheet {
-    pub name: String,
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
-    /// Column widths in characters, for the columns that have one.
-    pub widths: Vec<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WorkbookData {
-    pub title: String,
-    /// Written as the workbook's creation time: the last change to the data, so the
-    /// same data always gives the same file.
-    pub created: crate::clock::Timestamp,
-    pub sheets: Vec<Sheet>,
-}
 
 /// The three sheets of the XLSX export (see the [module documentation](self)):
 /// `Data`, `Codebook` and `Value labels`. Text cells are not yet neutralised;

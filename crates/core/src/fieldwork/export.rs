@@ -1,18 +1,11 @@
-//! Tabular exports of a study, byte for byte what the UI downloads and what
+//! The interviews CSV, byte for byte what the UI downloads and what
 //! `fieldkit export` writes. UTF-8, one header row of names (never internal ids),
 //! and no cell that a spreadsheet would run as a formula.
 
 use crate::fieldwork::{AnswerState, Interview, Speaker};
 use crate::study::StudyData;
+use crate::tabular::safe_cell;
 
-/// Spreadsheet programs run a cell starting with these as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// Makes text safe to open in a spreadsheet: a leading formula character gets an
-/// apostrophe in front, which spreadsheets show as text and do not evaluate.
-pub fn safe_cell(text: &str) -> String {
-    if text.starts_with(FORMULA_STARTS) { format!("'{text}") } else { text.to_string() }
-}
 
 fn write_rows(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
@@ -114,19 +107,4 @@ pub fn interviews_csv(data: &StudyData) -> Result<Vec<u8>, String> {
         interview_rows(data, interview, &mut rows);
     }
     write_rows(&INTERVIEWS_CSV_HEADER, rows)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_cell;
-
-    #[test]
-    fn formula_like_cells_are_neutralised() {
-        for bad in ["=1+1", "+44 7700", "-5", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(safe_cell(bad), format!("'{bad}"));
-        }
-        for fine in ["Hello", "", "1+1=2", "'quoted", "ŵ"] {
-            assert_eq!(safe_cell(fine), fine);
-        }
-    }
 }

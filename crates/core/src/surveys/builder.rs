@@ -1,11 +1,11 @@
-//! What the survey builder screen needs beyond [`crate::survey::SurveyEdit`]: a flat,
+//! What the survey builder screen needs beyond [`crate::surveys::SurveyEdit`]: a flat,
 //! form-friendly shape for skip-logic conditions, and machine names suggested from
 //! labels. Kept here so the rules are tested natively and the screen stays thin.
 
 use uuid::Uuid;
 
-use crate::survey::is_machine_name;
-use crate::survey_model::{Condition, Page, QuestionKind};
+use crate::surveys::is_machine_name;
+use crate::surveys::{Condition, Page, QuestionKind};
 
 /// One comparison as the builder's form shows it: a question, an operator, a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -199,7 +199,7 @@ pub fn suggest_question_name(pages: &[Page], label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::survey_model::{Question, Text};
+    use crate::surveys::{Question, Text};
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 use crate::fieldwork::*;
-use crate::sources::SourceRef;
+use crate::coding::sources::SourceRef;
 use crate::study::{ObjectRef, StudyData};
-use crate::validate::ValidationError;
+use crate::study::validate::ValidationError;
 
 /// The most text one field may hold. A transcript of a long interview is about 60 kB;
 /// anything bigger is almost certainly a wrong paste, and would slow autosave.
@@ -116,7 +116,7 @@ impl StudyData {
     }
 
     /// Participants at a case who may be chosen for an interview now.
-    pub fn eligible_participants(&self, case: Uuid) -> Vec<&crate::model::Participant> {
+    pub fn eligible_participants(&self, case: Uuid) -> Vec<&crate::study::Participant> {
         self.participants_of_case(case).filter(|p| p.consent.allows_interview()).collect()
     }
 

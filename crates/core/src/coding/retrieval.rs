@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use uuid::Uuid;
 
-use crate::coding_model::*;
+use crate::coding::model::*;
 use crate::fieldwork::Speaker;
 use crate::offsets::CodePointIndex;
-use crate::sources::{SourceFilter, SourceInfo, SourceKind, SourceRef, speaker_at};
+use crate::coding::sources::{SourceFilter, SourceInfo, SourceKind, SourceRef, speaker_at};
 use crate::study::StudyData;
 
 /// Which segments to retrieve. Every part that is set must match.

@@ -4,14 +4,14 @@
 //! The lock is a device record (not part of any study, never exported). The app
 //! reads it before showing anything, so a reload, the back button, an edited
 //! address or a new tab all land on the same survey; only the researcher's PIN
-//! (see [`crate::pin`]) removes it. A lock record that cannot be read keeps the
+//! (see [`crate::surveys::pin`]) removes it. A lock record that cannot be read keeps the
 //! device locked: failing open would show researcher screens to a participant.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::store::RawRecord;
+use crate::storage::store::RawRecord;
 
 pub const LOCK_KEY: &str = "meta:participant-lock";
 

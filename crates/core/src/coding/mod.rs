@@ -1,0 +1,18 @@
+//! Thematic coding: the codebook, coded segments on code-point offsets, memos, the
+//! framework matrix, undoable edits, keeping segments on their words when text
+//! changes, the sources that can be coded, retrieval and counts, and the exports.
+//!
+//! Reads every feature's text through [`sources`]; may depend on `study`,
+//! `fieldwork`, `surveys` (their model types), `clock`, `offsets` and `tabular`.
+
+pub mod anchoring;
+pub mod codebook;
+mod edit;
+pub mod export;
+mod model;
+pub mod retrieval;
+pub mod sources;
+
+pub use codebook::{CodeDeletionImpact, check_code_colour};
+pub use edit::{Applied, CodeField, CodingEdit, Snapshot};
+pub use model::*;
