@@ -4,15 +4,17 @@
 use std::rc::Rc;
 
 use fieldkit_core::storage::Repo;
-use fieldkit_core::surveys::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
 use fieldkit_core::storage::store::{Store, WriteOp};
+use fieldkit_core::surveys::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser;
-use crate::screens::{account, case, coding, documents, interviews, participant, protocols, respond, storage, studies, study, surveys};
+use crate::screens::{
+    account, case, coding, documents, interviews, participant, protocols, respond, storage, studies, study, surveys,
+};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -91,7 +93,12 @@ impl Ctx {
         self.notify(Level::Info, text.into());
         let id = self.next_notice.get_value().saturating_sub(1);
         let ctx = *self;
-        set_timeout(move || { let _ = ctx.notices.try_update(|n| n.retain(|x| x.id != id || x.level == Level::Error)); }, std::time::Duration::from_secs(6));
+        set_timeout(
+            move || {
+                let _ = ctx.notices.try_update(|n| n.retain(|x| x.id != id || x.level == Level::Error));
+            },
+            std::time::Duration::from_secs(6),
+        );
     }
 
     /// A message that stays until dismissed (e.g. an import report).

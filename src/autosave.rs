@@ -161,8 +161,11 @@ impl StudyCtx {
         let ctx = *self;
         let tick = wasm_bindgen::closure::Closure::once_into_js(move || ctx.flush());
         let armed = web_sys::window().is_some_and(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(wasm_bindgen::JsCast::unchecked_ref(&tick), delay_ms)
-                .is_ok()
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                wasm_bindgen::JsCast::unchecked_ref(&tick),
+                delay_ms,
+            )
+            .is_ok()
         });
         if !armed {
             let _ = self.timer_armed.try_set_value(false);

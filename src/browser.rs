@@ -43,10 +43,7 @@ pub async fn storage_info() -> StorageInfo {
     let persistent = promise_value(manager.persisted()).await.and_then(|v| v.as_bool());
     let estimate = promise_value(manager.estimate()).await;
     let field = |name: &str| {
-        estimate
-            .as_ref()
-            .and_then(|e| js_sys::Reflect::get(e, &JsValue::from_str(name)).ok())
-            .and_then(|v| v.as_f64())
+        estimate.as_ref().and_then(|e| js_sys::Reflect::get(e, &JsValue::from_str(name)).ok()).and_then(|v| v.as_f64())
     };
     StorageInfo { persistent, used_bytes: field("usage"), quota_bytes: field("quota") }
 }
@@ -77,11 +74,8 @@ pub fn download_bytes(filename: &str, mime: &str, contents: &[u8]) -> Result<(),
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(fail)?
-        .dyn_into()
-        .map_err(|_| "no anchor element".to_string())?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "no anchor element".to_string())?;
     anchor.set_href(&url);
     anchor.set_download(filename);
     anchor.click();
@@ -112,10 +106,7 @@ pub fn js_error_text(e: &JsValue) -> String {
 
 /// A file name that is safe on every system, from a study title.
 pub fn file_stem(title: &str) -> String {
-    let stem: String = title
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect();
+    let stem: String = title.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let stem = stem.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
     let stem: String = stem.chars().take(60).collect();
     if stem.is_empty() { "study".into() } else { stem }
@@ -175,13 +166,17 @@ fn as_bytes(value: JsValue) -> Result<Vec<u8>, String> {
 /// A workbook as XLSX bytes, written in the files worker.
 pub async fn xlsx(book: &fieldkit_core::tabular::WorkbookData) -> Result<Vec<u8>, String> {
     let json = serde_json::to_string(book).map_err(|e| format!("The workbook could not be prepared: {e}"))?;
-    let reply = in_worker("xlsx", JsValue::from_str(&json)).await.map_err(|e| format!("The workbook could not be written: {e}"))?;
+    let reply = in_worker("xlsx", JsValue::from_str(&json))
+        .await
+        .map_err(|e| format!("The workbook could not be written: {e}"))?;
     as_bytes(reply)
 }
 
 /// A REFI-QDA project (`qdpx`) or codebook (`qdc`) of a study (given as its backup JSON).
 pub async fn refi_qda(task: &str, backup_json: &str) -> Result<Vec<u8>, String> {
-    let reply = in_worker(task, JsValue::from_str(backup_json)).await.map_err(|e| format!("The file could not be written: {e}"))?;
+    let reply = in_worker(task, JsValue::from_str(backup_json))
+        .await
+        .map_err(|e| format!("The file could not be written: {e}"))?;
     as_bytes(reply)
 }
 
@@ -249,5 +244,7 @@ pub fn picked_file(ev: &web_sys::Event) -> Option<web_sys::File> {
 /// Reads a chosen backup (.json) into a study; the message names the file.
 pub async fn read_backup(file: &web_sys::File) -> Result<fieldkit_core::StudyData, String> {
     let bytes = read_file(file).await?;
-    fieldkit_core::exchange::backup::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
+    fieldkit_core::exchange::backup::Backup::parse(&bytes)
+        .map(|b| b.into_study())
+        .map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
 }

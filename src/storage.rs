@@ -9,7 +9,10 @@ use std::rc::Rc;
 
 use fieldkit_core::Timestamp;
 use fieldkit_core::storage::store::{PROBE_KEY, QuarantinedRecord, RawRecord, Store, StoreError, WriteOp};
-use idb::{Database, DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, Query, TransactionMode, TransactionResult};
+use idb::{
+    Database, DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, Query, TransactionMode,
+    TransactionResult,
+};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -63,9 +66,7 @@ impl IdbStore {
                 let _ = db.create_object_store(QUARANTINE, params);
             }
         });
-        request
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))
+        request.await.map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))
     }
 
     async fn connection(&self) -> Result<Rc<Database>, StoreError> {
@@ -149,9 +150,8 @@ fn record_to_js(r: &RawRecord) -> JsValue {
 /// Reads a stored value. A value of the wrong shape still comes back as a record
 /// (its whole content as the body) so that decoding fails and quarantines it.
 fn record_from_js(value: &JsValue) -> RawRecord {
-    let body = text(value, "body").unwrap_or_else(|| {
-        js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default()
-    });
+    let body = text(value, "body")
+        .unwrap_or_else(|| js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default());
     RawRecord {
         key: text(value, "key").unwrap_or_default(),
         kind: text(value, "kind").unwrap_or_default(),
@@ -182,9 +182,7 @@ fn quarantined_from_js(value: &JsValue) -> QuarantinedRecord {
         schema: r.schema,
         body: r.body,
         reason: text(value, "reason").unwrap_or_default(),
-        quarantined_at: text(value, "quarantined_at")
-            .and_then(|t| Timestamp::parse(&t).ok())
-            .unwrap_or_default(),
+        quarantined_at: text(value, "quarantined_at").and_then(|t| Timestamp::parse(&t).ok()).unwrap_or_default(),
     }
 }
 
@@ -254,11 +252,7 @@ impl Store for IdbStore {
     async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {
         let tx = idb::Transaction::from(self.transaction(TransactionMode::ReadOnly).await?);
         let store = tx.object_store(QUARANTINE).map_err(|e| failed("read", e))?;
-        let values = store
-            .get_all(None, None)
-            .map_err(|e| failed("read", e))?
-            .await
-            .map_err(|e| failed("read", e))?;
+        let values = store.get_all(None, None).map_err(|e| failed("read", e))?.await.map_err(|e| failed("read", e))?;
         Ok(values.iter().map(quarantined_from_js).collect())
     }
 

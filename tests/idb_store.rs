@@ -7,10 +7,10 @@ use std::cell::Cell;
 
 use fieldkit_app::browser;
 use fieldkit_app::storage::IdbStore;
-use fieldkit_core::storage::contract;
-use fieldkit_core::storage::store::{RawRecord, Store, WriteOp};
 use fieldkit_core::Timestamp;
 use fieldkit_core::storage::Repo;
+use fieldkit_core::storage::contract;
+use fieldkit_core::storage::store::{RawRecord, Store, WriteOp};
 use idb::{Factory, TransactionMode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -78,7 +78,13 @@ async fn a_value_of_the_wrong_shape_is_quarantined_with_its_content() {
     let tx = db.transaction(&["records"], TransactionMode::ReadWrite).expect("tx");
     let records = tx.object_store("records").expect("store");
     let value = js_sys::Object::new();
-    for (k, v) in [("key", JsValue::from_str(&key)), ("kind", "case".into()), ("study", study.id().to_string().into()), ("schema", 1.into()), ("body", 42.into())] {
+    for (k, v) in [
+        ("key", JsValue::from_str(&key)),
+        ("kind", "case".into()),
+        ("study", study.id().to_string().into()),
+        ("schema", 1.into()),
+        ("body", 42.into()),
+    ] {
         js_sys::Reflect::set(&value, &JsValue::from_str(k), &v).expect("set");
     }
     records.put(&value, None).expect("put").await.expect("put done");

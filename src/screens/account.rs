@@ -1,9 +1,9 @@
 //! Member checking: the interview account, its status, amendments as new versions,
 //! and what changed between versions.
 
-use fieldkit_core::fieldwork::account::{DiffPart, account_version_html, diff_versions};
 use fieldkit_core::ObjectRef;
 use fieldkit_core::fieldwork::AccountStatus;
+use fieldkit_core::fieldwork::account::{DiffPart, account_version_html, diff_versions};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -29,8 +29,8 @@ fn open_page(html: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(html));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/html;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| browser::js_error_text(&e))?;
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| browser::js_error_text(&e))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| browser::js_error_text(&e))?;
     let window = web_sys::window().ok_or("no window")?;
     match window.open_with_url_and_target(&url, "_blank") {
@@ -45,9 +45,8 @@ pub fn AccountScreen() -> impl IntoView {
     let ctx = use_ctx();
     let params = use_params_map();
     let interview = Memo::new(move |_| params.with(|p| p.get("interview").and_then(|c| Uuid::parse_str(&c).ok())));
-    let account = Memo::new(move |_| {
-        interview.get().and_then(|i| study.data.with(|d| d.account_for_interview(i).cloned()))
-    });
+    let account =
+        Memo::new(move |_| interview.get().and_then(|i| study.data.with(|d| d.account_for_interview(i).cloned())));
     let base = format!("/study/{}", study.id());
     let amendment = RwSignal::new(None::<String>);
     let note = RwSignal::new(String::new());

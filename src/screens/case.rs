@@ -162,7 +162,9 @@ fn CaseInterviews(case: Uuid) -> impl IntoView {
                         .research_questions
                         .iter()
                         .enumerate()
-                        .filter(|(_, q)| sections.iter().any(|s| s.research_question_id == Some(q.id) && i.covers_section(s.id)))
+                        .filter(|(_, q)| {
+                            sections.iter().any(|s| s.research_question_id == Some(q.id) && i.covers_section(s.id))
+                        })
                         .map(|(n, _)| format!("Q{}", n + 1))
                         .collect();
                     let account = d.account_for_interview(i.id).map(|a| a.status.label()).unwrap_or("no account yet");

@@ -7,11 +7,11 @@
 
 use fieldkit_core::coding::CodeField;
 use fieldkit_core::coding::export as coding_export;
-use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
 use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
-use fieldkit_core::study::plural;
-use fieldkit_core::coding::{CodingEdit, MatrixColumn, MatrixRow, MemoTarget};
 use fieldkit_core::coding::sources::{SourceFilter, SourceKind};
+use fieldkit_core::coding::{CodingEdit, MatrixColumn, MatrixRow, MemoTarget};
+use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
+use fieldkit_core::study::plural;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -83,7 +83,6 @@ fn UndoButton() -> impl IntoView {
     }
     .into_any()
 }
-
 
 /// The codebook as select options, indented by depth, leaving out `except` and
 /// everything below it (a code cannot go under itself).
@@ -189,11 +188,24 @@ fn SourceList() -> impl IntoView {
     let options = move |all: &str, list: Vec<(String, String)>| {
         std::iter::once((String::new(), all.to_string())).chain(list).collect::<Vec<_>>()
     };
-    let kinds = options("Every kind", SourceKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect());
-    let cases = Signal::derive(move || options("Every case", study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect())));
-    let roles = Signal::derive(move || options("Every role", study.data.with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect())));
+    let kinds =
+        options("Every kind", SourceKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect());
+    let cases = Signal::derive(move || {
+        options("Every case", study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()))
+    });
+    let roles = Signal::derive(move || {
+        options(
+            "Every role",
+            study.data.with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect()),
+        )
+    });
     let questions = Signal::derive(move || {
-        options("Every research question", study.data.with(|d| d.study.research_questions.iter().map(|q| (q.id.to_string(), q.text.clone())).collect()))
+        options(
+            "Every research question",
+            study
+                .data
+                .with(|d| d.study.research_questions.iter().map(|q| (q.id.to_string(), q.text.clone())).collect()),
+        )
     });
     view! {
         <section class="panel">
@@ -247,7 +259,11 @@ fn Codebook() -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let colour = PALETTE[rows.with_untracked(|r| r.len()) % PALETTE.len()].to_string();
-        let edit = CodingEdit::AddCode { parent: Uuid::parse_str(&parent.get_untracked()).ok(), name: name.get_untracked(), colour };
+        let edit = CodingEdit::AddCode {
+            parent: Uuid::parse_str(&parent.get_untracked()).ok(),
+            name: name.get_untracked(),
+            colour,
+        };
         match apply(study, "add a code", edit) {
             Ok(_) => name.set(String::new()),
             Err(e) => ctx.error(e),
@@ -296,9 +312,19 @@ fn CodingDownloads() -> impl IntoView {
             let stem = browser::file_stem(&d.study.title);
             let csv = "text/csv;charset=utf-8";
             match what {
-                "segments" => browser::download_bytes(&format!("{stem}-coded-segments.csv"), csv, &coding_export::segments_csv(d)?),
-                "codebook-csv" => browser::download_bytes(&format!("{stem}-codebook.csv"), csv, &coding_export::codebook_csv(d)?),
-                "codebook-json" => browser::download_bytes(&format!("{stem}-codebook.json"), "application/json", &coding_export::codebook_json(d)?),
+                "segments" => browser::download_bytes(
+                    &format!("{stem}-coded-segments.csv"),
+                    csv,
+                    &coding_export::segments_csv(d)?,
+                ),
+                "codebook-csv" => {
+                    browser::download_bytes(&format!("{stem}-codebook.csv"), csv, &coding_export::codebook_csv(d)?)
+                }
+                "codebook-json" => browser::download_bytes(
+                    &format!("{stem}-codebook.json"),
+                    "application/json",
+                    &coding_export::codebook_json(d)?,
+                ),
                 "matrix-csv" => browser::download_bytes(
                     &format!("{stem}-framework-matrix.csv"),
                     csv,
@@ -308,12 +334,19 @@ fn CodingDownloads() -> impl IntoView {
                     // Without identifying details: REFI-QDA files go to other software.
                     let backup = fieldkit_core::exchange::backup::Backup::of(d, false, browser::now()).to_json();
                     let mime = if what == "qdc" { "application/xml" } else { "application/zip" };
-                    browser::download_when_ready(ctx, format!("{stem}.{what}"), mime, async move { browser::refi_qda(what, &backup).await });
+                    browser::download_when_ready(ctx, format!("{stem}.{what}"), mime, async move {
+                        browser::refi_qda(what, &backup).await
+                    });
                     Ok(())
                 }
                 _ => {
                     let book = coding_export::matrix_workbook(d, MatrixRows::Cases, MatrixColumns::Themes);
-                    browser::download_when_ready(ctx, format!("{stem}-framework-matrix.xlsx"), browser::XLSX_MIME, async move { browser::xlsx(&book).await });
+                    browser::download_when_ready(
+                        ctx,
+                        format!("{stem}-framework-matrix.xlsx"),
+                        browser::XLSX_MIME,
+                        async move { browser::xlsx(&book).await },
+                    );
                     Ok(())
                 }
             }
@@ -382,7 +415,8 @@ pub fn SourceScreen() -> impl IntoView {
     let info = Memo::new(move |_| {
         let src = source.get()?;
         study.data.with(|d| {
-            d.source(&src).map(|s| (s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), s.question_text.clone()))
+            d.source(&src)
+                .map(|s| (s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), s.question_text.clone()))
         })
     });
     // (text, highlight spans as (start, end, colour, code names)) in code points.
@@ -394,8 +428,10 @@ pub fn SourceScreen() -> impl IntoView {
                 .highlights(&src)
                 .into_iter()
                 .map(|hl| {
-                    let colour = hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
-                    let names: Vec<String> = hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
+                    let colour =
+                        hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
+                    let names: Vec<String> =
+                        hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
                     (hl.start, hl.end, colour, names.join("; "), hl.codes.len())
                 })
                 .collect();
@@ -471,8 +507,12 @@ pub fn SourceScreen() -> impl IntoView {
                 .iter()
                 .filter(|s| s.source == src)
                 .map(|s| {
-                    let codes: Vec<(Uuid, String, String)> =
-                        s.codings.iter().filter_map(|c| d.code(c.code)).map(|c| (c.id, c.name.clone(), c.colour.clone())).collect();
+                    let codes: Vec<(Uuid, String, String)> = s
+                        .codings
+                        .iter()
+                        .filter_map(|c| d.code(c.code))
+                        .map(|c| (c.id, c.name.clone(), c.colour.clone()))
+                        .collect();
                     (s.id, s.start, s.end, s.text.clone(), s.anchor.label(), codes)
                 })
                 .collect();
@@ -607,7 +647,11 @@ pub fn CodeScreen() -> impl IntoView {
     .into_any()
 }
 
-fn code_memo<T>(study: StudyCtx, id: Uuid, read: impl Fn(&fieldkit_core::coding::Code) -> T + Send + Sync + 'static) -> Memo<T>
+fn code_memo<T>(
+    study: StudyCtx,
+    id: Uuid,
+    read: impl Fn(&fieldkit_core::coding::Code) -> T + Send + Sync + 'static,
+) -> Memo<T>
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
@@ -642,7 +686,10 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
             return;
         };
         let (from_name, into_name) = study.data.with_untracked(|d| {
-            (d.code(id).map(|c| c.name.clone()).unwrap_or_default(), d.code(into).map(|c| c.name.clone()).unwrap_or_default())
+            (
+                d.code(id).map(|c| c.name.clone()).unwrap_or_default(),
+                d.code(into).map(|c| c.name.clone()).unwrap_or_default(),
+            )
         });
         let gone = gone.clone();
         ctx.ask(Confirm {
@@ -684,7 +731,24 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
         study.data.with(|d| {
             d.retrieve(&RetrievalFilter { codes: vec![id], sources, ..RetrievalFilter::default() })
                 .into_iter()
-                .map(|r| (r.segment, r.source_uuid, r.text.clone(), r.quote(), format!("{} · {} · {}", r.case, if r.pseudonym.is_empty() { "—".to_string() } else { format!("{} ({})", r.pseudonym, r.role) }, r.research_question)))
+                .map(|r| {
+                    (
+                        r.segment,
+                        r.source_uuid,
+                        r.text.clone(),
+                        r.quote(),
+                        format!(
+                            "{} · {} · {}",
+                            r.case,
+                            if r.pseudonym.is_empty() {
+                                "—".to_string()
+                            } else {
+                                format!("{} ({})", r.pseudonym, r.role)
+                            },
+                            r.research_question
+                        ),
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     });
@@ -698,7 +762,11 @@ fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 'static) -> i
             return;
         }
         let colour = PALETTE[study.data.with_untracked(|d| d.codes.len()) % PALETTE.len()].to_string();
-        match apply(study, "split a code", CodingEdit::SplitCode { code: id, name: split_name.get_untracked(), colour, segments }) {
+        match apply(
+            study,
+            "split a code",
+            CodingEdit::SplitCode { code: id, name: split_name.get_untracked(), colour, segments },
+        ) {
             Ok(_) => {
                 ticked.set(Vec::new());
                 split_name.set(String::new());
@@ -842,9 +910,12 @@ fn MatrixCellEditor(
     label: String,
 ) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let cell = Memo::new(move |_| matrix.with(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| (v.empty, v.available.len()))));
+    let cell = Memo::new(move |_| {
+        matrix.with(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| (v.empty, v.available.len())))
+    });
     // Written once: re-rendering the field on every keystroke would lose the cursor.
-    let synopsis = matrix.with_untracked(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| v.synopsis.clone()).unwrap_or_default());
+    let synopsis = matrix
+        .with_untracked(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| v.synopsis.clone()).unwrap_or_default());
     let empty = move || cell.get().is_some_and(|x| x.0);
     // (segment, its words, linked as supporting) for the segments in this cell.
     let links = Memo::new(move |_| {
@@ -854,7 +925,10 @@ fn MatrixCellEditor(
         study.data.with(|d| {
             available
                 .iter()
-                .filter_map(|s| d.segment(*s).map(|seg| (seg.id, seg.text.chars().take(120).collect::<String>(), linked.contains(s))))
+                .filter_map(|s| {
+                    d.segment(*s)
+                        .map(|seg| (seg.id, seg.text.chars().take(120).collect::<String>(), linked.contains(s)))
+                })
                 .collect::<Vec<_>>()
         })
     });
@@ -911,7 +985,9 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
     let ctx = use_ctx();
     let h = history();
     let t = target.clone();
-    let ids = Memo::new(move |_| study.data.with(|d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>()));
+    let ids = Memo::new(move |_| {
+        study.data.with(|d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>())
+    });
     let draft = RwSignal::new(String::new());
     let box_id = crate::widgets::field_id("memo");
     let add = move |_| {
@@ -974,7 +1050,9 @@ fn Counts() -> impl IntoView {
                         }
                     }
                 }
-                seen.into_iter().map(|r| (r, r.map(|r| d.role_name(Some(r)).to_string()).unwrap_or_else(|| "No role".into()))).collect()
+                seen.into_iter()
+                    .map(|r| (r, r.map(|r| d.role_name(Some(r)).to_string()).unwrap_or_else(|| "No role".into())))
+                    .collect()
             } else {
                 d.cases.iter().map(|c| (Some(c.id), c.name.clone())).collect()
             };
@@ -982,7 +1060,8 @@ fn Counts() -> impl IntoView {
             let rows: Vec<(String, usize, usize, usize, Vec<usize>)> = counts
                 .iter()
                 .map(|c| {
-                    let name = d.code(c.code).map(|x| format!("{}{}", "— ".repeat(c.depth), x.name)).unwrap_or_default();
+                    let name =
+                        d.code(c.code).map(|x| format!("{}{}", "— ".repeat(c.depth), x.name)).unwrap_or_default();
                     let cells = columns
                         .iter()
                         .map(|(col, _)| {
@@ -1046,7 +1125,11 @@ fn CopyCodebook() -> impl IntoView {
                 Ok(applied) => {
                     let h = history();
                     h.undo.update(|u| u.push(("copy a codebook".into(), applied.undo.clone())));
-                    ctx.info(format!("{} copied from “{}”.", plural(applied.changed.len(), "code", "codes"), other.study.title));
+                    ctx.info(format!(
+                        "{} copied from “{}”.",
+                        plural(applied.changed.len(), "code", "codes"),
+                        other.study.title
+                    ));
                 }
                 Err(e) => ctx.error(e),
             }

@@ -1,9 +1,9 @@
 //! Site-visit notes and documentary sources attached to a case.
 
-use fieldkit_core::fieldwork::transcript::read_text_file;
 use fieldkit_core::ObjectRef;
-use fieldkit_core::fieldwork::{Document, DocumentKind};
 use fieldkit_core::fieldwork::interview::DocumentEdit;
+use fieldkit_core::fieldwork::transcript::read_text_file;
+use fieldkit_core::fieldwork::{Document, DocumentKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -28,7 +28,15 @@ pub fn CaseDocuments(case: Uuid) -> impl IntoView {
             d.documents
                 .iter()
                 .filter(|x| x.case_id == case)
-                .map(|x| (x.id, x.title.clone(), x.kind.label(), x.date.map(|d| d.to_string()).unwrap_or_default(), x.text.chars().count()))
+                .map(|x| {
+                    (
+                        x.id,
+                        x.title.clone(),
+                        x.kind.label(),
+                        x.date.map(|d| d.to_string()).unwrap_or_default(),
+                        x.text.chars().count(),
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -36,7 +44,8 @@ pub fn CaseDocuments(case: Uuid) -> impl IntoView {
         let base = base.clone();
         let navigate = navigate.clone();
         move |kind: DocumentKind, title: String| -> Result<(), String> {
-            let (id, _) = study.edit(|d, now| d.add_document(case, kind, &title, now).map(|id| (id, ObjectRef::Document(id))))?;
+            let (id, _) =
+                study.edit(|d, now| d.add_document(case, kind, &title, now).map(|id| (id, ObjectRef::Document(id))))?;
             navigate(&format!("{base}/{id}"), Default::default());
             Ok(())
         }
@@ -95,11 +104,14 @@ pub fn DocumentScreen() -> impl IntoView {
         let Some(id) = doc_id.get() else {
             return view! { <section class="panel"><p>"This document is not in the study (it may have been deleted)."</p></section> }.into_any();
         };
-        let read = move |f: fn(&Document) -> String| Signal::derive(move || study.data.with(|d| d.document(id).map(f).unwrap_or_default()));
+        let read = move |f: fn(&Document) -> String| {
+            Signal::derive(move || study.data.with(|d| d.document(id).map(f).unwrap_or_default()))
+        };
         let edit = move |e: DocumentEdit| study.edit(|d, now| d.edit_document(id, e, now)).map(drop);
         let case = study.data.with_untracked(|d| d.document(id).map(|x| x.case_id));
         let back = case.map(|c| format!("{base}/cases/{c}")).unwrap_or_else(|| format!("{base}/cases"));
-        let kinds: Vec<(String, String)> = DocumentKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect();
+        let kinds: Vec<(String, String)> =
+            DocumentKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect();
         let upload = move |ev: leptos::ev::Event| {
             let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
@@ -116,7 +128,11 @@ pub fn DocumentScreen() -> impl IntoView {
                 };
                 match text {
                     Err(e) => ctx.error(e),
-                    Ok(text) if study.data.with_untracked(|d| d.document(id).is_some_and(|x| x.text.trim().is_empty())) => apply(text),
+                    Ok(text)
+                        if study.data.with_untracked(|d| d.document(id).is_some_and(|x| x.text.trim().is_empty())) =>
+                    {
+                        apply(text)
+                    }
                     Ok(text) => ctx.ask(Confirm {
                         title: "Replace the text?".into(),
                         body: format!("The text of this document is replaced by the contents of “{}”.", file.name()),

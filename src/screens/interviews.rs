@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use fieldkit_core::fieldwork::transcript::{check_pasted_text, read_text_file};
-use fieldkit_core::*;
 use fieldkit_core::fieldwork::*;
+use fieldkit_core::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -203,12 +203,18 @@ fn StartInterview(base: String) -> impl IntoView {
     let submit_later = submit.clone();
     let no_protocols = move || study.data.with(|d| d.protocols.is_empty());
     let protocol_options = Signal::derive(move || {
-        study.data.with(|d| d.protocols.iter().map(|p| (p.id.to_string(), format!("{} (version {})", p.name, p.version))).collect::<Vec<_>>())
+        study.data.with(|d| {
+            d.protocols
+                .iter()
+                .map(|p| (p.id.to_string(), format!("{} (version {})", p.name, p.version)))
+                .collect::<Vec<_>>()
+        })
     });
     let case_options = Signal::derive(move || {
         study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect::<Vec<_>>())
     });
-    let mode_options: Vec<(String, String)> = Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
+    let mode_options: Vec<(String, String)> =
+        Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
     let kind_name = field_id("kind");
     view! {
         <section class="panel">
@@ -325,21 +331,31 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
         Signal::derive(move || study.data.with(|d| d.interview(id).map(|i| f(d, i)).unwrap_or_default()))
     };
     let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(id, e, now)).map(drop);
-    let sections = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i).to_vec()).unwrap_or_default()));
+    let sections = Memo::new(move |_| {
+        study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i).to_vec()).unwrap_or_default())
+    });
     let current = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.current_section).unwrap_or(0)));
     let status = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.status)));
-    let focus_group = study.data.with_untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));
+    let focus_group =
+        study.data.with_untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));
 
     // The clock: time since the interview started, ticking every second.
     let tick = RwSignal::new(js_sys::Date::now() as i64);
-    if let Ok(handle) = set_interval_with_handle(move || { let _ = tick.try_set(js_sys::Date::now() as i64); }, Duration::from_secs(1)) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let _ = tick.try_set(js_sys::Date::now() as i64);
+        },
+        Duration::from_secs(1),
+    ) {
         on_cleanup(move || handle.clear());
     }
     let clock = move || {
         study.data.with(|d| match d.interview(id) {
             Some(i) if i.status == InterviewStatus::InProgress => i
                 .started
-                .map(|s| format!("⏱ {} since the start at {}", elapsed(tick.get() - s.millis()), browser::local_time(s)))
+                .map(|s| {
+                    format!("⏱ {} since the start at {}", elapsed(tick.get() - s.millis()), browser::local_time(s))
+                })
                 .unwrap_or_default(),
             Some(i) if i.status == InterviewStatus::Complete => {
                 format!("Completed {}", i.completed.map(browser::local_time).unwrap_or_default())
@@ -357,17 +373,19 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
     };
     let account_link = format!("{base}/interviews/{id}/account");
     let account_nav = navigate.clone();
-    let create_account = move |_| match study.edit(|d, now| d.create_account(id, now).map(|a| (a, ObjectRef::Account(a)))) {
-        Ok(_) => account_nav(&account_link, Default::default()),
-        Err(e) => ctx.error(e),
-    };
+    let create_account =
+        move |_| match study.edit(|d, now| d.create_account(id, now).map(|a| (a, ObjectRef::Account(a)))) {
+            Ok(_) => account_nav(&account_link, Default::default()),
+            Err(e) => ctx.error(e),
+        };
     let list = format!("{base}/interviews");
     let delete = move |_| {
         let navigate = navigate.clone();
         let list = list.clone();
         ctx.ask(Confirm {
             title: "Delete this interview?".into(),
-            body: "Its notes, speaker turns, transcript and member-check account are deleted. This cannot be undone.".into(),
+            body: "Its notes, speaker turns, transcript and member-check account are deleted. This cannot be undone."
+                .into(),
             action: "Delete interview".into(),
             on_confirm: Box::new(move || match study.remove(|d| d.delete_interview(id)) {
                 Ok(()) => navigate(&list, Default::default()),
@@ -375,7 +393,8 @@ fn InterviewRunner(id: Uuid) -> impl IntoView {
             }),
         });
     };
-    let mode_options: Vec<(String, String)> = Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
+    let mode_options: Vec<(String, String)> =
+        Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();
     let back = format!("{base}/interviews");
     let account_base = base.clone();
 
@@ -503,26 +522,53 @@ fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool, focus_gro
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let answer = move |f: fn(&Answer) -> String| {
-        Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default()))
+        Signal::derive(move || {
+            study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default())
+        })
     };
-    let state = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state).unwrap_or_default()));
-    let flags = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.flags.clone()).unwrap_or_default()));
+    let state = Memo::new(move |_| {
+        study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state).unwrap_or_default())
+    });
+    let flags = Memo::new(move |_| {
+        study
+            .data
+            .with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.flags.clone()).unwrap_or_default())
+    });
     let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(interview, e, now)).map(drop);
-    let act = move |e: InterviewEdit| if let Err(err) = edit(e) { ctx.error(err) };
-    let turn_ids = Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.turns.iter().map(|t| t.id).collect::<Vec<_>>()).unwrap_or_default()));
+    let act = move |e: InterviewEdit| {
+        if let Err(err) = edit(e) {
+            ctx.error(err)
+        }
+    };
+    let turn_ids = Memo::new(move |_| {
+        study.data.with(|d| {
+            d.interview(interview)
+                .and_then(|i| i.answer(slot))
+                .map(|a| a.turns.iter().map(|t| t.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
     let speakers = study.data.with_untracked(|d| {
         let mut s: Vec<(Speaker, String)> = d
             .interview(interview)
-            .map(|i| i.participant_ids.iter().filter_map(|p| d.participant(*p)).map(|p| (Speaker::Participant(p.id), p.pseudonym.clone())).collect())
+            .map(|i| {
+                i.participant_ids
+                    .iter()
+                    .filter_map(|p| d.participant(*p))
+                    .map(|p| (Speaker::Participant(p.id), p.pseudonym.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         s.push((Speaker::Interviewer, "Interviewer".into()));
         s
     });
-    let speaker_name = move |speaker: &Speaker| study.data.with(|d| match speaker {
-        Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
-        Speaker::Interviewer => "Interviewer".into(),
-        Speaker::Other(name) => name.clone(),
-    });
+    let speaker_name = move |speaker: &Speaker| {
+        study.data.with(|d| match speaker {
+            Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
+            Speaker::Interviewer => "Interviewer".into(),
+            Speaker::Other(name) => name.clone(),
+        })
+    };
     let label = question.clone();
     view! {
         <div class=if main { "slot main" } else { "slot prompt" } role="group" aria-label=label>
@@ -649,7 +695,9 @@ fn TranscriptPanel(interview: Uuid) -> impl IntoView {
                     .iter()
                     .map(|turn| {
                         let who = match &turn.speaker {
-                            Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
+                            Speaker::Participant(p) => {
+                                d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default()
+                            }
                             Speaker::Interviewer => "Interviewer".into(),
                             Speaker::Other(name) => name.clone(),
                         };

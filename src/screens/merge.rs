@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use fieldkit_core::exchange::merge::{self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution};
+use fieldkit_core::exchange::merge::{
+    self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -42,7 +44,8 @@ pub fn MergePanel() -> impl IntoView {
     let ctx = use_ctx();
     // The plan is large (two copies of a study): kept out of the reactive graph's clones.
     let plan = StoredValue::new(None::<MergePlan>);
-    let shown = RwSignal::new(None::<(String, bool, Vec<(MergeKind, usize, usize, usize)>, Vec<(MergeKind, Uuid, String)>)>);
+    let shown =
+        RwSignal::new(None::<(String, bool, Vec<(MergeKind, usize, usize, usize)>, Vec<(MergeKind, Uuid, String)>)>);
     let choices = RwSignal::new(HashMap::<(MergeKind, Uuid), Resolution>::new());
     let summary = RwSignal::new(None::<MergeSummary>);
 
@@ -54,7 +57,8 @@ pub fn MergePanel() -> impl IntoView {
                 Err(e) => return ctx.error(e),
             };
             let Some(made) = study.data.try_with_untracked(|d| merge::plan(d, &incoming)) else { return };
-            let conflicts: Vec<(MergeKind, Uuid, String)> = made.conflicts().map(|i| (i.kind, i.id, i.label.clone())).collect();
+            let conflicts: Vec<(MergeKind, Uuid, String)> =
+                made.conflicts().map(|i| (i.kind, i.id, i.label.clone())).collect();
             choices.set(conflicts.iter().map(|(k, id, _)| ((*k, *id), default_resolution(*k))).collect());
             shown.set(Some((incoming.study.title.clone(), made.other_study, plan_counts(&made), conflicts)));
             summary.set(None);

@@ -5,10 +5,10 @@
 //! read through memos, so a keystroke that changes nothing stored (a trailing space the
 //! core trims) does not write the field back and the typing is not disturbed.
 
+use fieldkit_core::fieldwork::Section;
 use fieldkit_core::fieldwork::protocol::{ProtocolEdit, TEMPLATES};
 use fieldkit_core::study::plural;
 use fieldkit_core::{ObjectRef, ValidationError};
-use fieldkit_core::fieldwork::Section;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -64,11 +64,11 @@ pub fn ProtocolsTab() -> impl IntoView {
     };
 
     let template_base = base.clone();
-    let from_template = move |key: &'static str| {
-        match study.edit(|d, now| d.add_protocol_from_template(key, now).map(|id| (id, ObjectRef::Protocol(id)))) {
-            Ok((id, _)) => navigate(&format!("{template_base}/protocols/{id}"), Default::default()),
-            Err(e) => ctx.error(e),
-        }
+    let from_template = move |key: &'static str| match study
+        .edit(|d, now| d.add_protocol_from_template(key, now).map(|id| (id, ObjectRef::Protocol(id))))
+    {
+        Ok((id, _)) => navigate(&format!("{template_base}/protocols/{id}"), Default::default()),
+        Err(e) => ctx.error(e),
     };
 
     view! {
@@ -184,7 +184,8 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
     let versions = Memo::new(move |_| {
         study.data.with(|d| {
             let Some(p) = d.protocol(id) else { return VersionInfo::default() };
-            let used_by = |version: u32| d.interviews_using_protocol(id).filter(|i| i.protocol_version == version).count();
+            let used_by =
+                |version: u32| d.interviews_using_protocol(id).filter(|i| i.protocol_version == version).count();
             let earlier: Vec<String> = p
                 .version_numbers()
                 .into_iter()
@@ -215,14 +216,16 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
         })
     });
     let section_ids = move || {
-        study.data.with(|d| d.protocol(id).map(|p| p.sections.iter().map(|s| s.id).collect::<Vec<_>>()).unwrap_or_default())
+        study
+            .data
+            .with(|d| d.protocol(id).map(|p| p.sections.iter().map(|s| s.id).collect::<Vec<_>>()).unwrap_or_default())
     };
     let impact = Memo::new(move |_| study.data.with(|d| d.protocol_deletion_impact(id)));
     let blocked_reason = move || {
         let impact = impact.get();
-        impact.blocked().then(|| {
-            ValidationError::ProtocolInUse { name: name.get(), interviews: impact.interviews }.to_string()
-        })
+        impact
+            .blocked()
+            .then(|| ValidationError::ProtocolInUse { name: name.get(), interviews: impact.interviews }.to_string())
     };
     let delete_note_id = field_id("delete-protocol-note");
 
@@ -260,7 +263,12 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
             return Err("Type a title for the new section.".to_string());
         }
         // The core needs a main question: start with the title, for the user to replace.
-        edit(ProtocolEdit::AddSection { id: Uuid::new_v4(), title: title.clone(), question: title, research_question_id: None })
+        edit(ProtocolEdit::AddSection {
+            id: Uuid::new_v4(),
+            title: title.clone(),
+            question: title,
+            research_question_id: None,
+        })
     };
 
     view! {
@@ -337,7 +345,9 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
         study.data.with(|d| {
             let questions = &d.study.research_questions;
             let mut options: Vec<(String, String)> = vec![(String::new(), "Not tied to a question".to_string())];
-            options.extend(questions.iter().enumerate().map(|(n, q)| (q.id.to_string(), format!("{}. {}", n + 1, q.text))));
+            options.extend(
+                questions.iter().enumerate().map(|(n, q)| (q.id.to_string(), format!("{}. {}", n + 1, q.text))),
+            );
             if !chosen.is_empty() && !questions.iter().any(|q| q.id.to_string() == chosen) {
                 options.push((chosen, "A research question no longer in the study".to_string()));
             }
@@ -373,7 +383,10 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
         let mut body = if prompts == 0 {
             "Its main question and guidance go with it.".to_string()
         } else {
-            format!("Its main question, guidance and {} go with it.", plural(prompts, "follow-up prompt", "follow-up prompts"))
+            format!(
+                "Its main question, guidance and {} go with it.",
+                plural(prompts, "follow-up prompt", "follow-up prompts")
+            )
         };
         if in_use {
             body.push_str(" Interviews already run keep the version they used.");

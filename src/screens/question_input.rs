@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use fieldkit_core::surveys::WELSH;
-use fieldkit_core::*;
 use fieldkit_core::surveys::*;
+use fieldkit_core::*;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -73,7 +73,8 @@ where
         {localised(&question.label, &language)}
         {(question.required && !matches!(question.kind, QuestionKind::Info)).then(|| view! { <span class="required">{required_mark(&language)}</span> })}
     };
-    let help = has_help.then(|| view! { <p class="hint" id=help_id.clone()>{localised(&question.help, &language)}</p> });
+    let help =
+        has_help.then(|| view! { <p class="hint" id=help_id.clone()>{localised(&question.help, &language)}</p> });
     let error = view! {
         <p class="field-error" id=error_id.clone() hidden=move || shown_problem.with(|p| p.is_none())>{move || shown_problem.get()}</p>
     };
@@ -109,7 +110,10 @@ where
         }
         .into_any(),
         QuestionKind::SingleChoice { options } => {
-            let current = match &initial { Some(AnswerValue::Choice(c)) => Some(c.clone()), _ => None };
+            let current = match &initial {
+                Some(AnswerValue::Choice(c)) => Some(c.clone()),
+                _ => None,
+            };
             let change = on_change.clone();
             let choices = options.iter().map(|o| (o.value.clone(), localised(&o.label, &lang))).collect();
             view! {
@@ -122,10 +126,14 @@ where
             .into_any()
         }
         QuestionKind::YesNo => {
-            let current = match &initial { Some(AnswerValue::Bool(b)) => Some(if *b { "yes" } else { "no" }.to_string()), _ => None };
+            let current = match &initial {
+                Some(AnswerValue::Bool(b)) => Some(if *b { "yes" } else { "no" }.to_string()),
+                _ => None,
+            };
             let (yes, no) = yes_no_words(&lang);
             let change = on_change.clone();
-            let choices = vec![("yes".to_string(), view! { {yes} }.into_any()), ("no".to_string(), view! { {no} }.into_any())];
+            let choices =
+                vec![("yes".to_string(), view! { {yes} }.into_any()), ("no".to_string(), view! { {no} }.into_any())];
             view! {
                 <fieldset class="question-group yes-no" aria-describedby=described aria-invalid=invalid>
                     <legend>{label}</legend>{help}
@@ -136,7 +144,10 @@ where
             .into_any()
         }
         QuestionKind::Rating { max } => {
-            let current = match &initial { Some(AnswerValue::Number(n)) => Some(n.to_string()), _ => None };
+            let current = match &initial {
+                Some(AnswerValue::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
             let change = on_change.clone();
             let choices = (1..=max).map(|n| (n.to_string(), view! { {n.to_string()} }.into_any())).collect();
             view! {
@@ -149,7 +160,10 @@ where
             .into_any()
         }
         QuestionKind::MultipleChoice { options } => {
-            let ticked = RwSignal::new(match &initial { Some(AnswerValue::Choices(c)) => c.clone(), _ => Vec::new() });
+            let ticked = RwSignal::new(match &initial {
+                Some(AnswerValue::Choices(c)) => c.clone(),
+                _ => Vec::new(),
+            });
             let order: Vec<String> = options.iter().map(|o| o.value.clone()).collect();
             let boxes = options
                 .iter()
@@ -181,14 +195,18 @@ where
             .into_any()
         }
         QuestionKind::Likert { points, scale, items } => {
-            let chosen = RwSignal::new(match &initial { Some(AnswerValue::Scale(s)) => s.clone(), _ => BTreeMap::<Uuid, u8>::new() });
+            let chosen = RwSignal::new(match &initial {
+                Some(AnswerValue::Scale(s)) => s.clone(),
+                _ => BTreeMap::<Uuid, u8>::new(),
+            });
             let point_label = |p: u8| -> AnyView {
                 match scale.get(usize::from(p) - 1).filter(|t| !t.is_empty()) {
                     Some(t) => localised(t, &lang),
                     None => view! { {p.to_string()} }.into_any(),
                 }
             };
-            let header = (1..=points).map(|p| view! { <span class="likert-point">{point_label(p)}</span> }).collect_view();
+            let header =
+                (1..=points).map(|p| view! { <span class="likert-point">{point_label(p)}</span> }).collect_view();
             let rows = items
                 .iter()
                 .map(|item| {
@@ -255,7 +273,9 @@ where
                             .filter(|n| n.is_finite())
                             .map(|n| Some(AnswerValue::Number(n)))
                             .ok_or(AnswerProblem::NotANumber.message(&lang2)),
-                        QuestionKind::Date => Date::parse(trimmed).map(|d| Some(AnswerValue::Date(d))).map_err(|e| e.to_string()),
+                        QuestionKind::Date => {
+                            Date::parse(trimmed).map(|d| Some(AnswerValue::Date(d))).map_err(|e| e.to_string())
+                        }
                         _ => Ok(Some(AnswerValue::Text(raw.clone()))),
                     }
                 };

@@ -8,12 +8,12 @@
 
 use std::collections::BTreeMap;
 
+use fieldkit_core::storage::store::Store as _;
 use fieldkit_core::surveys::participant_lock::{LockState, ParticipantLock};
 use fieldkit_core::surveys::pin::{PIN_KEY, PinHash};
-use fieldkit_core::storage::store::Store as _;
 use fieldkit_core::surveys::visible_questions;
-use fieldkit_core::*;
 use fieldkit_core::surveys::*;
+use fieldkit_core::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
@@ -51,7 +51,9 @@ pub fn word(language: &str, word: Word) -> &'static str {
         (Word::ThankYou, false) => "Thank you for taking part.",
         (Word::ThankYou, true) => "Diolch am gymryd rhan.",
         (Word::HandBack, false) => "Your answers are saved. Please hand the tablet back to the researcher.",
-        (Word::HandBack, true) => "Mae eich atebion wedi'u cadw. Rhowch y dabled yn ôl i'r ymchwilydd, os gwelwch yn dda.",
+        (Word::HandBack, true) => {
+            "Mae eich atebion wedi'u cadw. Rhowch y dabled yn ôl i'r ymchwilydd, os gwelwch yn dda."
+        }
         (Word::Saved, false) => "Your answers are saved as you go.",
         (Word::Saved, true) => "Caiff eich atebion eu cadw wrth i chi fynd.",
         (Word::PageOf, false) => "Page {} of {}",
@@ -86,7 +88,8 @@ enum Opened {
 #[component]
 pub fn ParticipantMode() -> impl IntoView {
     let ctx = use_ctx();
-    let study_id = Memo::new(move |_| ctx.lock.with(|l| if let LockState::Locked(l) = l { Some(l.study_id) } else { None }));
+    let study_id =
+        Memo::new(move |_| ctx.lock.with(|l| if let LockState::Locked(l) = l { Some(l.study_id) } else { None }));
     let opened = RwSignal::new(Opened::Busy);
     let owner = Owner::current();
     Effect::new(move |_| {
@@ -405,7 +408,12 @@ fn PinUnlock(opened: RwSignal<Opened>, on_cancel: impl Fn() + Clone + 'static) -
                     }));
                     if n >= 5 {
                         failures.set_value(0);
-                        set_timeout(move || { let _ = busy.try_set(false); }, std::time::Duration::from_secs(30));
+                        set_timeout(
+                            move || {
+                                let _ = busy.try_set(false);
+                            },
+                            std::time::Duration::from_secs(30),
+                        );
                         return;
                     }
                 }

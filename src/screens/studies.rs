@@ -1,7 +1,7 @@
 //! The first screen: every study on this device, and the ways to start one.
 
-use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::StudyData;
+use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::exchange::backup::Backup;
 use fieldkit_core::storage::StudyListing;
 use leptos::prelude::*;
@@ -85,7 +85,11 @@ pub fn StudiesScreen() -> impl IntoView {
                             // What the import assumed and left out, shown until dismissed.
                             let lines: Vec<&str> = text.lines().collect();
                             let shown = if lines.len() > 14 {
-                                format!("{}\n… and {} more lines (the command-line import prints them all).", lines[..14].join("\n"), lines.len() - 14)
+                                format!(
+                                    "{}\n… and {} more lines (the command-line import prints them all).",
+                                    lines[..14].join("\n"),
+                                    lines.len() - 14
+                                )
                             } else {
                                 text.clone()
                             };

@@ -251,12 +251,19 @@ fn Roles() -> impl IntoView {
     let ids = move || study.data.with(|d| d.study.roles.iter().map(|r| r.id).collect::<Vec<_>>());
     let remove = move |id: Uuid| {
         let (name, holders) = study.data.with_untracked(|d| {
-            (d.role_name(Some(id)).to_string(), d.role_holders(id).iter().map(|p| p.pseudonym.clone()).collect::<Vec<_>>())
+            (
+                d.role_name(Some(id)).to_string(),
+                d.role_holders(id).iter().map(|p| p.pseudonym.clone()).collect::<Vec<_>>(),
+            )
         });
         let body = if holders.is_empty() {
             "No participant has this role.".to_string()
         } else {
-            format!("{} will have no role: {}.", fieldkit_core::study::plural(holders.len(), "participant", "participants"), holders.join(", "))
+            format!(
+                "{} will have no role: {}.",
+                fieldkit_core::study::plural(holders.len(), "participant", "participants"),
+                holders.join(", ")
+            )
         };
         ctx.ask(Confirm {
             title: format!("Remove the role “{name}”?"),

@@ -5,14 +5,18 @@
 //! Every change goes through `StudyData::edit_survey`, which starts a new version on
 //! the first change to a version responses have used.
 
-use fieldkit_core::surveys::participant_lock::ParticipantLock;
-use fieldkit_core::surveys::pin::{PIN_KEY, PinHash, check_new_pin};
 use fieldkit_core::storage::store::{Store as _, WriteOp};
 use fieldkit_core::study::plural;
-use fieldkit_core::surveys::{SURVEY_TEMPLATES, SurveyEdit, WELSH, agreement_scale, answer_words, questions_before, visible_questions};
-use fieldkit_core::surveys::builder::{Clause, ClauseOp, Combine, clauses_of, condition_from_clauses, suggest_question_name};
-use fieldkit_core::*;
+use fieldkit_core::surveys::builder::{
+    Clause, ClauseOp, Combine, clauses_of, condition_from_clauses, suggest_question_name,
+};
+use fieldkit_core::surveys::participant_lock::ParticipantLock;
+use fieldkit_core::surveys::pin::{PIN_KEY, PinHash, check_new_pin};
 use fieldkit_core::surveys::*;
+use fieldkit_core::surveys::{
+    SURVEY_TEMPLATES, SurveyEdit, WELSH, agreement_scale, answer_words, questions_before, visible_questions,
+};
+use fieldkit_core::*;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -80,11 +84,11 @@ pub fn SurveysTab() -> impl IntoView {
         Ok(())
     };
     let template_base = base.clone();
-    let from_template = move |key: &'static str| {
-        match study.edit(|d, now| d.add_survey_from_template(key, now).map(|id| (id, ObjectRef::Survey(id)))) {
-            Ok((id, _)) => navigate(&format!("{template_base}/surveys/{id}"), Default::default()),
-            Err(e) => ctx.error(e),
-        }
+    let from_template = move |key: &'static str| match study
+        .edit(|d, now| d.add_survey_from_template(key, now).map(|id| (id, ObjectRef::Survey(id))))
+    {
+        Ok((id, _)) => navigate(&format!("{template_base}/surveys/{id}"), Default::default()),
+        Err(e) => ctx.error(e),
     };
     view! {
         <section class="panel">
@@ -141,7 +145,9 @@ pub fn SurveyScreen() -> impl IntoView {
     let base = format!("/study/{}", study.id());
     let exists = Memo::new(move |_| survey_id.get().is_some_and(|id| study.data.with(|d| d.survey(id).is_some())));
     let header = Memo::new(move |_| {
-        survey_id.get().and_then(|id| study.data.with(|d| d.survey(id).map(|s| (s.name.clone(), s.version, s.languages.join(", ")))))
+        survey_id.get().and_then(|id| {
+            study.data.with(|d| d.survey(id).map(|s| (s.name.clone(), s.version, s.languages.join(", "))))
+        })
     });
     let delete = move |_| {
         let Some(id) = survey_id.get_untracked() else { return };
@@ -228,7 +234,11 @@ fn HandOver(survey: Uuid) -> impl IntoView {
         let Some(c) = case.get() else { return vec![(String::new(), "Anonymous respondent".to_string())] };
         study.data.with(|d| {
             std::iter::once((String::new(), "Anonymous respondent".to_string()))
-                .chain(d.participants_of_case(c).filter(|p| !p.consent.withdrawn).map(|p| (p.id.to_string(), p.pseudonym.clone())))
+                .chain(
+                    d.participants_of_case(c)
+                        .filter(|p| !p.consent.withdrawn)
+                        .map(|p| (p.id.to_string(), p.pseudonym.clone())),
+                )
                 .collect::<Vec<_>>()
         })
     });
@@ -237,7 +247,9 @@ fn HandOver(survey: Uuid) -> impl IntoView {
             error.set(Some("Choose the case this respondent belongs to.".into()));
             return;
         };
-        let empty = study.data.with_untracked(|d| d.survey(survey).is_none_or(|s| s.pages.iter().all(|p| p.questions.is_empty())));
+        let empty = study
+            .data
+            .with_untracked(|d| d.survey(survey).is_none_or(|s| s.pages.iter().all(|p| p.questions.is_empty())));
         if empty {
             error.set(Some(ValidationError::EmptySurvey.to_string()));
             return;
@@ -329,7 +341,9 @@ fn Responses(survey: Uuid) -> impl IntoView {
         })
     });
     let resume = move |response: Uuid| {
-        let Some((case_id, participant_id)) = study.data.with_untracked(|d| d.response(response).map(|r| (r.case_id, r.participant_id))) else {
+        let Some((case_id, participant_id)) =
+            study.data.with_untracked(|d| d.response(response).map(|r| (r.case_id, r.participant_id)))
+        else {
             return;
         };
         study.flush();
@@ -407,13 +421,30 @@ fn Downloads(survey: Uuid) -> impl IntoView {
             );
             let csv = "text/csv;charset=utf-8";
             match what {
-                "wide" => browser::download_bytes(&format!("{stem}-responses-wide.csv"), csv, &fieldkit_core::surveys::export::responses_wide_csv(d, survey)?),
-                "long" => browser::download_bytes(&format!("{stem}-responses-long.csv"), csv, &fieldkit_core::surveys::export::responses_long_csv(d, survey)?),
-                "codebook" => browser::download_bytes(&format!("{stem}-codebook.csv"), csv, &fieldkit_core::surveys::export::responses_codebook_csv(d, survey)?),
+                "wide" => browser::download_bytes(
+                    &format!("{stem}-responses-wide.csv"),
+                    csv,
+                    &fieldkit_core::surveys::export::responses_wide_csv(d, survey)?,
+                ),
+                "long" => browser::download_bytes(
+                    &format!("{stem}-responses-long.csv"),
+                    csv,
+                    &fieldkit_core::surveys::export::responses_long_csv(d, survey)?,
+                ),
+                "codebook" => browser::download_bytes(
+                    &format!("{stem}-codebook.csv"),
+                    csv,
+                    &fieldkit_core::surveys::export::responses_codebook_csv(d, survey)?,
+                ),
                 _ => {
                     // The workbook is written in a web worker; the download starts when it answers.
                     let book = fieldkit_core::surveys::export::responses_workbook(d, survey)?;
-                    browser::download_when_ready(ctx, format!("{stem}-responses.xlsx"), browser::XLSX_MIME, async move { browser::xlsx(&book).await });
+                    browser::download_when_ready(
+                        ctx,
+                        format!("{stem}-responses.xlsx"),
+                        browser::XLSX_MIME,
+                        async move { browser::xlsx(&book).await },
+                    );
                     Ok(())
                 }
             }
@@ -479,7 +510,10 @@ pub fn ResponseScreen() -> impl IntoView {
         })
     });
     let corrections = Memo::new(move |_| {
-        response_id.get().and_then(|id| study.data.with(|d| d.response(id).map(|r| r.corrections.clone()))).unwrap_or_default()
+        response_id
+            .get()
+            .and_then(|id| study.data.with(|d| d.response(id).map(|r| r.corrections.clone())))
+            .unwrap_or_default()
     });
     let corrector = RwSignal::new(String::new());
     view! {
@@ -536,12 +570,22 @@ pub fn ResponseScreen() -> impl IntoView {
 }
 
 #[component]
-fn AnswerRow(response: Memo<Option<Uuid>>, qid: Uuid, corrector: RwSignal<String>, complete: Signal<bool>) -> impl IntoView {
+fn AnswerRow(
+    response: Memo<Option<Uuid>>,
+    qid: Uuid,
+    corrector: RwSignal<String>,
+    complete: Signal<bool>,
+) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let question = Memo::new(move |_| {
         let id = response.get()?;
-        study.data.with(|d| d.response(id).and_then(|r| d.response_pages(r)).and_then(|p| fieldkit_core::surveys::question(p, qid)).cloned())
+        study.data.with(|d| {
+            d.response(id)
+                .and_then(|r| d.response_pages(r))
+                .and_then(|p| fieldkit_core::surveys::question(p, qid))
+                .cloned()
+        })
     });
     let answer = Memo::new(move |_| {
         let id = response.get()?;
@@ -601,7 +645,12 @@ where
     Memo::new(move |_| study.data.with(|d| d.survey(survey).map(&read).unwrap_or_default()))
 }
 
-fn question_memo<T>(study: StudyCtx, survey: Uuid, q: Uuid, read: impl Fn(&Question) -> T + Send + Sync + 'static) -> Memo<T>
+fn question_memo<T>(
+    study: StudyCtx,
+    survey: Uuid,
+    q: Uuid,
+    read: impl Fn(&Question) -> T + Send + Sync + 'static,
+) -> Memo<T>
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
@@ -757,10 +806,17 @@ fn PageEditor(survey: Uuid, page: Uuid, welsh: Memo<bool>) -> impl IntoView {
     let ctx = use_ctx();
     let position = survey_memo(study, survey, move |s| s.pages.iter().position(|p| p.id == page).map_or(0, |p| p + 1));
     let count = survey_memo(study, survey, |s| s.pages.len());
-    let title = survey_memo(study, survey, move |s| s.pages.iter().find(|p| p.id == page).map(|p| p.title.clone()).unwrap_or_default());
-    let condition = survey_memo(study, survey, move |s| s.pages.iter().find(|p| p.id == page).and_then(|p| p.condition.clone()));
+    let title = survey_memo(study, survey, move |s| {
+        s.pages.iter().find(|p| p.id == page).map(|p| p.title.clone()).unwrap_or_default()
+    });
+    let condition =
+        survey_memo(study, survey, move |s| s.pages.iter().find(|p| p.id == page).and_then(|p| p.condition.clone()));
     let questions = survey_memo(study, survey, move |s| {
-        s.pages.iter().find(|p| p.id == page).map(|p| p.questions.iter().map(|q| q.id).collect::<Vec<_>>()).unwrap_or_default()
+        s.pages
+            .iter()
+            .find(|p| p.id == page)
+            .map(|p| p.questions.iter().map(|q| q.id).collect::<Vec<_>>())
+            .unwrap_or_default()
     });
     let act = move |e: SurveyEdit| {
         if let Err(err) = edit(study, survey, e) {
@@ -771,7 +827,11 @@ fn PageEditor(survey: Uuid, page: Uuid, welsh: Memo<bool>) -> impl IntoView {
         let n = questions.get_untracked().len();
         ctx.ask(Confirm {
             title: format!("Remove page {}?", position.get_untracked()),
-            body: if n == 0 { "The page is empty.".into() } else { format!("Its {} go too.", plural(n, "question", "questions")) },
+            body: if n == 0 {
+                "The page is empty.".into()
+            } else {
+                format!("Its {} go too.", plural(n, "question", "questions"))
+            },
             action: "Remove page".into(),
             on_confirm: Box::new(move || act(SurveyEdit::RemovePage(page))),
         });
@@ -779,7 +839,9 @@ fn PageEditor(survey: Uuid, page: Uuid, welsh: Memo<bool>) -> impl IntoView {
     let new_kind_key = RwSignal::new("single".to_string());
     let add_question = move |label: String| {
         let kind = new_kind(&new_kind_key.get_untracked());
-        let name = study.data.with_untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
+        let name = study
+            .data
+            .with_untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
         edit(study, survey, SurveyEdit::AddQuestion { page, id: Uuid::new_v4(), name, label, kind })
     };
     let kind_options: Vec<(String, String)> = KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect();
@@ -821,7 +883,8 @@ fn QuestionEditor(survey: Uuid, question: Uuid, welsh: Memo<bool>) -> impl IntoV
     let required = question_memo(study, survey, q, |x| x.required);
     let message = question_memo(study, survey, q, |x| x.required_message.clone());
     let condition = question_memo(study, survey, q, |x| x.condition.clone());
-    let kind = Memo::new(move |_| study.data.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(|x| x.kind.clone())));
+    let kind =
+        Memo::new(move |_| study.data.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(|x| x.kind.clone())));
     let act = move |e: SurveyEdit| {
         if let Err(err) = edit(study, survey, e) {
             ctx.error(err);
@@ -899,7 +962,9 @@ fn KindEditor(survey: Uuid, question: Uuid, kind: Memo<Option<QuestionKind>>, we
     let shape = Memo::new(move |_| kind.with(|k| k.as_ref().map(kind_label)));
     let options = Memo::new(move |_| {
         kind.with(|k| match k {
-            Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }) => options.iter().map(|o| o.value.clone()).collect(),
+            Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }) => {
+                options.iter().map(|o| o.value.clone()).collect()
+            }
             _ => Vec::new(),
         })
     });
@@ -909,12 +974,15 @@ fn KindEditor(survey: Uuid, question: Uuid, kind: Memo<Option<QuestionKind>>, we
             _ => Vec::new(),
         })
     });
-    let points = Memo::new(move |_| kind.with(|k| if let Some(QuestionKind::Likert { points, .. }) = k { *points } else { 0 }));
+    let points =
+        Memo::new(move |_| kind.with(|k| if let Some(QuestionKind::Likert { points, .. }) = k { *points } else { 0 }));
     let replace_kind = move |f: &dyn Fn(&QuestionKind) -> Option<QuestionKind>| -> Result<(), String> {
         let Some(new) = kind.with_untracked(|k| k.as_ref().and_then(f)) else { return Ok(()) };
         edit(study, survey, SurveyEdit::QuestionKind { id: q, kind: new })
     };
-    let number_field = move |label: &'static str, read: fn(&QuestionKind) -> String, write: fn(&QuestionKind, Option<f64>) -> Option<QuestionKind>| {
+    let number_field = move |label: &'static str,
+                             read: fn(&QuestionKind) -> String,
+                             write: fn(&QuestionKind, Option<f64>) -> Option<QuestionKind>| {
         view! {
             <TextField label=label value=Signal::derive(move || kind.with(|k| k.as_ref().map(read).unwrap_or_default()))
                 on_edit=move |t| {
@@ -1084,7 +1152,8 @@ where
     let save = {
         let apply = apply.clone();
         move || {
-            let outcome = condition_from_clauses(combine.get_untracked(), &clauses.get_untracked()).and_then(|c| apply(c));
+            let outcome =
+                condition_from_clauses(combine.get_untracked(), &clauses.get_untracked()).and_then(|c| apply(c));
             error.set(outcome.err());
         }
     };
@@ -1162,7 +1231,9 @@ where
 
 fn first_value(kind: &QuestionKind) -> String {
     match kind {
-        QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } => options.first().map(|o| o.value.clone()).unwrap_or_default(),
+        QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } => {
+            options.first().map(|o| o.value.clone()).unwrap_or_default()
+        }
         QuestionKind::YesNo => "yes".into(),
         QuestionKind::Rating { .. } | QuestionKind::Number { .. } => "1".into(),
         _ => String::new(),
@@ -1180,7 +1251,8 @@ fn ClauseRow<F>(
 where
     F: Fn() + Clone + 'static,
 {
-    let kind = earlier.with_untracked(|e| e.iter().find(|(id, _, _)| *id == clause.question).map(|(_, _, k)| k.clone()));
+    let kind =
+        earlier.with_untracked(|e| e.iter().find(|(id, _, _)| *id == clause.question).map(|(_, _, k)| k.clone()));
     let ops = kind.as_ref().map(ClauseOp::for_kind).unwrap_or_default();
     let set = {
         let on_change = on_change.clone();
@@ -1200,7 +1272,9 @@ where
     let set_remove = on_change.clone();
     let value_input = match (&kind, clause.op.takes_value(), clause.op) {
         (_, false, _) => None,
-        (Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }), true, op) if op != ClauseOp::IsOneOf => {
+        (Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }), true, op)
+            if op != ClauseOp::IsOneOf =>
+        {
             let current = clause.value.clone();
             Some(view! {
                 <div class="field">
@@ -1227,21 +1301,27 @@ where
         }
         (k, true, op) => {
             let hint = match (k, op) {
-                (Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }), ClauseOp::IsOneOf) => format!(
+                (
+                    Some(QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options }),
+                    ClauseOp::IsOneOf,
+                ) => format!(
                     "Option values separated by commas: {}",
                     options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", ")
                 ),
                 (Some(QuestionKind::YesNo), _) => "yes, no".to_string(),
                 _ => String::new(),
             };
-            Some(view! {
-                <div class="field">
-                    <label for=v_id.clone()>"Value"</label>
-                    {(!hint.is_empty()).then(|| view! { <p class="hint">{hint.clone()}</p> })}
-                    <input id=v_id.clone() type="text" value=clause.value.clone()
-                        on:change=move |ev| { let v = event_target_value(&ev); set_v(&|c| c.value = v.clone()); }/>
-                </div>
-            }.into_any())
+            Some(
+                view! {
+                    <div class="field">
+                        <label for=v_id.clone()>"Value"</label>
+                        {(!hint.is_empty()).then(|| view! { <p class="hint">{hint.clone()}</p> })}
+                        <input id=v_id.clone() type="text" value=clause.value.clone()
+                            on:change=move |ev| { let v = event_target_value(&ev); set_v(&|c| c.value = v.clone()); }/>
+                    </div>
+                }
+                .into_any(),
+            )
         }
     };
     view! {

@@ -6,15 +6,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::exchange::merge::merge_with_defaults;
-use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::coding::export as coding_export;
-use fieldkit_core::surveys::export as survey_export;
-use fieldkit_core::{StudyData, Timestamp};
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
+use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
 use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::exchange::merge::merge_with_defaults;
 use fieldkit_core::summary::Summary;
 use fieldkit_core::surveys::Survey;
+use fieldkit_core::surveys::export as survey_export;
+use fieldkit_core::{StudyData, Timestamp};
 
 const USAGE: &str = "\
 fieldkit — command-line tool for fieldkit study backups
@@ -101,16 +101,12 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
 
 fn read_backup(path: &str) -> Result<StudyData, Failure> {
     let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
-    Backup::parse(&bytes)
-        .map(Backup::into_study)
-        .map_err(|e| failure(format!("{path}: {e}")))
+    Backup::parse(&bytes).map(Backup::into_study).map_err(|e| failure(format!("{path}: {e}")))
 }
 
 fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     Timestamp::from_millis(ms)
 }
 
@@ -143,11 +139,8 @@ fn write_output(out: &str, bytes: &[u8]) -> Result<(), Failure> {
             .map_err(|e| failure(format!("cannot write to standard output: {e}")));
     }
     let target = PathBuf::from(out);
-    let file_name = target
-        .file_name()
-        .ok_or_else(|| usage(format!("{out} is not a file name")))?
-        .to_string_lossy()
-        .into_owned();
+    let file_name =
+        target.file_name().ok_or_else(|| usage(format!("{out} is not a file name")))?.to_string_lossy().into_owned();
     let tmp = target.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, &target));
     if let Err(e) = result {
@@ -223,8 +216,9 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
             }
             let size = match args.size.as_deref() {
                 None => DemoSize::Small,
-                Some(text) => DemoSize::parse(text)
-                    .ok_or_else(|| usage(format!("unknown size '{text}' (small or reference)")))?,
+                Some(text) => {
+                    DemoSize::parse(text).ok_or_else(|| usage(format!("unknown size '{text}' (small or reference)")))?
+                }
             };
             let out = need_output(&args)?;
             let backup = Backup::of(&demo_study(size), false, demo_exported_at());
@@ -264,7 +258,8 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     write_output(out, normalised.to_json().as_bytes())
                 }
                 "qdpx" => {
-                    let bytes = fieldkit_interop::export_qdpx(&read_backup(file)?).map_err(|e| failure(e.to_string()))?;
+                    let bytes =
+                        fieldkit_interop::export_qdpx(&read_backup(file)?).map_err(|e| failure(e.to_string()))?;
                     write_output(out, &bytes)
                 }
                 "qdc" => {

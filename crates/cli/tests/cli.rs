@@ -50,7 +50,8 @@ fn the_demo_survey_exports_with_hostile_text_neutralised() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 4);
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    let col =
+        |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {header:?}"));
     let anonymous = rows.iter().find(|r| r[col("participant")].is_empty()).unwrap();
     assert_eq!(&anonymous[col("help_wanted")], "'=HYPERLINK(\"http://example.com\",\"click\")");
     assert!(anonymous[col("anything_else")].starts_with("'+44 7700"));
@@ -77,7 +78,8 @@ fn export_interviews_csv_has_one_row_per_answer_or_turn() {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     // Rowan: 4 sections of notes; Alder: 1; the focus group: 4 turns and 1 skipped section.
     assert_eq!(rows.len(), 10, "{rows:?}");
-    let turns: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[col("kind")] == "focus_group" && !r[col("speaker")].is_empty()).collect();
+    let turns: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| &r[col("kind")] == "focus_group" && !r[col("speaker")].is_empty()).collect();
     assert_eq!(turns.len(), 4);
     assert_eq!(&turns[0][col("speaker")], "Ceri");
     assert_eq!(&turns[0][col("participants")], "Ceri; Dylan");
@@ -192,14 +194,22 @@ fn survey_backup(name: &str) -> (PathBuf, Vec<u8>) {
         survey("00000000-0000-0000-0000-0000000000f2", "Staff survey"),
     ]);
     v["responses"] = serde_json::json!([
-        response("00000000-0000-0000-0000-0000000000e1", participant, serde_json::json!({
-            "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "coop"},
-            "00000000-0000-0000-0000-0000000000b2": {"type": "scale", "value": {"00000000-0000-0000-0000-0000000000c1": 4}},
-            "00000000-0000-0000-0000-0000000000b3": {"type": "text", "value": "=cmd|' /C calc'!A0, \"quoted\"\nnext line"}
-        })),
-        response("00000000-0000-0000-0000-0000000000e2", serde_json::Value::Null, serde_json::json!({
-            "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "council"}
-        })),
+        response(
+            "00000000-0000-0000-0000-0000000000e1",
+            participant,
+            serde_json::json!({
+                "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "coop"},
+                "00000000-0000-0000-0000-0000000000b2": {"type": "scale", "value": {"00000000-0000-0000-0000-0000000000c1": 4}},
+                "00000000-0000-0000-0000-0000000000b3": {"type": "text", "value": "=cmd|' /C calc'!A0, \"quoted\"\nnext line"}
+            })
+        ),
+        response(
+            "00000000-0000-0000-0000-0000000000e2",
+            serde_json::Value::Null,
+            serde_json::json!({
+                "00000000-0000-0000-0000-0000000000b1": {"type": "choice", "value": "council"}
+            })
+        ),
     ]);
     // The demo's coded survey answers went with its responses.
     let segments: Vec<serde_json::Value> =
@@ -270,9 +280,17 @@ fn export_responses_without_a_survey_or_with_an_unknown_name_is_a_clear_error() 
     std::fs::write(&none, v.to_string()).unwrap();
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec!["export", "responses-xlsx", none.to_str().unwrap(), "-o", "-"], 1, "this study has no survey"),
-        (vec!["export", "responses-wide-csv", file.to_str().unwrap(), "--survey", "Nope", "-o", "-"], 1, "no survey named 'Nope' (this study has 'Stakeholder survey', 'Staff survey')"),
+        (
+            vec!["export", "responses-wide-csv", file.to_str().unwrap(), "--survey", "Nope", "-o", "-"],
+            1,
+            "no survey named 'Nope' (this study has 'Stakeholder survey', 'Staff survey')",
+        ),
         (vec!["export", "responses-pdf", file.to_str().unwrap(), "-o", "-"], 2, "unknown export format"),
-        (vec!["export", "json", file.to_str().unwrap(), "--survey", "Staff survey", "-o", "-"], 2, "--survey only applies"),
+        (
+            vec!["export", "json", file.to_str().unwrap(), "--survey", "Staff survey", "-o", "-"],
+            2,
+            "--survey only applies",
+        ),
         (vec!["export", "responses-wide-csv", file.to_str().unwrap(), "--survey"], 2, "--survey needs a value"),
     ];
     for (args, code, message) in cases {
@@ -294,7 +312,10 @@ fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
         ("segments-csv", fieldkit_core::coding::export::segments_csv(&data).unwrap()),
         ("codebook-csv", fieldkit_core::coding::export::codebook_csv(&data).unwrap()),
         ("codebook-json", fieldkit_core::coding::export::codebook_json(&data).unwrap()),
-        ("matrix-csv", fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
+        (
+            "matrix-csv",
+            fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap(),
+        ),
         ("matrix-xlsx", fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap()),
     ];
     for (format, bytes) in expected {
@@ -303,16 +324,29 @@ fn coding_exports_give_the_same_bytes_as_the_core_and_summary_counts_coding() {
         assert!(run.status.success(), "{format}: {}", text(&run.stderr));
         assert_eq!(std::fs::read(&out).unwrap(), bytes, "{format}");
     }
-    let by_question = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "participants", "--columns=questions", "-o", "-"]);
+    let by_question = fieldkit(&[
+        "export",
+        "matrix-csv",
+        file.to_str().unwrap(),
+        "--rows",
+        "participants",
+        "--columns=questions",
+        "-o",
+        "-",
+    ]);
     assert!(by_question.status.success());
-    assert_eq!(by_question.stdout, fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Participants, MatrixColumns::Questions).unwrap());
+    assert_eq!(
+        by_question.stdout,
+        fieldkit_core::coding::export::matrix_csv(&data, MatrixRows::Participants, MatrixColumns::Questions).unwrap()
+    );
     let bad = fieldkit(&["export", "matrix-csv", file.to_str().unwrap(), "--rows", "sites", "-o", "-"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("unknown --rows 'sites'"));
     let misplaced = fieldkit(&["export", "segments-csv", file.to_str().unwrap(), "--columns", "themes", "-o", "-"]);
     assert_eq!(misplaced.status.code(), Some(2));
 
-    let summary: serde_json::Value = serde_json::from_slice(&fieldkit(&["summary", file.to_str().unwrap()]).stdout).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fieldkit(&["summary", file.to_str().unwrap()]).stdout).unwrap();
     assert_eq!(summary["codes"], data.codes.len());
     assert_eq!(summary["themes"], 4);
     assert_eq!(summary["segments"], data.segments.len());

@@ -6,14 +6,14 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
-use fieldkit_core::storage::store::block_on_ready;
-use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
 use fieldkit_core::Timestamp;
-use fieldkit_core::coding::export as coding_export;
 use fieldkit_core::coding::CodingEdit;
+use fieldkit_core::coding::export as coding_export;
+use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
 use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
+use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
 use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::storage::store::block_on_ready;
 use fieldkit_core::storage::{MemoryStore, Repo};
 
 /// Runs `f` repeatedly for about half a second and prints the median time per run.
@@ -57,7 +57,8 @@ fn main() {
     let mut edited = data.clone();
     let case = data.cases[0].id;
     bench("one autosave edit: apply + encode the record", || {
-        let changed = edited.edit_case(case, fieldkit_core::study::CaseEdit::Description("typing…".into()), Timestamp::default());
+        let changed =
+            edited.edit_case(case, fieldkit_core::study::CaseEdit::Description("typing…".into()), Timestamp::default());
         changed.map(|c| edited.encode(c))
     });
 
@@ -84,7 +85,13 @@ fn coding(data: &fieldkit_core::StudyData) {
     let mut n = 0usize;
     bench("apply a code to a selection (+ encode, then undo)", || {
         n = (n + 7) % 5_000;
-        let edit = CodingEdit::ApplyCodes { source: busiest.clone(), start: n, end: n + 40, codes: vec![code], coder: "bench".into() };
+        let edit = CodingEdit::ApplyCodes {
+            source: busiest.clone(),
+            start: n,
+            end: n + 40,
+            codes: vec![code],
+            coder: "bench".into(),
+        };
         let applied = edited.apply_coding(edit, Timestamp::default()).ok()?;
         let writes = edited.write_ops(&applied.touched());
         edited.apply_coding(applied.undo, Timestamp::default()).ok().map(|_| writes)
@@ -92,7 +99,8 @@ fn coding(data: &fieldkit_core::StudyData) {
     let theme = data.themes().next().map(|t| t.id).unwrap_or_default();
     let rural = SourceFilter { attributes: vec![("setting".into(), "rural".into())], ..SourceFilter::default() };
     let worker = data.study.roles.iter().find(|r| r.name == "Care worker").map(|r| r.id).into_iter().collect();
-    let filter = RetrievalFilter { codes: vec![theme], sources: SourceFilter { roles: worker, ..rural }, placed_only: false };
+    let filter =
+        RetrievalFilter { codes: vec![theme], sources: SourceFilter { roles: worker, ..rural }, placed_only: false };
     println!("retrieval of one theme, rural cases, care workers: {} segments", data.retrieve(&filter).len());
     bench("filter retrieval (theme + case attribute + role)", || data.retrieve(&filter));
     bench("retrieve every segment (no filter)", || data.retrieve(&RetrievalFilter::default()));

@@ -26,12 +26,10 @@ impl Timestamp {
 
     /// Parses RFC 3339 (any offset; converted to UTC).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let parsed = OffsetDateTime::parse(text, &Rfc3339)
-            .map_err(|e| format!("'{text}' is not an RFC 3339 timestamp: {e}"))?;
+        let parsed =
+            OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("'{text}' is not an RFC 3339 timestamp: {e}"))?;
         let ms = parsed.unix_timestamp_nanos() / 1_000_000;
-        i64::try_from(ms)
-            .map(Timestamp)
-            .map_err(|_| format!("'{text}' is out of range"))
+        i64::try_from(ms).map(Timestamp).map_err(|_| format!("'{text}' is out of range"))
     }
 
     fn to_datetime(self) -> Option<OffsetDateTime> {
@@ -48,9 +46,7 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-        );
+        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
         match self.to_datetime().and_then(|t| t.format(&format).ok()) {
             Some(text) => f.write_str(&text),
             None => write!(f, "@{}ms", self.0),

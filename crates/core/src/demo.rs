@@ -5,15 +5,15 @@
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
-use crate::coding::{CodeField, CodingEdit};
-use crate::coding::*;
 use crate::coding::sources::{SourceKind, SourceRef};
-use crate::fieldwork::*;
+use crate::coding::*;
+use crate::coding::{CodeField, CodingEdit};
 use crate::fieldwork::interview::{DocumentEdit, InterviewEdit, NewInterview, Slot};
-use crate::surveys::{AnswerValue, QuestionKind};
-use crate::study::*;
+use crate::fieldwork::*;
 use crate::study::StudyData;
 use crate::study::validate::ValidationError;
+use crate::study::*;
+use crate::surveys::{AnswerValue, QuestionKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DemoSize {
@@ -141,10 +141,8 @@ const PEOPLE: [DemoPerson; 10] = [
 pub fn demo_study(size: DemoSize) -> StudyData {
     let mut ids = Ids(0x0F1E_1D_4B17);
     let study_id = ids.uuid();
-    let roles: Vec<StakeholderRole> = DEFAULT_ROLES
-        .iter()
-        .map(|name| StakeholderRole { id: ids.uuid(), name: (*name).to_string() })
-        .collect();
+    let roles: Vec<StakeholderRole> =
+        DEFAULT_ROLES.iter().map(|name| StakeholderRole { id: ids.uuid(), name: (*name).to_string() }).collect();
     let research_questions = QUESTIONS
         .iter()
         .map(|(text, detail)| ResearchQuestion { id: ids.uuid(), text: (*text).into(), detail: (*detail).into() })
@@ -154,9 +152,10 @@ pub fn demo_study(size: DemoSize) -> StudyData {
         created: at(0),
         modified: at(5),
         title: "Co-operative care in rural and urban communities".into(),
-        description: "Four case studies of community-owned care services in England, Scotland and Wales, comparing how \
+        description:
+            "Four case studies of community-owned care services in England, Scotland and Wales, comparing how \
                       the people who use, provide and govern them experience co-operative ways of organising care."
-            .into(),
+                .into(),
         research_questions,
         roles,
     };
@@ -273,7 +272,8 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
         .protocol(protocol)
         .map(|p| p.sections.iter().map(|s| (s.id, s.prompts.iter().map(|x| x.id).collect())).collect())
         .unwrap_or_default();
-    let case_of = |data: &StudyData, name: &str| data.participant(who(data, name)).and_then(|p| p.case_id).unwrap_or_default();
+    let case_of =
+        |data: &StudyData, name: &str| data.participant(who(data, name)).and_then(|p| p.case_id).unwrap_or_default();
     let interview = |data: &mut StudyData, kind, names: &[&str], date: &str, planned, minute| {
         let new = NewInterview {
             kind,
@@ -294,13 +294,37 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
 
     // A founder interview at the village service, complete and member-checked.
     let rowan = interview(data, InterviewKind::Interview, &["Rowan"], "2017-01-10", false, 2000)?;
-    notes(data, rowan, 0, "Set up after the last agency pulled out of the villages. Members vote at an annual meeting; \
-        carers say they feel listened to for the first time.", 2001)?;
-    notes(data, rowan, 1, "Recruiting carers who drive is the hardest part. Mileage eats the margin on short visits. \
-        Solved partly by grouping visits by hamlet.", 2002)?;
-    notes(data, rowan, 2, "The council's community development worker helped with the constitution; \
-        the business advice line was too generic.", 2003)?;
-    notes(data, rowan, 3, "The parish council lent credibility. Needed someone known locally to knock on doors.", 2004)?;
+    notes(
+        data,
+        rowan,
+        0,
+        "Set up after the last agency pulled out of the villages. Members vote at an annual meeting; \
+        carers say they feel listened to for the first time.",
+        2001,
+    )?;
+    notes(
+        data,
+        rowan,
+        1,
+        "Recruiting carers who drive is the hardest part. Mileage eats the margin on short visits. \
+        Solved partly by grouping visits by hamlet.",
+        2002,
+    )?;
+    notes(
+        data,
+        rowan,
+        2,
+        "The council's community development worker helped with the constitution; \
+        the business advice line was too generic.",
+        2003,
+    )?;
+    notes(
+        data,
+        rowan,
+        3,
+        "The parish council lent credibility. Needed someone known locally to knock on doors.",
+        2004,
+    )?;
     let slot = Slot { section: sections.first().map(|s| s.0).unwrap_or_default(), prompt: None };
     data.edit_interview(rowan, InterviewEdit::ToggleFlag { slot, flag: Flag::GoodQuote }, at(2005))?;
     data.edit_interview(rowan, InterviewEdit::Complete, at(2006))?;
@@ -322,12 +346,24 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
     let group = interview(data, InterviewKind::FocusGroup, &["Ceri", "Dylan"], "2017-03-01", false, 2200)?;
     let first = Slot { section: sections.first().map(|s| s.0).unwrap_or_default(), prompt: None };
     for (minute, speaker, text) in [
-        (2201, Speaker::Participant(who(data, "Ceri")), "Sharing the paperwork means I spend my time with people, not forms."),
-        (2202, Speaker::Participant(who(data, "Dylan")), "From the support side, the shared back office made them easier to fund."),
+        (
+            2201,
+            Speaker::Participant(who(data, "Ceri")),
+            "Sharing the paperwork means I spend my time with people, not forms.",
+        ),
+        (
+            2202,
+            Speaker::Participant(who(data, "Dylan")),
+            "From the support side, the shared back office made them easier to fund.",
+        ),
         (2203, Speaker::Interviewer, "What would you tell someone starting out?"),
         (2204, Speaker::Participant(who(data, "Ceri")), "Dechrau'n fach — start small, and talk to the council early."),
     ] {
-        data.edit_interview(group, InterviewEdit::AddTurn { slot: first, id: Uuid::new_v4(), speaker, text: text.into() }, at(minute))?;
+        data.edit_interview(
+            group,
+            InterviewEdit::AddTurn { slot: first, id: Uuid::new_v4(), speaker, text: text.into() },
+            at(minute),
+        )?;
     }
     let barriers = Slot { section: sections.get(1).map(|s| s.0).unwrap_or_default(), prompt: None };
     data.edit_interview(group, InterviewEdit::State { slot: barriers, state: AnswerState::Skipped }, at(2205))?;
@@ -339,12 +375,27 @@ fn add_fieldwork(data: &mut StudyData) -> Result<(), ValidationError> {
     let hillside = data.cases.first().map(|c| c.id).unwrap_or_default();
     let glen = data.cases.get(2).map(|c| c.id).unwrap_or_default();
     let visit = data.add_document(hillside, DocumentKind::FieldNotes, "Site visit, day 1", at(2400))?;
-    data.edit_document(visit, DocumentEdit::Text("Met the committee in the village hall. Rota board on the wall; \
-        tea urn always on. Two carers arrived by bicycle.".into()), at(2401))?;
-    let report = data.add_document(glen, DocumentKind::Report, "Options appraisal for a care co-operative", at(2402))?;
+    data.edit_document(
+        visit,
+        DocumentEdit::Text(
+            "Met the committee in the village hall. Rota board on the wall; \
+        tea urn always on. Two carers arrived by bicycle."
+                .into(),
+        ),
+        at(2401),
+    )?;
+    let report =
+        data.add_document(glen, DocumentKind::Report, "Options appraisal for a care co-operative", at(2402))?;
     data.edit_document(report, DocumentEdit::Origin("Published by the parent organisation".into()), at(2403))?;
-    data.edit_document(report, DocumentEdit::Text("Summary: three options were weighed; the board favoured \
-        a co-operative owned by workers and the people they support.".into()), at(2404))?;
+    data.edit_document(
+        report,
+        DocumentEdit::Text(
+            "Summary: three options were weighed; the board favoured \
+        a co-operative owned by workers and the people they support."
+                .into(),
+        ),
+        at(2404),
+    )?;
     Ok(())
 }
 
@@ -368,17 +419,19 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
     let case = |data: &StudyData, n: usize| data.cases.get(n).map(|c| c.id).unwrap_or_default();
 
     type Answers = Vec<(Uuid, AnswerValue)>;
-    let respond = |data: &mut StudyData, case_id, who: Option<&str>, language: &str, answers: Answers, complete: bool, minute| {
-        let participant = who.map(|w| crate::demo::who(data, w));
-        let response = data.start_response(survey, case_id, participant, language, at(minute))?;
-        for (n, (question, value)) in answers.into_iter().enumerate() {
-            data.answer(response, question, Some(value), at(minute + 1 + n as i64))?;
-        }
-        if complete {
-            data.complete_response(response, at(minute + 30)).map_err(|_| ValidationError::UnknownSurvey(survey))?;
-        }
-        Ok::<(), ValidationError>(())
-    };
+    let respond =
+        |data: &mut StudyData, case_id, who: Option<&str>, language: &str, answers: Answers, complete: bool, minute| {
+            let participant = who.map(|w| crate::demo::who(data, w));
+            let response = data.start_response(survey, case_id, participant, language, at(minute))?;
+            for (n, (question, value)) in answers.into_iter().enumerate() {
+                data.answer(response, question, Some(value), at(minute + 1 + n as i64))?;
+            }
+            if complete {
+                data.complete_response(response, at(minute + 30))
+                    .map_err(|_| ValidationError::UnknownSurvey(survey))?;
+            }
+            Ok::<(), ValidationError>(())
+        };
     let hillside = case(data, 0);
     respond(
         data,
@@ -410,7 +463,10 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
             (id("role"), choice("worker")),
             (id("experience"), scale("experience", &[4, 4, 5, 4])),
             (id("barriers"), choices(&["travel"])),
-            (id("barrier_story"), text("Mae'r ffyrdd i'r cwm yn gul; rydym yn rhannu ceir. Dŵr ar y ffordd bob gaeaf.")),
+            (
+                id("barrier_story"),
+                text("Mae'r ffyrdd i'r cwm yn gul; rydym yn rhannu ceir. Dŵr ar y ffordd bob gaeaf."),
+            ),
             (id("local_help"), AnswerValue::Bool(false)),
             (id("help_wanted"), text("Hyfforddiant gyrru yn y gaeaf.")),
         ],
@@ -427,7 +483,10 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
             (id("local_help"), AnswerValue::Bool(true)),
             (id("help_kind"), choices(&["contacts"])),
             (id("help_wanted"), text("=HYPERLINK(\"http://example.com\",\"click\")")),
-            (id("anything_else"), text("+44 7700 900123 — مرحبا 👍🏽 cafe\u{301}; -1 @SUM(A1)\ttab, \"quoted\"\nnew line")),
+            (
+                id("anything_else"),
+                text("+44 7700 900123 — مرحبا 👍🏽 cafe\u{301}; -1 @SUM(A1)\ttab, \"quoted\"\nnew line"),
+            ),
         ],
         true,
         4300,
@@ -441,14 +500,30 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
 /// notes, memos, a journal entry and framework-matrix synopses.
 fn add_coding(data: &mut StudyData) -> Result<(), ValidationError> {
     const CODEBOOK: [(&str, &str, &[&str], &str); 4] = [
-        ("Relationships and trust", "#2a7f62", &["Being listened to", "Continuity of carers"],
-            "How people describe the relationships care rests on: between carers and the people they support, and with the organisation."),
-        ("Barriers", "#b5542d", &["Funding and margins", "Regulation and registration", "Travel and distance"],
-            "What makes setting up or running the service harder than it should be."),
-        ("Non-financial support", "#3b6ea8", &["Advice and development workers", "Shared back office"],
-            "Help that is not money: advice, people's time, premises, shared systems."),
-        ("Community leadership", "#7a4fa0", &["Local credibility"],
-            "Who led the service locally and how they worked alongside existing agencies."),
+        (
+            "Relationships and trust",
+            "#2a7f62",
+            &["Being listened to", "Continuity of carers"],
+            "How people describe the relationships care rests on: between carers and the people they support, and with the organisation.",
+        ),
+        (
+            "Barriers",
+            "#b5542d",
+            &["Funding and margins", "Regulation and registration", "Travel and distance"],
+            "What makes setting up or running the service harder than it should be.",
+        ),
+        (
+            "Non-financial support",
+            "#3b6ea8",
+            &["Advice and development workers", "Shared back office"],
+            "Help that is not money: advice, people's time, premises, shared systems.",
+        ),
+        (
+            "Community leadership",
+            "#7a4fa0",
+            &["Local credibility"],
+            "Who led the service locally and how they worked alongside existing agencies.",
+        ),
     ];
     let mut minute = 5000;
     let mut tick = || {
@@ -457,21 +532,40 @@ fn add_coding(data: &mut StudyData) -> Result<(), ValidationError> {
     };
     let mut code_ids: Vec<(String, Uuid)> = Vec::new();
     for (theme, colour, codes, definition) in CODEBOOK {
-        let made = data.apply_coding(CodingEdit::AddCode { parent: None, name: theme.into(), colour: colour.into() }, tick())?;
+        let made =
+            data.apply_coding(CodingEdit::AddCode { parent: None, name: theme.into(), colour: colour.into() }, tick())?;
         let theme_id = made.created.unwrap_or_default();
-        data.apply_coding(CodingEdit::CodeText { code: theme_id, field: CodeField::Definition, text: definition.into() }, tick())?;
+        data.apply_coding(
+            CodingEdit::CodeText { code: theme_id, field: CodeField::Definition, text: definition.into() },
+            tick(),
+        )?;
         code_ids.push((theme.to_string(), theme_id));
         for code in codes {
-            let made = data.apply_coding(CodingEdit::AddCode { parent: Some(theme_id), name: (*code).into(), colour: colour.into() }, tick())?;
+            let made = data.apply_coding(
+                CodingEdit::AddCode { parent: Some(theme_id), name: (*code).into(), colour: colour.into() },
+                tick(),
+            )?;
             code_ids.push((code.to_string(), made.created.unwrap_or_default()));
         }
     }
     let code = |name: &str| code_ids.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or_default();
     for (name, field, text) in [
-        ("Being listened to", CodeField::Inclusion, "Someone says their view changed what happened, or that they were asked."),
-        ("Being listened to", CodeField::Exclusion, "Formal consultation with no sign it was heard: code under governance instead."),
+        (
+            "Being listened to",
+            CodeField::Inclusion,
+            "Someone says their view changed what happened, or that they were asked.",
+        ),
+        (
+            "Being listened to",
+            CodeField::Exclusion,
+            "Formal consultation with no sign it was heard: code under governance instead.",
+        ),
         ("Being listened to", CodeField::Example, "Care workers deciding their own rotas together."),
-        ("Funding and margins", CodeField::Definition, "Money that does not cover the cost of care: rates, mileage, short visits."),
+        (
+            "Funding and margins",
+            CodeField::Definition,
+            "Money that does not cover the cost of care: rates, mileage, short visits.",
+        ),
         ("Travel and distance", CodeField::Definition, "Time and cost of getting to people in scattered places."),
     ] {
         data.apply_coding(CodingEdit::CodeText { code: code(name), field, text: text.into() }, tick())?;
@@ -512,18 +606,42 @@ fn add_coding(data: &mut StudyData) -> Result<(), ValidationError> {
         let end = text.chars().count();
         let start = text.find("Members").map(|b| text[..b].chars().count()).unwrap_or(0);
         data.apply_coding(
-            CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: vec![code("Relationships and trust")], coder: "Researcher B".into() },
+            CodingEdit::ApplyCodes {
+                source: source.clone(),
+                start,
+                end,
+                codes: vec![code("Relationships and trust")],
+                coder: "Researcher B".into(),
+            },
             tick(),
         )?;
     }
 
     let memo = |target, text: &str| CodingEdit::AddMemo { target, text: text.into(), author: "Researcher A".into() };
-    data.apply_coding(memo(MemoTarget::Code(code("Travel and distance")), "Comes up at every rural site, and in Welsh as well as English. Compare with the city case."), tick())?;
+    data.apply_coding(
+        memo(
+            MemoTarget::Code(code("Travel and distance")),
+            "Comes up at every rural site, and in Welsh as well as English. Compare with the city case.",
+        ),
+        tick(),
+    )?;
     if let Some(first) = segments.get(3) {
-        data.apply_coding(memo(MemoTarget::Segment(*first), "Ask the treasurer for the actual mileage figures before the next visit."), tick())?;
+        data.apply_coding(
+            memo(
+                MemoTarget::Segment(*first),
+                "Ask the treasurer for the actual mileage figures before the next visit.",
+            ),
+            tick(),
+        )?;
     }
     if let Some((_, _, source)) = sources.iter().find(|(k, _, _)| *k == SourceKind::FieldNotes) {
-        data.apply_coding(memo(MemoTarget::Source(source.clone()), "Written up the same evening; the rota board is worth a photograph next time."), tick())?;
+        data.apply_coding(
+            memo(
+                MemoTarget::Source(source.clone()),
+                "Written up the same evening; the rota board is worth a photograph next time.",
+            ),
+            tick(),
+        )?;
     }
     data.apply_coding(memo(MemoTarget::Journal, "First pass through the codebook: barriers split into money, rules and distance. Leadership may need a second look once the Scottish interviews are in."), tick())?;
 
@@ -548,11 +666,54 @@ fn add_coding(data: &mut StudyData) -> Result<(), ValidationError> {
 
 /// Words the benchmark transcripts are made of (some with letters outside ASCII).
 const WORDS: [&str; 48] = [
-    "the", "care", "workers", "members", "council", "we", "they", "said", "rota", "visits", "village", "money", "time",
-    "people", "support", "because", "and", "really", "board", "meeting", "gofal", "cymuned", "tŷ", "co-operative",
-    "funding", "contract", "travel", "miles", "evening", "weekend", "family", "trust", "listened", "decided", "together",
-    "training", "advice", "paperwork", "registration", "months", "hard", "good", "local", "leader", "agency", "café",
-    "hours", "started",
+    "the",
+    "care",
+    "workers",
+    "members",
+    "council",
+    "we",
+    "they",
+    "said",
+    "rota",
+    "visits",
+    "village",
+    "money",
+    "time",
+    "people",
+    "support",
+    "because",
+    "and",
+    "really",
+    "board",
+    "meeting",
+    "gofal",
+    "cymuned",
+    "tŷ",
+    "co-operative",
+    "funding",
+    "contract",
+    "travel",
+    "miles",
+    "evening",
+    "weekend",
+    "family",
+    "trust",
+    "listened",
+    "decided",
+    "together",
+    "training",
+    "advice",
+    "paperwork",
+    "registration",
+    "months",
+    "hard",
+    "good",
+    "local",
+    "leader",
+    "agency",
+    "café",
+    "hours",
+    "started",
 ];
 
 /// The benchmark material: 200 interviews (five at each of the 40 cases) with
@@ -608,15 +769,27 @@ fn add_reference_transcripts(data: &mut StudyData, ids: &mut Ids) -> Result<(), 
                 push(&mut text, &mut chars, ".\n");
             }
             data.set_transcript(interview, text, format!("interview-{n:03}.txt"), at(minute))?;
-            let wanted = if n == 0 { 200 } else if n < 100 { 100 } else { 99 };
+            let wanted = if n == 0 {
+                200
+            } else if n < 100 {
+                100
+            } else {
+                99
+            };
             let source = SourceRef::Transcript { interview };
-            let transcript_text = data.interview(interview).and_then(|i| i.transcript.as_ref()).map(|t| t.text.clone()).unwrap_or_default();
+            let transcript_text = data
+                .interview(interview)
+                .and_then(|i| i.transcript.as_ref())
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
             let table = crate::offsets::boundaries(&transcript_text);
             for k in 0..wanted {
                 let first = (ids.next_u64() % words.len().max(1) as u64) as usize;
                 let length = 4 + (ids.next_u64() % 40) as usize;
                 let last = (first + length).min(words.len().saturating_sub(1));
-                let (Some(start), Some(end)) = (words.get(first).map(|w| w.0), words.get(last).map(|w| w.1)) else { continue };
+                let (Some(start), Some(end)) = (words.get(first).map(|w| w.0), words.get(last).map(|w| w.1)) else {
+                    continue;
+                };
                 let covered = transcript_text.get(table[start]..table[end]).unwrap_or("").to_string();
                 let mut codings = vec![Coding {
                     code: leaves[(ids.next_u64() % leaves.len() as u64) as usize],

@@ -73,7 +73,8 @@ fn bad_files_get_clear_messages() {
     let err = Backup::parse(newer).unwrap_err();
     assert_eq!(err, BackupError::NewerVersion { found: 7, supported: 4 });
     assert!(err.to_string().contains("newer version of fieldkit"));
-    let missing_study = b"{\"format\": \"fieldkit-backup\", \"version\": 1, \"exported_at\": \"2026-11-23T15:56:45.000Z\"}";
+    let missing_study =
+        b"{\"format\": \"fieldkit-backup\", \"version\": 1, \"exported_at\": \"2026-11-23T15:56:45.000Z\"}";
     assert!(matches!(Backup::parse(missing_study), Err(BackupError::BadContent(m)) if m.contains("study")));
 }
 

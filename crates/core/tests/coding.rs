@@ -4,13 +4,13 @@
 use std::collections::HashSet;
 
 use fieldkit_core::coding::check_code_colour;
-use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::offsets::*;
 use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows, RetrievalFilter};
 use fieldkit_core::coding::sources::*;
 use fieldkit_core::coding::*;
+use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::exchange::backup::*;
 use fieldkit_core::fieldwork::*;
+use fieldkit_core::offsets::*;
 use fieldkit_core::storage::*;
 use fieldkit_core::study::*;
 use fieldkit_core::surveys::*;
@@ -31,7 +31,10 @@ fn study() -> StudyData {
 }
 
 fn add_code(d: &mut StudyData, parent: Option<Uuid>, name: &str) -> Uuid {
-    d.apply_coding(CodingEdit::AddCode { parent, name: name.into(), colour: "#2A7F62".into() }, T0).unwrap().created.unwrap()
+    d.apply_coding(CodingEdit::AddCode { parent, name: name.into(), colour: "#2A7F62".into() }, T0)
+        .unwrap()
+        .created
+        .unwrap()
 }
 
 fn document(d: &StudyData) -> (Uuid, SourceRef) {
@@ -40,7 +43,8 @@ fn document(d: &StudyData) -> (Uuid, SourceRef) {
 }
 
 fn code_range(d: &mut StudyData, source: &SourceRef, start: usize, end: usize, codes: &[Uuid]) -> Uuid {
-    let edit = CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: codes.to_vec(), coder: "ana".into() };
+    let edit =
+        CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: codes.to_vec(), coder: "ana".into() };
     d.apply_coding(edit, T0).unwrap().created.unwrap()
 }
 
@@ -65,7 +69,7 @@ fn offsets_across_emoji_combining_marks_welsh_and_right_to_left_text() {
         "Gofal 👩🏽‍⚕️ da",
         "Cymru 🏴󠁧󠁢󠁷󠁬󠁳󠁿 a 🇬🇧 hefyd",
         "cafe\u{301} and e\u{301}",
-        "Tŷ Gwyn, dŵr",            // precomposed ŷ ŵ
+        "Tŷ Gwyn, dŵr",               // precomposed ŷ ŵ
         "Ty\u{302} Gwyn, dw\u{302}r", // decomposed
         "مرحبا بالعالم",
         "שלום עולם",
@@ -125,7 +129,10 @@ fn codebook_names_colours_and_moves_are_checked() {
     let theme = add_code(&mut d, None, "Barriers");
     let funding = add_code(&mut d, Some(theme), "Funding");
     let sub = add_code(&mut d, Some(funding), "Short contracts");
-    let err = d.apply_coding(CodingEdit::AddCode { parent: Some(theme), name: " funding ".into(), colour: "#000000".into() }, T0);
+    let err = d.apply_coding(
+        CodingEdit::AddCode { parent: Some(theme), name: " funding ".into(), colour: "#000000".into() },
+        T0,
+    );
     assert_eq!(err.unwrap_err(), ValidationError::DuplicateCodeName("funding".into()));
     // Same name elsewhere in the tree is fine.
     add_code(&mut d, Some(funding), "Barriers");
@@ -141,7 +148,11 @@ fn codebook_names_colours_and_moves_are_checked() {
     d.apply_coding(CodingEdit::MoveCode { code: sub, parent: None }, T0).unwrap();
     assert_eq!(d.code(sub).unwrap().parent, None);
     d.apply_coding(CodingEdit::RenameCode { code: sub, name: "Contracts".into() }, T0).unwrap();
-    d.apply_coding(CodingEdit::CodeText { code: sub, field: CodeField::Definition, text: "Short, insecure funding".into() }, T0).unwrap();
+    d.apply_coding(
+        CodingEdit::CodeText { code: sub, field: CodeField::Definition, text: "Short, insecure funding".into() },
+        T0,
+    )
+    .unwrap();
     assert_eq!(d.code_path(funding), ["Barriers", "Funding"]);
     assert_eq!(d.theme_of(funding), Some(theme));
     assert!(d.validate().is_empty(), "{:?}", d.validate());
@@ -162,7 +173,11 @@ fn merge_moves_every_segment_to_the_surviving_code() {
     let s1 = code_range(&mut d, &source, 0, 10, &[a]);
     let s2 = code_range(&mut d, &source, 5, 20, &[a, b]);
     let s3 = code_range(&mut d, &source, 12, 30, &[b, a_child]);
-    d.apply_coding(CodingEdit::AddMemo { target: MemoTarget::Code(a), text: "about trust".into(), author: "ana".into() }, T0).unwrap();
+    d.apply_coding(
+        CodingEdit::AddMemo { target: MemoTarget::Code(a), text: "about trust".into(), author: "ana".into() },
+        T0,
+    )
+    .unwrap();
     let before = pairs(&d);
     let applied = d.apply_coding(CodingEdit::MergeCodes { from: a, into: b }, T1).unwrap();
     assert!(d.code(a).is_none());
@@ -198,7 +213,15 @@ fn split_moves_only_the_chosen_segments() {
     let s3 = code_range(&mut d, &source, 13, 20, &[code, theme]);
     let before = d.segments.iter().map(|s| s.codings.len()).sum::<usize>();
     let applied = d
-        .apply_coding(CodingEdit::SplitCode { code, name: "Legal advice".into(), colour: "#aa3300".into(), segments: vec![s2, s3] }, T1)
+        .apply_coding(
+            CodingEdit::SplitCode {
+                code,
+                name: "Legal advice".into(),
+                colour: "#aa3300".into(),
+                segments: vec![s2, s3],
+            },
+            T1,
+        )
         .unwrap();
     let new = applied.created.unwrap();
     assert_eq!(d.code(new).unwrap().parent, Some(theme));
@@ -208,12 +231,19 @@ fn split_moves_only_the_chosen_segments() {
     assert_eq!(d.segments.iter().map(|s| s.codings.len()).sum::<usize>(), before, "no coding lost or added");
     let other = code_range(&mut d, &source, 30, 35, &[theme]);
     assert_eq!(
-        d.apply_coding(CodingEdit::SplitCode { code, name: "X".into(), colour: "#000000".into(), segments: vec![other] }, T1)
-            .unwrap_err(),
+        d.apply_coding(
+            CodingEdit::SplitCode { code, name: "X".into(), colour: "#000000".into(), segments: vec![other] },
+            T1
+        )
+        .unwrap_err(),
         ValidationError::SegmentNotCoded("Advice".into())
     );
     assert_eq!(
-        d.apply_coding(CodingEdit::SplitCode { code, name: "X".into(), colour: "#000000".into(), segments: vec![] }, T1).unwrap_err(),
+        d.apply_coding(
+            CodingEdit::SplitCode { code, name: "X".into(), colour: "#000000".into(), segments: vec![] },
+            T1
+        )
+        .unwrap_err(),
         ValidationError::SplitNothingChosen
     );
 }
@@ -228,10 +258,17 @@ fn delete_says_what_it_removes_and_removes_exactly_that() {
     let only_child = code_range(&mut d, &source, 0, 5, &[child]);
     let both = code_range(&mut d, &source, 3, 9, &[theme, keep]);
     let untouched = code_range(&mut d, &source, 10, 15, &[keep]);
-    d.apply_coding(CodingEdit::AddMemo { target: MemoTarget::Segment(only_child), text: "m".into(), author: String::new() }, T0).unwrap();
+    d.apply_coding(
+        CodingEdit::AddMemo { target: MemoTarget::Segment(only_child), text: "m".into(), author: String::new() },
+        T0,
+    )
+    .unwrap();
     let case = d.cases[0].id;
-    d.apply_coding(CodingEdit::SetSynopsis { row: MatrixRow::Case(case), column: MatrixColumn::Theme(theme), text: "s".into() }, T0)
-        .unwrap();
+    d.apply_coding(
+        CodingEdit::SetSynopsis { row: MatrixRow::Case(case), column: MatrixColumn::Theme(theme), text: "s".into() },
+        T0,
+    )
+    .unwrap();
     let impact = d.code_deletion_impact(theme).unwrap();
     assert_eq!(impact.sub_codes, ["Regulation"]);
     assert_eq!((impact.codings, impact.segments, impact.memos, impact.matrix_cells), (2, 1, 1, 1));
@@ -271,13 +308,19 @@ fn applying_removing_and_adjusting_codes_with_undo() {
     let a = add_code(&mut d, None, "A");
     let b = add_code(&mut d, None, "B");
     let applied = d
-        .apply_coding(CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![a], coder: "ana".into() }, T0)
+        .apply_coding(
+            CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![a], coder: "ana".into() },
+            T0,
+        )
         .unwrap();
     let seg = applied.created.unwrap();
     assert_eq!(applied.changed, [ObjectRef::Segment(seg)]);
     // The same range again adds to the same segment.
     let again = d
-        .apply_coding(CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![b, a], coder: "bo".into() }, T1)
+        .apply_coding(
+            CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![b, a], coder: "bo".into() },
+            T1,
+        )
         .unwrap();
     assert_eq!(again.created, Some(seg));
     assert_eq!(d.segments.len(), 1);
@@ -291,7 +334,11 @@ fn applying_removing_and_adjusting_codes_with_undo() {
     d.apply_coding(again.undo, T1).unwrap();
     assert_eq!(d.segment(seg).unwrap().codings.len(), 1);
     // Removing the last code removes the segment; undo brings it back with its memo.
-    d.apply_coding(CodingEdit::AddMemo { target: MemoTarget::Segment(nested), text: "why".into(), author: "ana".into() }, T1).unwrap();
+    d.apply_coding(
+        CodingEdit::AddMemo { target: MemoTarget::Segment(nested), text: "why".into(), author: "ana".into() },
+        T1,
+    )
+    .unwrap();
     let removed = d.apply_coding(CodingEdit::RemoveCoding { segment: nested, code: b }, T1).unwrap();
     assert!(d.segment(nested).is_none() && d.memos.is_empty());
     assert_eq!(removed.removed.len(), 2);
@@ -307,12 +354,16 @@ fn applying_removing_and_adjusting_codes_with_undo() {
         ValidationError::SelectionOutsideText { start: 3, end: len + 1, len }
     );
     assert_eq!(
-        d.apply_coding(CodingEdit::ApplyCodes { source: source.clone(), start: 3, end: 3, codes: vec![a], coder: String::new() }, T1)
-            .unwrap_err(),
+        d.apply_coding(
+            CodingEdit::ApplyCodes { source: source.clone(), start: 3, end: 3, codes: vec![a], coder: String::new() },
+            T1
+        )
+        .unwrap_err(),
         ValidationError::EmptySelection
     );
     assert_eq!(
-        d.apply_coding(CodingEdit::ApplyCodes { source, start: 3, end: 5, codes: vec![], coder: String::new() }, T1).unwrap_err(),
+        d.apply_coding(CodingEdit::ApplyCodes { source, start: 3, end: 5, codes: vec![], coder: String::new() }, T1)
+            .unwrap_err(),
         ValidationError::NoCodesChosen
     );
     assert!(d.validate().is_empty(), "{:?}", d.validate());
@@ -348,7 +399,11 @@ fn highlights_split_overlapping_and_nested_segments() {
 fn amending_text_keeps_segments_on_their_words_or_flags_them() {
     let mut d = study();
     let (doc, source) = document(&d);
-    set_text(&mut d, doc, "The council helped with the constitution.\nThe advice line was too generic.\nVolunteers drove people to clinics.");
+    set_text(
+        &mut d,
+        doc,
+        "The council helped with the constitution.\nThe advice line was too generic.\nVolunteers drove people to clinics.",
+    );
     let code = add_code(&mut d, None, "Support");
     let (s, e) = find(&d, &source, "council helped");
     let moved = code_range(&mut d, &source, s, e, &[code]);
@@ -402,18 +457,31 @@ fn notes_transcripts_and_turns_re_anchor_through_their_own_edits() {
     let seg = code_range(&mut d, &notes, s, e, &[code]);
     let old = d.source_text(&notes).unwrap().to_string();
     let changed = d
-        .edit_interview(rowan, InterviewEdit::Notes { slot: Slot { section, prompt: None }, text: format!("Amended. {old}") }, T1)
+        .edit_interview(
+            rowan,
+            InterviewEdit::Notes { slot: Slot { section, prompt: None }, text: format!("Amended. {old}") },
+            T1,
+        )
         .unwrap();
     assert!(changed.contains(&ObjectRef::Segment(seg)));
     let s = d.segment(seg).unwrap();
-    assert_eq!((s.anchor, slice_code_points(d.source_text(&notes).unwrap(), s.start, s.end)), (Anchor::Placed, Some("annual meeting")));
+    assert_eq!(
+        (s.anchor, slice_code_points(d.source_text(&notes).unwrap(), s.start, s.end)),
+        (Anchor::Placed, Some("annual meeting"))
+    );
     // A transcript replaced by a corrected one.
-    d.set_transcript(rowan, "Interviewer: Why?\nRowan: Because the agency left 😢.\n".into(), String::new(), T1).unwrap();
+    d.set_transcript(rowan, "Interviewer: Why?\nRowan: Because the agency left 😢.\n".into(), String::new(), T1)
+        .unwrap();
     let transcript = SourceRef::Transcript { interview: rowan };
     let (s, e) = find(&d, &transcript, "agency left 😢");
     let seg = code_range(&mut d, &transcript, s, e, &[code]);
     let refs = d
-        .set_transcript(rowan, "Interviewer: Why did you start?\nRowan: Because the agency left 😢.\n".into(), String::new(), T1)
+        .set_transcript(
+            rowan,
+            "Interviewer: Why did you start?\nRowan: Because the agency left 😢.\n".into(),
+            String::new(),
+            T1,
+        )
         .unwrap();
     assert!(refs.contains(&ObjectRef::Segment(seg)));
     let s = d.segment(seg).unwrap();
@@ -429,7 +497,8 @@ fn notes_transcripts_and_turns_re_anchor_through_their_own_edits() {
     let (gid, slot_section, turn) = (group.id, group.answers[0].section_id, group.answers[0].turns[0].id);
     let turn_source = SourceRef::Turn { interview: gid, turn };
     let seg = code_range(&mut d, &turn_source, 0, 7, &[code]);
-    d.edit_interview(gid, InterviewEdit::RemoveTurn { slot: Slot { section: slot_section, prompt: None }, turn }, T1).unwrap();
+    d.edit_interview(gid, InterviewEdit::RemoveTurn { slot: Slot { section: slot_section, prompt: None }, turn }, T1)
+        .unwrap();
     assert_eq!(d.segment(seg).unwrap().anchor, Anchor::Lost);
     assert!(d.validate().is_empty(), "{:?}", d.validate());
     // Deleting the interview removes its coding.
@@ -442,8 +511,18 @@ fn notes_transcripts_and_turns_re_anchor_through_their_own_edits() {
 fn survey_answers_are_codable_and_follow_corrections() {
     let mut d = study();
     let code = add_code(&mut d, None, "Barriers");
-    let story = d.sources().into_iter().find(|s| s.kind == SourceKind::SurveyAnswer && s.text.contains("eleven months")).unwrap();
-    let (source, response) = (story.source.clone(), match story.source { SourceRef::SurveyAnswer { response, question } => (response, question), _ => unreachable!() });
+    let story = d
+        .sources()
+        .into_iter()
+        .find(|s| s.kind == SourceKind::SurveyAnswer && s.text.contains("eleven months"))
+        .unwrap();
+    let (source, response) = (
+        story.source.clone(),
+        match story.source {
+            SourceRef::SurveyAnswer { response, question } => (response, question),
+            _ => unreachable!(),
+        },
+    );
     assert_eq!(story.participants.len(), 1);
     let (s, e) = find(&d, &source, "eleven months");
     let seg = code_range(&mut d, &source, s, e, &[code]);
@@ -483,7 +562,11 @@ fn retrieval_filters_by_code_case_attribute_role_and_kind() {
     assert_eq!(ids(RetrievalFilter { sources: wales, ..Default::default() }), [b]);
     let worker = d.study.roles.iter().find(|r| r.name == "Care worker").unwrap().id;
     let by_role = SourceFilter { roles: vec![worker], ..Default::default() };
-    assert_eq!(ids(RetrievalFilter { sources: by_role, ..Default::default() }), [b], "Ceri, a care worker, spoke the turn");
+    assert_eq!(
+        ids(RetrievalFilter { sources: by_role, ..Default::default() }),
+        [b],
+        "Ceri, a care worker, spoke the turn"
+    );
     let docs = SourceFilter { kinds: vec![SourceKind::FieldNotes], ..Default::default() };
     assert_eq!(ids(RetrievalFilter { sources: docs.clone(), ..Default::default() }), [c]);
     assert_eq!(d.filtered_sources(&docs).len(), 1);
@@ -506,10 +589,24 @@ fn the_framework_matrix_shows_synopses_links_and_empty_cells() {
     let (_, doc) = document(&d);
     let seg = code_range(&mut d, &doc, 0, 10, &[theme]);
     let hillside = d.cases[0].id;
-    d.apply_coding(CodingEdit::SetSynopsis { row: MatrixRow::Case(hillside), column: MatrixColumn::Theme(theme), text: "Strong".into() }, T0)
-        .unwrap();
-    d.apply_coding(CodingEdit::LinkSegments { row: MatrixRow::Case(hillside), column: MatrixColumn::Theme(theme), segments: vec![seg] }, T0)
-        .unwrap();
+    d.apply_coding(
+        CodingEdit::SetSynopsis {
+            row: MatrixRow::Case(hillside),
+            column: MatrixColumn::Theme(theme),
+            text: "Strong".into(),
+        },
+        T0,
+    )
+    .unwrap();
+    d.apply_coding(
+        CodingEdit::LinkSegments {
+            row: MatrixRow::Case(hillside),
+            column: MatrixColumn::Theme(theme),
+            segments: vec![seg],
+        },
+        T0,
+    )
+    .unwrap();
     let m = d.framework_matrix(MatrixRows::Cases, MatrixColumns::Themes);
     assert_eq!(m.rows.len(), 4);
     assert_eq!(m.columns.iter().map(|c| c.1.as_str()).collect::<Vec<_>>(), ["Trust", "Funding"]);
@@ -517,7 +614,17 @@ fn the_framework_matrix_shows_synopses_links_and_empty_cells() {
     assert_eq!((cell.synopsis.as_str(), cell.linked.clone(), cell.empty), ("Strong", vec![seg], false));
     assert!(m.cells[0][1].empty && m.cells[1][0].empty);
     assert_eq!(m.cells[0][1].column, MatrixColumn::Theme(second));
-    assert!(d.apply_coding(CodingEdit::SetSynopsis { row: MatrixRow::Case(Uuid::nil()), column: MatrixColumn::Theme(theme), text: "x".into() }, T0).is_err());
+    assert!(
+        d.apply_coding(
+            CodingEdit::SetSynopsis {
+                row: MatrixRow::Case(Uuid::nil()),
+                column: MatrixColumn::Theme(theme),
+                text: "x".into()
+            },
+            T0
+        )
+        .is_err()
+    );
     // A removed segment's link is ignored.
     d.apply_coding(CodingEdit::RemoveCoding { segment: seg, code: theme }, T1).unwrap();
     assert!(d.framework_matrix(MatrixRows::Cases, MatrixColumns::Themes).cells[0][0].linked.is_empty());
@@ -600,7 +707,13 @@ fn source_ids_are_stable_uuids() {
     assert_eq!(sources[0].source.uuid(), study().sources()[0].uuid);
     assert!(sources.iter().all(|s| s.uuid.get_version_num() == 5));
     let kinds: HashSet<SourceKind> = sources.iter().map(|s| s.kind).collect();
-    for k in [SourceKind::InterviewNotes, SourceKind::SpeakerTurn, SourceKind::SurveyAnswer, SourceKind::FieldNotes, SourceKind::Document] {
+    for k in [
+        SourceKind::InterviewNotes,
+        SourceKind::SpeakerTurn,
+        SourceKind::SurveyAnswer,
+        SourceKind::FieldNotes,
+        SourceKind::Document,
+    ] {
         assert!(kinds.contains(&k), "{k:?}");
     }
 }

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use fieldkit_core::coding::export::*;
-use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::coding::*;
+use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
@@ -23,7 +23,8 @@ fn check_golden(name: &str, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
     if expected != actual {
         let (e, a) = (String::from_utf8_lossy(&expected), String::from_utf8_lossy(actual));
         for (n, (x, y)) in e.lines().zip(a.lines()).enumerate() {
@@ -52,7 +53,16 @@ pub fn study() -> StudyData {
     let code = d.codes.iter().find(|c| c.name == "Local credibility").unwrap().id;
     let at = Timestamp::from_millis(1_795_449_405_000);
     let applied = d
-        .apply_coding(CodingEdit::ApplyCodes { source: hostile.0, start: 0, end: hostile.1, codes: vec![code], coder: "=cmd".into() }, at)
+        .apply_coding(
+            CodingEdit::ApplyCodes {
+                source: hostile.0,
+                start: 0,
+                end: hostile.1,
+                codes: vec![code],
+                coder: "=cmd".into(),
+            },
+            at,
+        )
         .unwrap();
     let seg = applied.created.unwrap();
     d.segments.iter_mut().find(|s| s.id == seg).unwrap().id = Uuid::from_u128(0xC0DE);
@@ -123,7 +133,10 @@ fn matrix_csv_matches_golden_and_marks_cells_without_data() {
     let bytes = matrix_csv(&d, MatrixRows::Cases, MatrixColumns::Themes).unwrap();
     check_golden("matrix_cases_themes.csv", &bytes);
     let (header, rows) = parse(&bytes);
-    assert_eq!(header, ["case", "Relationships and trust", "Barriers", "Non-financial support", "Community leadership"]);
+    assert_eq!(
+        header,
+        ["case", "Relationships and trust", "Barriers", "Non-financial support", "Community leadership"]
+    );
     assert_eq!(rows.len(), 4);
     assert!(rows[0][1].starts_with("Members and carers feel heard"));
     assert_eq!(rows[2][1], NO_DATA, "Glen Care Partnership has nothing coded");

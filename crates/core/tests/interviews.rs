@@ -126,10 +126,26 @@ fn notes_turns_flags_and_place_are_recorded() {
     let ceri = person(&data, "Ceri");
     data.edit_interview(id, InterviewEdit::Notes { slot: main, text: "Warm welcome 🌿".into() }, T1).unwrap();
     let turn = Uuid::new_v4();
-    data.edit_interview(id, InterviewEdit::AddTurn { slot: prompt, id: turn, speaker: Speaker::Participant(ceri), text: "We wanted a say.".into() }, T1).unwrap();
-    data.edit_interview(id, InterviewEdit::TurnText { slot: prompt, turn, text: "We wanted a real say.".into() }, T1).unwrap();
+    data.edit_interview(
+        id,
+        InterviewEdit::AddTurn {
+            slot: prompt,
+            id: turn,
+            speaker: Speaker::Participant(ceri),
+            text: "We wanted a say.".into(),
+        },
+        T1,
+    )
+    .unwrap();
+    data.edit_interview(id, InterviewEdit::TurnText { slot: prompt, turn, text: "We wanted a real say.".into() }, T1)
+        .unwrap();
     data.edit_interview(id, InterviewEdit::ToggleFlag { slot: prompt, flag: Flag::GoodQuote }, T1).unwrap();
-    data.edit_interview(id, InterviewEdit::State { slot: Slot { section: sections[1].id, prompt: None }, state: AnswerState::Skipped }, T1).unwrap();
+    data.edit_interview(
+        id,
+        InterviewEdit::State { slot: Slot { section: sections[1].id, prompt: None }, state: AnswerState::Skipped },
+        T1,
+    )
+    .unwrap();
     data.edit_interview(id, InterviewEdit::GoTo(7), T1).unwrap();
     let i = data.interview(id).unwrap();
     assert_eq!(i.answer(main).unwrap().text, "Warm welcome 🌿");
@@ -140,12 +156,25 @@ fn notes_turns_flags_and_place_are_recorded() {
     // A speaker who is not in the group is refused.
     let outsider = person(&data, "Rowan");
     assert_eq!(
-        data.edit_interview(id, InterviewEdit::AddTurn { slot: main, id: Uuid::new_v4(), speaker: Speaker::Participant(outsider), text: "x".into() }, T1),
+        data.edit_interview(
+            id,
+            InterviewEdit::AddTurn {
+                slot: main,
+                id: Uuid::new_v4(),
+                speaker: Speaker::Participant(outsider),
+                text: "x".into()
+            },
+            T1
+        ),
         Err(ValidationError::UnknownParticipant(outsider))
     );
     let stranger = Uuid::new_v4();
     assert_eq!(
-        data.edit_interview(id, InterviewEdit::Notes { slot: Slot { section: stranger, prompt: None }, text: "x".into() }, T1),
+        data.edit_interview(
+            id,
+            InterviewEdit::Notes { slot: Slot { section: stranger, prompt: None }, text: "x".into() },
+            T1
+        ),
         Err(ValidationError::UnknownSection(stranger))
     );
 }
@@ -233,7 +262,10 @@ fn documents_and_field_notes_belong_to_a_case() {
     data.edit_document(id, DocumentEdit::Origin("Secretary".into()), T1).unwrap();
     data.edit_document(id, DocumentEdit::Date("2016-12-01".into()), T1).unwrap();
     data.edit_document(id, DocumentEdit::Text("Item 1: ŵyr a wyresau — الرعاية".into()), T1).unwrap();
-    assert!(matches!(data.edit_document(id, DocumentEdit::Date("soon".into()), T1), Err(ValidationError::InvalidDate(_))));
+    assert!(matches!(
+        data.edit_document(id, DocumentEdit::Date("soon".into()), T1),
+        Err(ValidationError::InvalidDate(_))
+    ));
     let d = data.document(id).unwrap();
     assert_eq!((d.origin.as_str(), d.date, d.modified), ("Secretary", Date::from_ymd(2016, 12, 1), T1));
     assert_eq!(data.delete_document(id), Ok(vec![ObjectRef::Document(id)]));
@@ -244,9 +276,19 @@ fn the_coverage_grid_shows_which_questions_each_case_has_data_for() {
     let (mut data, protocol) = study();
     let id = data.start_interview(new(&data, protocol, InterviewKind::Interview, &["Rowan"]), T0).unwrap();
     let sections = data.interview_sections(data.interview(id).unwrap()).to_vec();
-    data.edit_interview(id, InterviewEdit::Notes { slot: Slot { section: sections[0].id, prompt: None }, text: "Said a lot".into() }, T1).unwrap();
+    data.edit_interview(
+        id,
+        InterviewEdit::Notes { slot: Slot { section: sections[0].id, prompt: None }, text: "Said a lot".into() },
+        T1,
+    )
+    .unwrap();
     // An empty answer and a skipped one do not count as data.
-    data.edit_interview(id, InterviewEdit::Notes { slot: Slot { section: sections[1].id, prompt: None }, text: "  ".into() }, T1).unwrap();
+    data.edit_interview(
+        id,
+        InterviewEdit::Notes { slot: Slot { section: sections[1].id, prompt: None }, text: "  ".into() },
+        T1,
+    )
+    .unwrap();
     let mut plan = new(&data, protocol, InterviewKind::Interview, &["Alder"]);
     plan.planned = true;
     data.start_interview(plan, T0).unwrap();
@@ -266,7 +308,17 @@ fn a_study_with_fieldwork_round_trips_through_a_backup_and_validates() {
     let id = data.start_interview(new(&data, protocol, InterviewKind::FocusGroup, &["Ceri", "Dylan"]), T0).unwrap();
     let section = data.interview_sections(data.interview(id).unwrap())[0].id;
     let ceri = person(&data, "Ceri");
-    data.edit_interview(id, InterviewEdit::AddTurn { slot: Slot { section, prompt: None }, id: Uuid::new_v4(), speaker: Speaker::Participant(ceri), text: "Hello".into() }, T1).unwrap();
+    data.edit_interview(
+        id,
+        InterviewEdit::AddTurn {
+            slot: Slot { section, prompt: None },
+            id: Uuid::new_v4(),
+            speaker: Speaker::Participant(ceri),
+            text: "Hello".into(),
+        },
+        T1,
+    )
+    .unwrap();
     data.add_document(data.cases[0].id, DocumentKind::WebPage, "Council page", T0).unwrap();
     assert!(data.validate().is_empty());
     let back = Backup::parse(Backup::of(&data, false, T1).to_json().as_bytes()).unwrap().into_study();

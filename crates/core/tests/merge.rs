@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use fieldkit_core::coding::Memo;
+use fieldkit_core::coding::*;
 use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::exchange::merge::*;
-use fieldkit_core::coding::*;
 use fieldkit_core::study::*;
 use fieldkit_core::*;
 use uuid::Uuid;
@@ -46,7 +46,14 @@ fn merging_twice_adds_nothing_the_second_time() {
     let a = base();
     let mut b = a.clone();
     b.memos.push(new_memo(&b, "A thought from the second tablet."));
-    let code = b.apply_coding(CodingEdit::AddCode { parent: None, name: "Volunteering".into(), colour: "#336699".into() }, LATER).unwrap().created.unwrap();
+    let code = b
+        .apply_coding(
+            CodingEdit::AddCode { parent: None, name: "Volunteering".into(), colour: "#336699".into() },
+            LATER,
+        )
+        .unwrap()
+        .created
+        .unwrap();
     let first = merge_with_defaults(&a, &b).unwrap();
     assert_eq!(first.summary.kinds[&MergeKind::Memo].added, 1);
     assert_eq!(first.summary.kinds[&MergeKind::Code].added, 1);
@@ -80,7 +87,10 @@ fn edits_on_both_tablets_are_conflicts_to_resolve() {
     let memo = a.memos[0].id;
     let p = plan(&a, &b);
     let conflicts: Vec<(MergeKind, Uuid)> = p.conflicts().map(|c| (c.kind, c.id)).collect();
-    assert!(conflicts.contains(&(MergeKind::Case, case)) && conflicts.contains(&(MergeKind::Memo, memo)), "{conflicts:?}");
+    assert!(
+        conflicts.contains(&(MergeKind::Case, case)) && conflicts.contains(&(MergeKind::Memo, memo)),
+        "{conflicts:?}"
+    );
 
     // Without decisions: the memo is kept both ways, the case is kept as mine — and both are listed.
     let merged = apply(&p, &HashMap::new()).unwrap();
@@ -93,7 +103,10 @@ fn edits_on_both_tablets_are_conflicts_to_resolve() {
     assert_eq!(json["kinds"]["case"]["conflicts_resolved"], 1);
 
     // With decisions: theirs for the case, mine for the memo.
-    let decisions = HashMap::from([((MergeKind::Case, case), Resolution::KeepTheirs), ((MergeKind::Memo, memo), Resolution::KeepMine)]);
+    let decisions = HashMap::from([
+        ((MergeKind::Case, case), Resolution::KeepTheirs),
+        ((MergeKind::Memo, memo), Resolution::KeepMine),
+    ]);
     let merged = apply(&p, &decisions).unwrap();
     assert_eq!(merged.data.case(case).unwrap().description, "Theirs");
     assert_eq!(merged.data.memos.len(), a.memos.len());
@@ -125,16 +138,36 @@ fn things_made_separately_with_the_same_name_are_matched() {
     let a0 = base();
     let (mut a, mut b) = (a0.clone(), a0.clone());
     // Each tablet adds its own "Volunteering" code and codes a segment with it.
-    let add = |d: &mut StudyData| d.apply_coding(CodingEdit::AddCode { parent: None, name: "Volunteering".into(), colour: "#336699".into() }, LATER).unwrap().created.unwrap();
+    let add = |d: &mut StudyData| {
+        d.apply_coding(
+            CodingEdit::AddCode { parent: None, name: "Volunteering".into(), colour: "#336699".into() },
+            LATER,
+        )
+        .unwrap()
+        .created
+        .unwrap()
+    };
     let mine = add(&mut a);
     let theirs = add(&mut b);
     assert_ne!(mine, theirs);
     let source = a0.segments[0].source.clone();
-    let edit = CodingEdit::ApplyCodes { source, start: a0.segments[0].start, end: a0.segments[0].end, codes: vec![theirs], coder: "bea".into() };
+    let edit = CodingEdit::ApplyCodes {
+        source,
+        start: a0.segments[0].start,
+        end: a0.segments[0].end,
+        codes: vec![theirs],
+        coder: "bea".into(),
+    };
     b.apply_coding(edit, LATER).unwrap();
     let merged = merge_with_defaults(&a, &b).unwrap();
     assert_eq!(merged.data.codes.iter().filter(|c| c.name == "Volunteering").count(), 1);
-    assert!(merged.summary.matched_by_name.iter().any(|m| m.kind == MergeKind::Code && m.mine == mine && m.theirs == theirs));
+    assert!(
+        merged
+            .summary
+            .matched_by_name
+            .iter()
+            .any(|m| m.kind == MergeKind::Code && m.mine == mine && m.theirs == theirs)
+    );
     assert!(merged.data.segments.iter().any(|s| s.codings.iter().any(|c| c.code == mine && c.coder == "bea")));
     assert!(merged.data.validate().is_empty());
 }

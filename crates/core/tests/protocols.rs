@@ -278,7 +278,12 @@ fn questions_and_prompts_cannot_be_blank() {
     let prompt = before.sections[0].prompts[0].id;
     let rejected = [
         (
-            ProtocolEdit::AddSection { id: Uuid::new_v4(), title: "T".into(), question: " \n".into(), research_question_id: None },
+            ProtocolEdit::AddSection {
+                id: Uuid::new_v4(),
+                title: "T".into(),
+                question: " \n".into(),
+                research_question_id: None,
+            },
             ValidationError::EmptySectionQuestion,
         ),
         (ProtocolEdit::SectionQuestion { id: a, question: "\t".into() }, ValidationError::EmptySectionQuestion),
@@ -340,7 +345,12 @@ fn new_sections_and_prompts_cannot_reuse_an_id() {
         assert_eq!(
             s.edit_protocol(
                 p,
-                ProtocolEdit::AddSection { id: taken, title: String::new(), question: "Q?".into(), research_question_id: None },
+                ProtocolEdit::AddSection {
+                    id: taken,
+                    title: String::new(),
+                    question: "Q?".into(),
+                    research_question_id: None
+                },
                 T2
             ),
             Err(ValidationError::DuplicateId(taken))
@@ -364,7 +374,12 @@ fn unknown_ids_are_errors_never_panics() {
         vec![
             ProtocolEdit::Name("New name".into()),
             ProtocolEdit::Description("d".into()),
-            ProtocolEdit::AddSection { id: Uuid::new_v4(), title: "t".into(), question: "q".into(), research_question_id: None },
+            ProtocolEdit::AddSection {
+                id: Uuid::new_v4(),
+                title: "t".into(),
+                question: "q".into(),
+                research_question_id: None,
+            },
             ProtocolEdit::SectionTitle { id, title: "t".into() },
             ProtocolEdit::SectionQuestion { id, question: "q".into() },
             ProtocolEdit::SectionGuidance { id, guidance: "g".into() },
@@ -499,7 +514,12 @@ fn every_kind_of_change_to_a_used_version_starts_a_new_one() {
     let second_prompt = add_prompt(&mut s, p, a, "Prompt 2");
     let edits = [
         ProtocolEdit::Name("Protocol, revised".into()),
-        ProtocolEdit::AddSection { id: Uuid::new_v4(), title: String::new(), question: "C?".into(), research_question_id: None },
+        ProtocolEdit::AddSection {
+            id: Uuid::new_v4(),
+            title: String::new(),
+            question: "C?".into(),
+            research_question_id: None,
+        },
         ProtocolEdit::SectionTitle { id: a, title: "Title".into() },
         ProtocolEdit::SectionQuestion { id: a, question: "A, revised?".into() },
         ProtocolEdit::SectionGuidance { id: a, guidance: "Guidance".into() },
@@ -598,10 +618,7 @@ fn a_protocol_in_use_cannot_be_deleted() {
     assert_eq!(impact, ProtocolDeletionImpact { interviews: 2, earlier_versions: 0 });
     assert!(impact.blocked());
     let refused = s.delete_protocol(p);
-    assert_eq!(
-        refused,
-        Err(ValidationError::ProtocolInUse { name: "Stakeholder interview".into(), interviews: 2 })
-    );
+    assert_eq!(refused, Err(ValidationError::ProtocolInUse { name: "Stakeholder interview".into(), interviews: 2 }));
     assert_eq!(
         refused.unwrap_err().to_string(),
         "“Stakeholder interview” cannot be deleted: it is used by 2 interviews, which must keep the protocol they were run with."
@@ -681,7 +698,10 @@ fn every_template_section_has_a_question_prompts_and_guidance() {
             let label = format!("{} / {}", t.key, section.title);
             assert!(!section.title.trim().is_empty(), "{label}: title");
             assert!(!section.question.trim().is_empty(), "{label}: question");
-            assert!(section.question.trim_end().ends_with('?') || section.question.trim_end().ends_with('.'), "{label}");
+            assert!(
+                section.question.trim_end().ends_with('?') || section.question.trim_end().ends_with('.'),
+                "{label}"
+            );
             assert!(!section.guidance.trim().is_empty(), "{label}: guidance");
             assert!((2..=4).contains(&section.prompts.len()), "{label}: {} prompts", section.prompts.len());
             assert!(section.prompts.iter().all(|x| !x.text.trim().is_empty()), "{label}: blank prompt");
@@ -745,8 +765,7 @@ fn a_copied_template_is_freely_editable() {
     let p = s.add_protocol_from_template("four-question", T0).unwrap();
     let first = s.protocol(p).unwrap().sections[0].id;
     s.edit_protocol(p, ProtocolEdit::Name("Our protocol".into()), T1).unwrap();
-    s.edit_protocol(p, ProtocolEdit::SectionQuestion { id: first, question: "In your own words?".into() }, T1)
-        .unwrap();
+    s.edit_protocol(p, ProtocolEdit::SectionQuestion { id: first, question: "In your own words?".into() }, T1).unwrap();
     s.edit_protocol(p, ProtocolEdit::RemoveSection(first), T1).unwrap();
     let protocol = s.protocol(p).unwrap();
     assert_eq!((protocol.name.as_str(), protocol.version, protocol.sections.len()), ("Our protocol", 1, 3));
@@ -787,7 +806,8 @@ fn the_four_question_template_follows_the_research_questions() {
     // With fewer questions, only as many sections are linked; with none, none are.
     let mut two = study_with_questions(2);
     let p = two.add_protocol_from_template("four-question", T0).unwrap();
-    let linked: Vec<bool> = two.protocol(p).unwrap().sections.iter().map(|x| x.research_question_id.is_some()).collect();
+    let linked: Vec<bool> =
+        two.protocol(p).unwrap().sections.iter().map(|x| x.research_question_id.is_some()).collect();
     assert_eq!(linked, [true, true, false, false]);
     assert_eq!(two.protocol(p).unwrap().sections[1].research_question_id, Some(two.study.research_questions[1].id));
 

@@ -45,10 +45,7 @@ fn case_names_and_pseudonyms_are_unique_ignoring_case_and_spaces() {
     assert_eq!(s.edit_case(a, CaseEdit::Name("HillSide".into()), T1), Ok(ObjectRef::Case(a)));
 
     let p = s.add_participant("Rowan", Some(a), None, T0).unwrap();
-    assert_eq!(
-        s.add_participant("rowan", None, None, T0),
-        Err(ValidationError::DuplicatePseudonym("rowan".into()))
-    );
+    assert_eq!(s.add_participant("rowan", None, None, T0), Err(ValidationError::DuplicatePseudonym("rowan".into())));
     let q = s.add_participant("Hazel", None, None, T0).unwrap();
     assert_eq!(
         s.edit_participant(q, ParticipantEdit::Pseudonym("ROWAN ".into()), T1),
@@ -206,10 +203,7 @@ fn participants_must_point_at_cases_and_roles_of_the_study() {
     let ghost = Uuid::new_v4();
     assert_eq!(s.add_participant("Rowan", Some(ghost), None, T0), Err(ValidationError::UnknownCase(ghost)));
     let p = s.add_participant("Rowan", None, None, T0).unwrap();
-    assert_eq!(
-        s.edit_participant(p, ParticipantEdit::Case(Some(ghost)), T1),
-        Err(ValidationError::UnknownCase(ghost))
-    );
+    assert_eq!(s.edit_participant(p, ParticipantEdit::Case(Some(ghost)), T1), Err(ValidationError::UnknownCase(ghost)));
     assert_eq!(
         s.edit_participant(ghost, ParticipantEdit::Notes("x".into()), T1),
         Err(ValidationError::UnknownParticipant(ghost))

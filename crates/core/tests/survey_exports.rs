@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use fieldkit_core::surveys::export::{responses_codebook_csv, responses_long_csv, responses_wide_csv, responses_workbook};
+use fieldkit_core::surveys::export::{
+    responses_codebook_csv, responses_long_csv, responses_wide_csv, responses_workbook,
+};
 mod common {
     pub mod survey_fixture;
 }
@@ -22,7 +24,8 @@ fn check_golden(name: &str, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
     if expected == actual {
         return;
     }
@@ -33,7 +36,12 @@ fn check_golden(name: &str, actual: &[u8]) {
     for i in 0..e.len().max(a.len()) {
         let (x, y) = (e.get(i).copied(), a.get(i).copied());
         if x != y {
-            diff.push_str(&format!("line {}:\n  expected: {:?}\n  actual:   {:?}\n", i + 1, x.unwrap_or("<none>"), y.unwrap_or("<none>")));
+            diff.push_str(&format!(
+                "line {}:\n  expected: {:?}\n  actual:   {:?}\n",
+                i + 1,
+                x.unwrap_or("<none>"),
+                y.unwrap_or("<none>")
+            ));
         }
     }
     panic!("{name} differs from {} (UPDATE_GOLDEN=1 rewrites it if the change is intended):\n{diff}", path.display());
@@ -79,7 +87,12 @@ fn wide_csv_matches_golden_and_reads_back() {
     assert_eq!(rowan[col("started")], "2026-11-23T15:57:45.000Z");
     assert_eq!(rowan[col("q1_org")], "council");
     assert_eq!(
-        [&rowan[col("q2_services_care")], &rowan[col("q2_services_transport")], &rowan[col("q2_services_meals")], &rowan[col("q2_services_other")]],
+        [
+            &rowan[col("q2_services_care")],
+            &rowan[col("q2_services_transport")],
+            &rowan[col("q2_services_meals")],
+            &rowan[col("q2_services_other")]
+        ],
         ["1", "0", "1", ""]
     );
     assert_eq!([&rowan[col("q3_listened")], &rowan[col("q3_trusted")]], ["4", "5"]);
@@ -110,7 +123,12 @@ fn wide_csv_matches_golden_and_reads_back() {
     assert_eq!(welsh[col("role")], "");
     assert_eq!(welsh[col("q1_org")], "cooperative");
     assert_eq!(
-        [&welsh[col("q2_services_care")], &welsh[col("q2_services_transport")], &welsh[col("q2_services_meals")], &welsh[col("q2_services_other")]],
+        [
+            &welsh[col("q2_services_care")],
+            &welsh[col("q2_services_transport")],
+            &welsh[col("q2_services_meals")],
+            &welsh[col("q2_services_other")]
+        ],
         ["1", "0", "", "1"],
         "an option its version did not offer is empty"
     );
@@ -126,7 +144,12 @@ fn long_csv_matches_golden_and_reads_back() {
     check_golden("responses_long.csv", &bytes);
     let (header, rows) = parse(&bytes);
     assert_eq!(header, ["response_id", "question", "value", "label"]);
-    let of = |n: u128| rows.iter().filter(|r| r[0] == id(n).to_string()).map(|r| [r[1].as_str(), r[2].as_str(), r[3].as_str()]).collect::<Vec<_>>();
+    let of = |n: u128| {
+        rows.iter()
+            .filter(|r| r[0] == id(n).to_string())
+            .map(|r| [r[1].as_str(), r[2].as_str(), r[3].as_str()])
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         of(60),
         [
@@ -145,7 +168,11 @@ fn long_csv_matches_golden_and_reads_back() {
     );
     assert_eq!(
         of(61),
-        [["q6_member", "0", "No"], ["q8_name", "'-1", ""], ["q9_comments", "'@SUM(A1) \tthen tab 👍🏽 مرحبا שלום café", ""]],
+        [
+            ["q6_member", "0", "No"],
+            ["q8_name", "'-1", ""],
+            ["q9_comments", "'@SUM(A1) \tthen tab 👍🏽 مرحبا שלום café", ""]
+        ],
         "no rows for no ticked options or information text"
     );
     assert_eq!(
@@ -170,8 +197,14 @@ fn codebook_csv_matches_golden_and_lists_every_wide_column() {
     let (wide_header, _) = parse(&responses_wide_csv(&data, id(50)).unwrap());
     assert_eq!(rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), wide_header);
     let row = |name: &str| rows.iter().find(|r| r[0] == name).unwrap().clone();
-    assert_eq!(row("q1_org")[1..], ["Who runs your care?", "single_choice", "council = Council =run; cooperative = Co-operative, member-owned"]);
-    assert_eq!(row("q2_services_meals")[1..], ["Which services do you use? — Meals", "multiple_choice", "0 = not ticked; 1 = ticked"]);
+    assert_eq!(
+        row("q1_org")[1..],
+        ["Who runs your care?", "single_choice", "council = Council =run; cooperative = Co-operative, member-owned"]
+    );
+    assert_eq!(
+        row("q2_services_meals")[1..],
+        ["Which services do you use? — Meals", "multiple_choice", "0 = not ticked; 1 = ticked"]
+    );
     assert_eq!(
         row("q3_trusted")[1..],
         [

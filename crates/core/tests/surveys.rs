@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use fieldkit_core::surveys::*;
 use fieldkit_core::fieldwork::*;
 use fieldkit_core::study::*;
 use fieldkit_core::summary::Summary;
+use fieldkit_core::surveys::*;
 use fieldkit_core::*;
 use uuid::Uuid;
 
@@ -94,7 +94,10 @@ fn fixture() -> Fixture {
     edit(
         &mut s,
         survey,
-        SurveyEdit::PageCondition { id: p2, condition: Some(Condition::Equals { question: help, value: "yes".into() }) },
+        SurveyEdit::PageCondition {
+            id: p2,
+            condition: Some(Condition::Equals { question: help, value: "yes".into() }),
+        },
     );
     edit(
         &mut s,
@@ -181,10 +184,7 @@ fn choices_must_be_among_the_options() {
         Err(AnswerProblem::NotAnOption("bank".into()))
     );
     // Nothing ticked is no answer.
-    assert!(matches!(
-        validate_answer(&multiple, Some(&AnswerValue::Choices(vec![]))),
-        Err(AnswerProblem::Required(_))
-    ));
+    assert!(matches!(validate_answer(&multiple, Some(&AnswerValue::Choices(vec![]))), Err(AnswerProblem::Required(_))));
 }
 
 #[test]
@@ -338,14 +338,10 @@ fn a_condition_may_not_point_forward_at_itself_or_at_nothing() {
         ],
     };
     assert!(matches!(set(&mut f, volunteers, nested), Err(ValidationError::ConditionNotBefore { .. })));
-    assert!(matches!(
-        set(&mut f, rating, Condition::All { conditions: vec![] }),
-        Err(ValidationError::EmptyCondition)
-    ));
+    assert!(matches!(set(&mut f, rating, Condition::All { conditions: vec![] }), Err(ValidationError::EmptyCondition)));
     // A page cannot depend on a question on itself.
-    let err = f
-        .s
-        .edit_survey(
+    let err =
+        f.s.edit_survey(
             f.survey,
             SurveyEdit::PageCondition { id: f.p3, condition: Some(Condition::Answered { question: rating }) },
             T1,
@@ -402,10 +398,8 @@ fn moving_or_removing_what_a_condition_depends_on_is_refused() {
         "“Tell us more” can only depend on questions shown before it, and “What kind of help?” comes after it."
     );
     // Moving the help question to page 2, on which page 2's condition depends.
-    let err = f
-        .s
-        .edit_survey(f.survey, SurveyEdit::MoveQuestionTo { id: f.help, page: f.p2, position: 0 }, T1)
-        .unwrap_err();
+    let err =
+        f.s.edit_survey(f.survey, SurveyEdit::MoveQuestionTo { id: f.help, page: f.p2, position: 0 }, T1).unwrap_err();
     assert!(err.to_string().starts_with("Page 2"), "{err}");
     // Moving page 2 before page 1.
     assert!(f.s.edit_survey(f.survey, SurveyEdit::MovePage { id: f.p2, by: -1 }, T1).is_err());
@@ -424,13 +418,15 @@ fn moving_or_removing_what_a_condition_depends_on_is_refused() {
     f.s.edit_survey(f.survey, SurveyEdit::MoveQuestionTo { id: f.rating, page: f.p1, position: 0 }, T1).unwrap();
     f.s.edit_survey(f.survey, SurveyEdit::MoveQuestion { id: f.volunteers, by: -1 }, T1).unwrap();
     let survey = f.s.survey(f.survey).unwrap();
-    assert_eq!(survey.pages[0].questions.iter().map(|q| q.id).collect::<Vec<_>>(), vec![f.rating, f.volunteers, f.help]);
+    assert_eq!(
+        survey.pages[0].questions.iter().map(|q| q.id).collect::<Vec<_>>(),
+        vec![f.rating, f.volunteers, f.help]
+    );
     assert!(survey.pages[2].questions.is_empty());
     // Changing a question's kind so the condition no longer fits is refused as well.
-    let err = f
-        .s
-        .edit_survey(f.survey, SurveyEdit::QuestionKind { id: f.help, kind: QuestionKind::Rating { max: 5 } }, T1)
-        .unwrap_err();
+    let err =
+        f.s.edit_survey(f.survey, SurveyEdit::QuestionKind { id: f.help, kind: QuestionKind::Rating { max: 5 } }, T1)
+            .unwrap_err();
     assert!(matches!(err, ValidationError::ConditionValue { .. }), "{err}");
 }
 
@@ -455,9 +451,7 @@ fn conditions_are_described_in_plain_words() {
             Condition::All {
                 conditions: vec![
                     Condition::LessThan { question: f.volunteers, value: 2.5 },
-                    Condition::Not {
-                        condition: Box::new(Condition::Equals { question: f.help, value: "no".into() }),
-                    },
+                    Condition::Not { condition: Box::new(Condition::Equals { question: f.help, value: "no".into() }) },
                 ],
             },
         ],
@@ -500,10 +494,7 @@ fn machine_names_are_checked_across_questions_likert_items_and_choice_columns() 
     for bad in ["", "Q1", "1q", "q-1", "q 1", "é"] {
         assert!(matches!(add(&mut f, bad, QuestionKind::YesNo), Err(ValidationError::InvalidMachineName(_))), "{bad}");
     }
-    assert_eq!(
-        add(&mut f, "rating", QuestionKind::YesNo),
-        Err(ValidationError::DuplicateMachineName("rating".into()))
-    );
+    assert_eq!(add(&mut f, "rating", QuestionKind::YesNo), Err(ValidationError::DuplicateMachineName("rating".into())));
     // help_kind is multiple choice with option council: help_kind_council is an export column.
     assert_eq!(
         add(&mut f, "help_kind_council", QuestionKind::YesNo),
@@ -530,7 +521,11 @@ fn machine_names_are_checked_across_questions_likert_items_and_choice_columns() 
     assert_eq!(scale_len(&f.s), 5);
     let item = Uuid::new_v4();
     let add_item = |s: &mut StudyData, id, name: &str| {
-        s.edit_survey(f.survey, SurveyEdit::AddLikertItem { question: likert, id, name: name.into(), label: "x".into() }, T1)
+        s.edit_survey(
+            f.survey,
+            SurveyEdit::AddLikertItem { question: likert, id, name: name.into(), label: "x".into() },
+            T1,
+        )
     };
     assert_eq!(add_item(&mut f.s, item, "volunteers"), Err(ValidationError::DuplicateMachineName("volunteers".into())));
     add_item(&mut f.s, item, "agree_a").unwrap();
@@ -546,14 +541,21 @@ fn machine_names_are_checked_across_questions_likert_items_and_choice_columns() 
         T1,
     )
     .unwrap();
-    assert!(f
-        .s
-        .edit_survey(f.survey, SurveyEdit::ScaleLabel { question: likert, point: 6, language: "en".into(), text: "x".into() }, T1)
-        .is_err());
+    assert!(
+        f.s.edit_survey(
+            f.survey,
+            SurveyEdit::ScaleLabel { question: likert, point: 6, language: "en".into(), text: "x".into() },
+            T1
+        )
+        .is_err()
+    );
     assert_eq!(
         f.s.edit_survey(
             f.survey,
-            SurveyEdit::QuestionKind { id: likert, kind: QuestionKind::Likert { points: 4, scale: vec![], items: vec![] } },
+            SurveyEdit::QuestionKind {
+                id: likert,
+                kind: QuestionKind::Likert { points: 4, scale: vec![], items: vec![] }
+            },
             T1
         ),
         Err(ValidationError::InvalidLikertPoints(4))
@@ -638,8 +640,12 @@ fn languages_labels_and_visible_fallback() {
 fn editing_a_survey_with_responses_starts_a_new_version() {
     let mut f = fixture();
     // No responses: edits go into version 1.
-    f.s.edit_survey(f.survey, SurveyEdit::QuestionHelp { id: f.rating, language: "en".into(), text: "1 to 5".into() }, T1)
-        .unwrap();
+    f.s.edit_survey(
+        f.survey,
+        SurveyEdit::QuestionHelp { id: f.rating, language: "en".into(), text: "1 to 5".into() },
+        T1,
+    )
+    .unwrap();
     assert_eq!(f.s.survey(f.survey).unwrap().version, 1);
     let r = f.s.start_response(f.survey, f.case, Some(f.person), "en", T1).unwrap();
     assert_eq!(f.s.response(r).unwrap().survey_version, 1);
@@ -648,15 +654,25 @@ fn editing_a_survey_with_responses_starts_a_new_version() {
     f.s.edit_survey(f.survey, SurveyEdit::MovePage { id: f.p1, by: -1 }, T1).unwrap();
     assert_eq!(f.s.survey(f.survey).unwrap().version, 1);
     // The first real change keeps version 1 in the history.
-    f.s.edit_survey(f.survey, SurveyEdit::QuestionLabel { id: f.rating, language: "en".into(), text: "Rate us".into() }, T2)
-        .unwrap();
+    f.s.edit_survey(
+        f.survey,
+        SurveyEdit::QuestionLabel { id: f.rating, language: "en".into(), text: "Rate us".into() },
+        T2,
+    )
+    .unwrap();
     let survey = f.s.survey(f.survey).unwrap();
     assert_eq!(survey.version, 2);
     assert_eq!(survey.history.len(), 1);
     assert_eq!(survey.history[0].version, 1);
     assert_eq!(survey.history[0].superseded, T2);
-    assert_eq!(fieldkit_core::surveys::question(survey.pages_for(1).unwrap(), f.rating).unwrap().label.get("en").0, "Overall rating");
-    assert_eq!(fieldkit_core::surveys::question(survey.pages_for(2).unwrap(), f.rating).unwrap().label.get("en").0, "Rate us");
+    assert_eq!(
+        fieldkit_core::surveys::question(survey.pages_for(1).unwrap(), f.rating).unwrap().label.get("en").0,
+        "Overall rating"
+    );
+    assert_eq!(
+        fieldkit_core::surveys::question(survey.pages_for(2).unwrap(), f.rating).unwrap().label.get("en").0,
+        "Rate us"
+    );
     assert_eq!(survey.pages_for(3), None);
     assert_eq!(survey.version_numbers(), vec![1, 2]);
     assert_eq!(survey.name_for(1), Some("Stakeholder views"));
@@ -695,10 +711,7 @@ fn a_survey_with_responses_cannot_be_deleted() {
 #[test]
 fn the_stakeholder_template_is_complete_in_english_and_welsh() {
     let mut s = StudyData::new("Care co-operatives", T0).unwrap();
-    assert_eq!(
-        s.add_survey_from_template("nope", T0),
-        Err(ValidationError::UnknownSurveyTemplate("nope".into()))
-    );
+    assert_eq!(s.add_survey_from_template("nope", T0), Err(ValidationError::UnknownSurveyTemplate("nope".into())));
     let id = s.add_survey_from_template("stakeholder", T0).unwrap();
     let again = s.add_survey_from_template("stakeholder", T0).unwrap();
     assert_eq!(s.survey(again).unwrap().name, "Stakeholder survey (2)");
@@ -761,7 +774,8 @@ fn the_stakeholder_template_is_complete_in_english_and_welsh() {
         assert!(titles.iter().any(|t| t.contains(topic)), "{topic} in {titles:?}");
     }
     // Nothing about income or ethnicity (in either language).
-    let all_text: String = texts.iter().flat_map(|t| t.0.values()).cloned().collect::<Vec<_>>().join(" ").to_lowercase();
+    let all_text: String =
+        texts.iter().flat_map(|t| t.0.values()).cloned().collect::<Vec<_>>().join(" ").to_lowercase();
     for word in ["income", "salary", "wage", "earn", "ethnic", "race", "religion", "incwm", "cyflog", "ethnig"] {
         assert!(!all_text.contains(word), "the template mentions {word}");
     }
@@ -818,7 +832,10 @@ fn who_may_respond_and_in_which_language() {
         f.s.start_response(f.survey, f.case, None, "fr", T1),
         Err(ValidationError::LanguageNotOffered("fr".into()))
     );
-    assert!(matches!(f.s.start_response(f.survey, Uuid::new_v4(), None, "en", T1), Err(ValidationError::UnknownCase(_))));
+    assert!(matches!(
+        f.s.start_response(f.survey, Uuid::new_v4(), None, "en", T1),
+        Err(ValidationError::UnknownCase(_))
+    ));
     let empty = f.s.add_survey("Empty", T0).unwrap();
     assert_eq!(f.s.start_response(empty, f.case, None, "en", T1), Err(ValidationError::EmptySurvey));
     let r = f.s.start_response(f.survey, f.case, None, "en", T1).unwrap();
@@ -962,7 +979,10 @@ fn corrections_to_complete_responses_are_recorded() {
     );
     assert_eq!(
         f.s.correct_response(r, f.rating, Some(AnswerValue::Number(9.0)), "Alex", T2),
-        Err(ValidationError::InvalidAnswer { question: "Overall rating".into(), problem: "Choose from 1 to 5.".into() })
+        Err(ValidationError::InvalidAnswer {
+            question: "Overall rating".into(),
+            problem: "Choose from 1 to 5.".into()
+        })
     );
     f.s.correct_response(r, f.rating, Some(AnswerValue::Number(3.0)), "Alex", T2).unwrap();
     // The same value again records nothing.

@@ -7,9 +7,9 @@
 //! - `["import", file bytes]` → `[backup JSON, import report]` for a .qdpx, .qde or .qdc;
 //! - on failure `[false, message]`. It holds no data of its own.
 
-use fieldkit_core::tabular::WorkbookData;
 use fieldkit_core::Timestamp;
 use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::tabular::WorkbookData;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -29,12 +29,14 @@ fn study(payload: &JsValue) -> Result<fieldkit_core::StudyData, String> {
 fn handle(task: &str, payload: &JsValue) -> Result<JsValue, String> {
     match task {
         "xlsx" => {
-            let book: WorkbookData =
-                serde_json::from_str(&text(payload)?).map_err(|e| format!("The workbook request could not be read: {e}"))?;
+            let book: WorkbookData = serde_json::from_str(&text(payload)?)
+                .map_err(|e| format!("The workbook request could not be read: {e}"))?;
             fieldkit_sheets::to_xlsx(&book).map(bytes)
         }
         "qdpx" => fieldkit_interop::export_qdpx(&study(payload)?).map(bytes).map_err(|e| e.to_string()),
-        "qdc" => fieldkit_interop::export_qdc(&study(payload)?).map(|x| bytes(x.into_bytes())).map_err(|e| e.to_string()),
+        "qdc" => {
+            fieldkit_interop::export_qdc(&study(payload)?).map(|x| bytes(x.into_bytes())).map_err(|e| e.to_string())
+        }
         "import" => {
             let file = payload.dyn_ref::<js_sys::Uint8Array>().ok_or("The file to import was not bytes.")?.to_vec();
             let now = Timestamp::from_millis(js_sys::Date::now() as i64);

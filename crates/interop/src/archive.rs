@@ -63,10 +63,7 @@ pub fn read_zip_within(bytes: &[u8], limits: Limits) -> Result<Files, InteropErr
         }
         let left = limits.max_unpacked_bytes.saturating_sub(total);
         let mut data = Vec::new();
-        (&mut file)
-            .take(left + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| InteropError::NotAZip(format!("{name}: {e}")))?;
+        (&mut file).take(left + 1).read_to_end(&mut data).map_err(|e| InteropError::NotAZip(format!("{name}: {e}")))?;
         total += data.len() as u64;
         if total > limits.max_unpacked_bytes {
             return Err(InteropError::TooLarge { limit: limits.max_unpacked_bytes });

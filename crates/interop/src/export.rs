@@ -26,15 +26,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use fieldkit_core::coding::Memo;
-use fieldkit_core::offsets::code_point_len;
-use fieldkit_core::{Date, StudyData, Timestamp};
-use fieldkit_core::coding::{Anchor, Code, MemoTarget, Segment};
 use fieldkit_core::coding::sources::{SourceInfo, SourceKind};
+use fieldkit_core::coding::{Anchor, Code, MemoTarget, Segment};
+use fieldkit_core::offsets::code_point_len;
 use fieldkit_core::surveys::{AnswerValue, QuestionKind};
+use fieldkit_core::{Date, StudyData, Timestamp};
 use uuid::Uuid;
 
 use crate::text::{Normalised, escape_attr, escape_text};
-use crate::{InteropError, PROJECT_NAMESPACE, CODEBOOK_NAMESPACE};
+use crate::{CODEBOOK_NAMESPACE, InteropError, PROJECT_NAMESPACE};
 
 const USER_NS: Uuid = Uuid::from_u128(0x2f6c_9a1e_4b7d_4c3a_8e21_d5f0_7a93_b614);
 const VARIABLE_NS: Uuid = Uuid::from_u128(0x8d41_7c02_e6a9_4f5b_b318_2c7e_90d4_a5f1);
@@ -70,7 +70,8 @@ pub fn code_description(code: &Code) -> String {
     if !code.definition.trim().is_empty() {
         parts.push(code.definition.clone());
     }
-    for (label, text) in [(WHEN_TO_USE, &code.inclusion), (WHEN_NOT_TO_USE, &code.exclusion), (EXAMPLE, &code.example)] {
+    for (label, text) in [(WHEN_TO_USE, &code.inclusion), (WHEN_NOT_TO_USE, &code.exclusion), (EXAMPLE, &code.example)]
+    {
         if !text.trim().is_empty() {
             parts.push(format!("{label}{text}"));
         }
@@ -191,7 +192,9 @@ fn write_codes(xml: &mut Xml, data: &StudyData, notes: &HashMap<Uuid, Vec<Uuid>>
 /// The codebook alone, as a `.qdc` file (valid against Codebook.xsd).
 pub fn export_qdc(data: &StudyData) -> Result<String, InteropError> {
     if data.codes.is_empty() {
-        return Err(InteropError::NothingToExport("This study has no codes, so there is no codebook to export.".into()));
+        return Err(InteropError::NothingToExport(
+            "This study has no codes, so there is no codebook to export.".into(),
+        ));
     }
     let mut xml = Xml::new();
     xml.open("CodeBook", &[("xmlns", some(CODEBOOK_NAMESPACE)), ("origin", some(origin()))]);
@@ -348,7 +351,8 @@ struct Plan<'a> {
 fn plan(data: &StudyData) -> Plan<'_> {
     let sources = data.sources();
     let mut segments: HashMap<Uuid, Vec<&Segment>> = HashMap::new();
-    let by_ref: HashMap<&fieldkit_core::coding::sources::SourceRef, &SourceInfo> = sources.iter().map(|s| (&s.source, s)).collect();
+    let by_ref: HashMap<&fieldkit_core::coding::sources::SourceRef, &SourceInfo> =
+        sources.iter().map(|s| (&s.source, s)).collect();
     for seg in &data.segments {
         if seg.anchor == Anchor::Lost || seg.codings.is_empty() {
             continue;
@@ -380,7 +384,9 @@ fn plan(data: &StudyData) -> Plan<'_> {
     for m in &plan.memos {
         match &m.target {
             MemoTarget::Code(c) if codes.contains(c) => plan.code_notes.entry(*c).or_default().push(m.id),
-            MemoTarget::Segment(s) if exported_segments.contains(s) => plan.selection_notes.entry(*s).or_default().push(m.id),
+            MemoTarget::Segment(s) if exported_segments.contains(s) => {
+                plan.selection_notes.entry(*s).or_default().push(m.id)
+            }
             MemoTarget::Source(s) if source_guids.contains(&s.uuid()) => {
                 plan.source_notes.entry(s.uuid()).or_default().push(m.id)
             }
@@ -406,7 +412,8 @@ fn participant_label(data: &StudyData, info: &SourceInfo) -> String {
     if let Some(speaker) = &info.speaker {
         return data.speaker_label(speaker);
     }
-    let names: Vec<&str> = info.participants.iter().filter_map(|p| data.participant(*p)).map(|p| p.pseudonym.as_str()).collect();
+    let names: Vec<&str> =
+        info.participants.iter().filter_map(|p| data.participant(*p)).map(|p| p.pseudonym.as_str()).collect();
     names.join(", ")
 }
 
@@ -438,7 +445,12 @@ pub struct ProjectFiles {
 pub fn project_files(data: &StudyData) -> ProjectFiles {
     let plan = plan(data);
     let mut vars = Variables::default();
-    let case_type = vars.add("case-type", CASE_TYPE, VarType::Text, "What a case stands for: a case study site, or one survey respondent.");
+    let case_type = vars.add(
+        "case-type",
+        CASE_TYPE,
+        VarType::Text,
+        "What a case stands for: a case study site, or one survey respondent.",
+    );
 
     // --- case variables ---
     let mut cases: Vec<&fieldkit_core::study::Case> = data.cases.iter().collect();
@@ -466,7 +478,12 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
         vars.add(&format!("attribute:{key}"), name, kind, "");
         extra_types.insert(key.clone(), kind);
     }
-    let source_type = vars.add("source:type", SOURCE_TYPE, VarType::Text, "Interview notes, speaker turn, transcript, survey answer, site-visit notes or document.");
+    let source_type = vars.add(
+        "source:type",
+        SOURCE_TYPE,
+        VarType::Text,
+        "Interview notes, speaker turn, transcript, survey answer, site-visit notes or document.",
+    );
     let participant = vars.add("source:participant", PARTICIPANT, VarType::Text, "Whose words these are (pseudonyms).");
     let source_date = vars.add("source:date", SOURCE_DATE, VarType::Date, "");
     let site = vars.add("respondent:site", SITE, VarType::Text, "The case study site a survey respondent belongs to.");
@@ -520,7 +537,12 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
                 for item in items {
                     let Some(p) = points.get(&item.id) else { continue };
                     let item_label = item.label.get(fieldkit_core::surveys::DEFAULT_LANGUAGE).0;
-                    let guid = vars.add(&format!("{key}:{}", item.id), &format!("{survey} · {}", item.name), VarType::Integer, item_label);
+                    let guid = vars.add(
+                        &format!("{key}:{}", item.id),
+                        &format!("{survey} · {}", item.name),
+                        VarType::Integer,
+                        item_label,
+                    );
                     values.push((guid, VarType::Integer, p.to_string()));
                 }
                 continue;
@@ -536,7 +558,8 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
             };
             // A value of another type than its variable is written as text.
             if let Some((vt, text)) = value {
-                let vt = if vt == kind || (kind == VarType::Float && vt == VarType::Integer) { kind } else { VarType::Text };
+                let vt =
+                    if vt == kind || (kind == VarType::Float && vt == VarType::Integer) { kind } else { VarType::Text };
                 values.push((guid, vt, text));
             }
         }
@@ -586,7 +609,11 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
     }
     xml.open("Variables", &[]);
     for v in &vars.list {
-        let attrs = [("guid", some(v.guid.to_string())), ("name", some(v.name.clone())), ("typeOfVariable", some(v.kind.name()))];
+        let attrs = [
+            ("guid", some(v.guid.to_string())),
+            ("name", some(v.name.clone())),
+            ("typeOfVariable", some(v.kind.name())),
+        ];
         if v.description.trim().is_empty() {
             xml.empty("Variable", &attrs);
         } else {
@@ -706,7 +733,8 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
     // Sets: the sources of each research question and of each source type.
     let mut sets: Vec<(Uuid, String, Vec<Uuid>)> = Vec::new();
     for (n, q) in data.study.research_questions.iter().enumerate() {
-        let members: Vec<Uuid> = plan.sources.iter().filter(|s| s.research_question == Some(q.id)).map(|s| s.uuid).collect();
+        let members: Vec<Uuid> =
+            plan.sources.iter().filter(|s| s.research_question == Some(q.id)).map(|s| s.uuid).collect();
         if !members.is_empty() {
             let name = format!("Research question {}: {}", n + 1, q.text.trim());
             sets.push((Uuid::new_v5(&SET_NS, format!("rq:{}", q.id).as_bytes()), name, members));

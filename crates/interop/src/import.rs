@@ -16,13 +16,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use fieldkit_core::coding::Memo;
-use fieldkit_core::offsets::CodePointIndex;
-use fieldkit_core::{Date, StudyData, Timestamp};
-use fieldkit_core::coding::{Code, Coding, MemoTarget, Segment};
 use fieldkit_core::coding::sources::SourceRef;
+use fieldkit_core::coding::{Code, Coding, MemoTarget, Segment};
 use fieldkit_core::exchange::backup::Backup;
 use fieldkit_core::fieldwork::{Document, DocumentKind};
+use fieldkit_core::offsets::CodePointIndex;
 use fieldkit_core::study::{Attribute, Case, CaseAttributes, Setting};
+use fieldkit_core::{Date, StudyData, Timestamp};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -114,14 +114,25 @@ impl ImportReport {
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Imported {}: “{}”{}", self.file_kind.label(), self.project, if self.origin.is_empty() { String::new() } else { format!(" (written by {})", self.origin) })?;
+        writeln!(
+            f,
+            "Imported {}: “{}”{}",
+            self.file_kind.label(),
+            self.project,
+            if self.origin.is_empty() { String::new() } else { format!(" (written by {})", self.origin) }
+        )?;
         let counts: Vec<String> = self.imported.iter().map(|(k, v)| format!("{v} {k}")).collect();
         writeln!(f, "  Imported: {}", if counts.is_empty() { "nothing".to_string() } else { counts.join(", ") })?;
         for (unit, sources) in &self.position_units {
             if *unit != PositionUnit::CodePoints {
                 let shown: Vec<&str> = sources.iter().take(5).map(String::as_str).collect();
                 let more = if sources.len() > 5 { format!(" and {} more", sources.len() - 5) } else { String::new() };
-                writeln!(f, "  Positions counted in {unit}, converted to code points, in {} source(s): {}{more}", sources.len(), shown.join(", "))?;
+                writeln!(
+                    f,
+                    "  Positions counted in {unit}, converted to code points, in {} source(s): {}{more}",
+                    sources.len(),
+                    shown.join(", ")
+                )?;
             }
         }
         for a in &self.assumptions {
@@ -190,7 +201,11 @@ pub fn import_file(bytes: &[u8], base: Option<&StudyData>, now: Timestamp) -> Re
             match root.name.as_str() {
                 "Project" => build_project(&root, None, base, now, FileKind::Qde),
                 "CodeBook" => import_qdc_root(&root, now),
-                other => Err(InteropError::WrongRoot { file: "the file".into(), expected: "project or codebook", found: other.into() }),
+                other => Err(InteropError::WrongRoot {
+                    file: "the file".into(),
+                    expected: "project or codebook",
+                    found: other.into(),
+                }),
             }
         }
         _ => Err(InteropError::UnknownFormat),
@@ -221,7 +236,8 @@ pub fn import_qde(bytes: &[u8], now: Timestamp) -> Result<Imported, InteropError
 
 fn import_archive(bytes: &[u8], base: Option<&StudyData>, now: Timestamp) -> Result<Imported, InteropError> {
     let files = read_zip(bytes)?;
-    let qdes: Vec<&(String, Vec<u8>)> = files.entries.iter().filter(|(n, _)| n.to_lowercase().ends_with(".qde")).collect();
+    let qdes: Vec<&(String, Vec<u8>)> =
+        files.entries.iter().filter(|(n, _)| n.to_lowercase().ends_with(".qde")).collect();
     // The standard's name first; any other single .qde at the top, or anywhere.
     let qde = qdes
         .iter()
@@ -405,7 +421,10 @@ impl CodeReader {
         let name = el.attr("name").unwrap_or("").trim().to_string();
         let guid = guid_of(el, &format!("Code “{name}”"))?;
         if self.by_guid.contains_key(&guid) {
-            return Err(InteropError::BadGuid { what: format!("Code “{name}” (its GUID is used twice)"), guid: guid.to_string() });
+            return Err(InteropError::BadGuid {
+                what: format!("Code “{name}” (its GUID is used twice)"),
+                guid: guid.to_string(),
+            });
         }
         let id = ids.claim(guid);
         self.by_guid.insert(guid, id);
@@ -499,18 +518,17 @@ fn find_source<'a>(files: &'a Files, path: &str, report: &mut ImportReport) -> O
     }
     let lower = exact.to_lowercase();
     if let Some((n, data)) = files.entries.iter().find(|(n, _)| n.to_lowercase() == lower) {
-        report.assume(format!("source files are in {} (the standard says sources/)", n.split('/').next().unwrap_or("")));
+        report
+            .assume(format!("source files are in {} (the standard says sources/)", n.split('/').next().unwrap_or("")));
         return Some(data);
     }
     let base = name.rsplit('/').next().unwrap_or(name).to_lowercase();
-    files
-        .entries
-        .iter()
-        .find(|(n, _)| n.rsplit('/').next().is_some_and(|b| b.to_lowercase() == base))
-        .map(|(n, data)| {
+    files.entries.iter().find(|(n, _)| n.rsplit('/').next().is_some_and(|b| b.to_lowercase() == base)).map(
+        |(n, data)| {
             report.assume(format!("source files were looked for by name anywhere in the archive (found {n})"));
             data.as_slice()
-        })
+        },
+    )
 }
 
 struct Selection {
@@ -526,14 +544,26 @@ struct Selection {
     notes: Vec<Uuid>,
 }
 
-fn read_codings(el: &El, what: &str, codes: &HashMap<Uuid, Uuid>) -> Result<Vec<(Uuid, Option<Uuid>, Option<Timestamp>)>, InteropError> {
+fn read_codings(
+    el: &El,
+    what: &str,
+    codes: &HashMap<Uuid, Uuid>,
+) -> Result<Vec<(Uuid, Option<Uuid>, Option<Timestamp>)>, InteropError> {
     let mut out = Vec::new();
     for c in el.all("Coding") {
         let Some(code) = c.child("CodeRef").and_then(target_of) else {
-            return Err(InteropError::MissingReference { what: what.to_string(), target_kind: "a code", guid: "(none given)".into() });
+            return Err(InteropError::MissingReference {
+                what: what.to_string(),
+                target_kind: "a code",
+                guid: "(none given)".into(),
+            });
         };
         if !codes.contains_key(&code) {
-            return Err(InteropError::MissingReference { what: what.to_string(), target_kind: "code", guid: code.to_string() });
+            return Err(InteropError::MissingReference {
+                what: what.to_string(),
+                target_kind: "code",
+                guid: code.to_string(),
+            });
         }
         out.push((code, c.attr("creatingUser").and_then(parse_guid), timestamp(c, "creationDateTime")));
     }
@@ -611,7 +641,8 @@ fn build_project(
     }
     finish_codes_report(&codes.uncodable, &codes.recoloured, &mut report);
     let code_ids = codes.by_guid.clone();
-    let mut note_targets: Vec<(Uuid, NoteTarget)> = codes.notes.iter().map(|(n, c)| (*n, NoteTarget::Code(*c))).collect();
+    let mut note_targets: Vec<(Uuid, NoteTarget)> =
+        codes.notes.iter().map(|(n, c)| (*n, NoteTarget::Code(*c))).collect();
     data.codes = std::mem::take(&mut codes.codes);
 
     // Variables.
@@ -625,9 +656,18 @@ fn build_project(
         for vv in el.all("VariableValue") {
             let Some(var) = vv.child("VariableRef").and_then(target_of) else { continue };
             let Some(name) = variables.get(&var) else {
-                return Err(InteropError::MissingReference { what: what.to_string(), target_kind: "variable", guid: var.to_string() });
+                return Err(InteropError::MissingReference {
+                    what: what.to_string(),
+                    target_kind: "variable",
+                    guid: var.to_string(),
+                });
             };
-            let value = vv.children.iter().find(|c| c.name.ends_with("Value")).map(|c| c.text.trim().to_string()).unwrap_or_default();
+            let value = vv
+                .children
+                .iter()
+                .find(|c| c.name.ends_with("Value"))
+                .map(|c| c.text.trim().to_string())
+                .unwrap_or_default();
             out.push((name.clone(), value));
         }
         Ok(out)
@@ -675,7 +715,10 @@ fn build_project(
             let what = format!("Source “{name}”");
             let guid = guid_of(el, &what)?;
             if !source_guids.insert(guid) {
-                return Err(InteropError::BadGuid { what: format!("{what} (its GUID is used twice)"), guid: guid.to_string() });
+                return Err(InteropError::BadGuid {
+                    what: format!("{what} (its GUID is used twice)"),
+                    guid: guid.to_string(),
+                });
             }
             let display = if name.is_empty() { format!("Source {}", sources.len() + 1) } else { name.clone() };
             let text = if let Some(content) = el.child_text("PlainTextContent").filter(|t| !t.is_empty()) {
@@ -706,9 +749,13 @@ fn build_project(
             for s in el.all("PlainTextSelection") {
                 let sguid = guid_of(s, &format!("A selection in “{display}”"))?;
                 if !all_selections.insert(sguid) {
-                    return Err(InteropError::BadGuid { what: format!("A selection in “{display}” (its GUID is used twice)"), guid: sguid.to_string() });
+                    return Err(InteropError::BadGuid {
+                        what: format!("A selection in “{display}” (its GUID is used twice)"),
+                        guid: sguid.to_string(),
+                    });
                 }
-                let (Some(start), Some(end)) = (read_position(s, "startPosition"), read_position(s, "endPosition")) else {
+                let (Some(start), Some(end)) = (read_position(s, "startPosition"), read_position(s, "endPosition"))
+                else {
                     return Err(InteropError::SelectionOutside {
                         selection: sguid.to_string(),
                         source_name: display,
@@ -761,7 +808,11 @@ fn build_project(
         for r in el.all("SourceRef") {
             let Some(t) = target_of(r) else { continue };
             if !source_guids.contains(&t) && !unsupported.contains(&t) {
-                return Err(InteropError::MissingReference { what: what.clone(), target_kind: "source", guid: t.to_string() });
+                return Err(InteropError::MissingReference {
+                    what: what.clone(),
+                    target_kind: "source",
+                    guid: t.to_string(),
+                });
             }
             refs.push(t);
         }
@@ -770,7 +821,13 @@ fn build_project(
             match selection_source.get(&t) {
                 Some(s) => refs.push(*s),
                 None if unsupported_selections.contains(&t) => {}
-                None => return Err(InteropError::MissingReference { what: what.clone(), target_kind: "selection", guid: t.to_string() }),
+                None => {
+                    return Err(InteropError::MissingReference {
+                        what: what.clone(),
+                        target_kind: "selection",
+                        guid: t.to_string(),
+                    });
+                }
             }
         }
         if el.all("CodeRef").next().is_some() {
@@ -795,7 +852,9 @@ fn build_project(
             }
             match key.to_lowercase().as_str() {
                 "setting" if attributes.setting.is_none() => {
-                    let found = Setting::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(&value) || s.key() == value.to_lowercase());
+                    let found = Setting::ALL
+                        .into_iter()
+                        .find(|s| s.label().eq_ignore_ascii_case(&value) || s.key() == value.to_lowercase());
                     match found {
                         Some(s) => attributes.setting = Some(s),
                         None => {
@@ -850,12 +909,18 @@ fn build_project(
             (PositionUnit::CodePoints, Vec::new())
         } else if let Some((unit, spans, _)) = detect_unit(&src.text, &positions) {
             (unit, spans.into_iter().map(|(s, e)| (normalised.position(s), normalised.position(e))).collect())
-        } else if let Some((unit, spans, _)) = normalised.changed().then(|| detect_unit(&normalised.text, &positions)).flatten() {
+        } else if let Some((unit, spans, _)) =
+            normalised.changed().then(|| detect_unit(&normalised.text, &positions)).flatten()
+        {
             report.assume(format!("positions in “{}” count a line break as one character", src.name));
             (unit, spans)
         } else {
             let length = src.text.chars().count();
-            let worst = src.selections.iter().max_by_key(|s| s.end).map_or((0, 0, String::new()), |s| (s.start, s.end, s.guid.to_string()));
+            let worst = src
+                .selections
+                .iter()
+                .max_by_key(|s| s.end)
+                .map_or((0, 0, String::new()), |s| (s.start, s.end, s.guid.to_string()));
             return Err(InteropError::SelectionOutside {
                 selection: worst.2,
                 source_name: src.name.clone(),
@@ -874,7 +939,10 @@ fn build_project(
             Some(r) => r,
             None => {
                 if base_sources.contains_key(&src.guid) {
-                    report.assume(format!("“{}” differs from the study's own text; it was imported as a separate document", src.name));
+                    report.assume(format!(
+                        "“{}” differs from the study's own text; it was imported as a separate document",
+                        src.name
+                    ));
                 }
                 let id = ids.claim(src.guid);
                 let case_id = match case_of_source.get(&src.guid) {
@@ -894,9 +962,17 @@ fn build_project(
                     }),
                 };
                 let source_type = src.values.iter().find(|(k, _)| k == SOURCE_TYPE).map(|(_, v)| v.as_str());
-                let kind = if source_type == Some("Site-visit notes") { DocumentKind::FieldNotes } else { DocumentKind::Other };
+                let kind = if source_type == Some("Site-visit notes") {
+                    DocumentKind::FieldNotes
+                } else {
+                    DocumentKind::Other
+                };
                 let date = src.values.iter().find(|(k, _)| k == SOURCE_DATE).and_then(|(_, v)| Date::parse(v).ok());
-                let mut origin = if report.origin.is_empty() { "REFI-QDA import".to_string() } else { format!("Imported from {}", report.origin) };
+                let mut origin = if report.origin.is_empty() {
+                    "REFI-QDA import".to_string()
+                } else {
+                    format!("Imported from {}", report.origin)
+                };
                 if let Some(t) = source_type {
                     origin.push_str(&format!(" ({t})"));
                 }
@@ -906,9 +982,17 @@ fn build_project(
                 if !src.description.is_empty() {
                     origin.push_str(&format!(": {}", src.description));
                 }
-                let other_values = src.values.iter().filter(|(k, _)| ![SOURCE_TYPE, SOURCE_DATE, PARTICIPANT, SITE].contains(&k.as_str())).count();
+                let other_values = src
+                    .values
+                    .iter()
+                    .filter(|(k, _)| ![SOURCE_TYPE, SOURCE_DATE, PARTICIPANT, SITE].contains(&k.as_str()))
+                    .count();
                 if other_values > 0 {
-                    report.skip("source variable values", &src.name, format!("{other_values} value(s): fieldkit keeps variables on cases"));
+                    report.skip(
+                        "source variable values",
+                        &src.name,
+                        format!("{other_values} value(s): fieldkit keeps variables on cases"),
+                    );
                 }
                 data.documents.push(Document {
                     id,
@@ -1011,7 +1095,11 @@ fn build_project(
         report.skip("empty selections", &format!("{zero_length}"), "a selection must cover at least one character");
     }
     if uncoded > 0 {
-        report.skip("selections without codes", &format!("{uncoded}"), "fieldkit keeps coded segments only (memos on them were attached to their source)");
+        report.skip(
+            "selections without codes",
+            &format!("{uncoded}"),
+            "fieldkit keeps coded segments only (memos on them were attached to their source)",
+        );
     }
     for (note, sel, src) in selection_notes {
         match segment_of_selection.get(&sel) {
@@ -1045,7 +1133,10 @@ fn build_project(
         let name = el.attr("name").unwrap_or("").trim().to_string();
         let guid = guid_of(el, &format!("Note “{name}”"))?;
         if !notes_seen.insert(guid) {
-            return Err(InteropError::BadGuid { what: format!("Note “{name}” (its GUID is used twice)"), guid: guid.to_string() });
+            return Err(InteropError::BadGuid {
+                what: format!("Note “{name}” (its GUID is used twice)"),
+                guid: guid.to_string(),
+            });
         }
         let mut text = el.child_text("PlainTextContent").unwrap_or("").to_string();
         if text.is_empty()
@@ -1054,7 +1145,9 @@ fn build_project(
             let rest = path.split_once("://").map_or(path, |(_, r)| r);
             match files.and_then(|f| find_source(f, rest, &mut report)) {
                 Some(bytes) => text = decode_text(bytes, &name, &mut report),
-                None => report.assume(format!("the text of note “{name}” ({path}) is not in the file; its name was kept")),
+                None => {
+                    report.assume(format!("the text of note “{name}” ({path}) is not in the file; its name was kept"))
+                }
             }
         }
         let text = Normalised::of(&text).text;
@@ -1079,7 +1172,11 @@ fn build_project(
     let mut multiply = 0usize;
     for (note, target) in note_targets {
         if !notes_seen.contains(&note) {
-            return Err(InteropError::MissingReference { what: "A note reference".into(), target_kind: "note", guid: note.to_string() });
+            return Err(InteropError::MissingReference {
+                what: "A note reference".into(),
+                target_kind: "note",
+                guid: note.to_string(),
+            });
         }
         if targeted.contains_key(&note) {
             multiply += 1;
@@ -1111,7 +1208,9 @@ fn build_project(
         }
     }
     if unknown_users > 0 {
-        report.assume(format!("{unknown_users} coding(s) or note(s) named a user not listed in the file; they were kept without a coder"));
+        report.assume(format!(
+            "{unknown_users} coding(s) or note(s) named a user not listed in the file; they were kept without a coder"
+        ));
     }
     if let Some(base) = base {
         adopt_untransported(&mut data, base);
@@ -1122,7 +1221,15 @@ fn build_project(
     report.count("coded segments", data.segments.len());
     report.count("codings", data.segments.iter().map(|s| s.codings.len()).sum());
     report.count("memos", data.memos.len());
-    report.count("sources recognised in the study", source_refs.values().filter(|r| !matches!(r, SourceRef::Document { document } if data.documents.iter().any(|d| d.id == *document))).count());
+    report.count(
+        "sources recognised in the study",
+        source_refs
+            .values()
+            .filter(
+                |r| !matches!(r, SourceRef::Document { document } if data.documents.iter().any(|d| d.id == *document)),
+            )
+            .count(),
+    );
     report.imported.retain(|_, n| *n > 0);
     match base {
         None => check(&data)?,

@@ -19,7 +19,7 @@ pub mod xml;
 
 use thiserror::Error;
 
-pub use export::{export_qdc, export_qdpx, project_files, user_guid, ProjectFiles};
+pub use export::{ProjectFiles, export_qdc, export_qdpx, project_files, user_guid};
 pub use import::{
     FileKind, ImportReport, Imported, NotImported, import_file, import_qdc, import_qde, import_qdpx, import_qdpx_into,
 };
@@ -68,7 +68,9 @@ pub enum InteropError {
     MissingSourceFile { source_name: String, path: String },
     #[error("Source “{source_name}”: {problem}")]
     BadSource { source_name: String, problem: String },
-    #[error("Selection {selection} ({start}–{end}) in source “{source_name}” does not fall on its text ({length} characters), counted in code points, UTF-16 units or UTF-8 bytes.")]
+    #[error(
+        "Selection {selection} ({start}–{end}) in source “{source_name}” does not fall on its text ({length} characters), counted in code points, UTF-16 units or UTF-8 bytes."
+    )]
     SelectionOutside { selection: String, source_name: String, start: String, end: String, length: usize },
     #[error("The imported study is inconsistent, so nothing was imported: {0}")]
     Invalid(String),

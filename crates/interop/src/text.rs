@@ -159,7 +159,8 @@ pub fn detect_unit(text: &str, positions: &[(u64, u64)]) -> Option<(PositionUnit
 /// Characters XML 1.0 cannot carry (controls other than tab, line feed and carriage
 /// return) replaced by U+FFFD, so a stray control character cannot break the file.
 pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    let bad =
+        |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
     if text.chars().any(bad) {
         text.chars().map(|c| if bad(c) { '\u{fffd}' } else { c }).collect::<String>().into()
     } else {

@@ -89,7 +89,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<El, InteropError> {
                 for attr in e.attributes() {
                     let attr = attr.map_err(|e| bad(format!("bad attribute: {e}")))?;
                     let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-                    let value = attr.unescape_value().map_err(|e| bad(format!("bad attribute value: {e}")))?.into_owned();
+                    let value =
+                        attr.unescape_value().map_err(|e| bad(format!("bad attribute value: {e}")))?.into_owned();
                     if key == "xmlns" {
                         el.namespace = Some(value);
                     } else if key.starts_with("xmlns:") {
@@ -133,7 +134,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<El, InteropError> {
                         Ok(None) => entity(&String::from_utf8_lossy(r.as_ref())),
                         Err(e) => return Err(bad(format!("bad character reference: {e}"))),
                     };
-                    let c = c.ok_or_else(|| bad(format!("unknown entity &{};", String::from_utf8_lossy(r.as_ref()))))?;
+                    let c =
+                        c.ok_or_else(|| bad(format!("unknown entity &{};", String::from_utf8_lossy(r.as_ref()))))?;
                     el.text.push(c);
                 }
             }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_interop::{export_qdc, export_qdpx, project_files};
 use fieldkit_interop::archive::read_zip;
+use fieldkit_interop::{export_qdc, export_qdpx, project_files};
 
 fn schema(name: &str) -> Option<PathBuf> {
     // A copy of the standard's schemas (REFI-QDA 1.5, unchanged) lives beside the tests.

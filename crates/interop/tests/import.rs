@@ -3,15 +3,17 @@
 
 use std::collections::HashMap;
 
-use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::offsets::slice_code_points;
 use fieldkit_core::coding::sources::*;
 use fieldkit_core::coding::*;
+use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::exchange::backup::*;
+use fieldkit_core::offsets::slice_code_points;
 use fieldkit_core::study::*;
 use fieldkit_core::*;
 use fieldkit_interop::archive::{Limits, read_zip_within, write_zip};
-use fieldkit_interop::{InteropError, PositionUnit, export_qdc, export_qdpx, import_file, import_qdc, import_qdpx, project_files};
+use fieldkit_interop::{
+    InteropError, PositionUnit, export_qdc, export_qdpx, import_file, import_qdc, import_qdpx, project_files,
+};
 use uuid::Uuid;
 
 const NOW: Timestamp = Timestamp::from_millis(1_800_000_000_000);
@@ -77,7 +79,10 @@ fn round_trip_keeps_codes_codings_cases_variables_and_memos() {
     for c in &data.codes {
         let b = back.code(c.id).expect("code kept with its id");
         assert_eq!((&b.name, b.parent, &b.colour), (&c.name, c.parent, &c.colour));
-        assert_eq!((&b.definition, &b.inclusion, &b.exclusion, &b.example), (&c.definition, &c.inclusion, &c.exclusion, &c.example));
+        assert_eq!(
+            (&b.definition, &b.inclusion, &b.exclusion, &b.example),
+            (&c.definition, &c.inclusion, &c.exclusion, &c.example)
+        );
     }
 
     let placed: Vec<&Segment> = data.segments.iter().filter(|s| s.anchor != Anchor::Lost).collect();
@@ -130,7 +135,10 @@ fn codebook_round_trip() {
     assert_eq!(imported.data.codes.len(), data.codes.len());
     for c in &data.codes {
         let b = imported.data.code(c.id).unwrap();
-        assert_eq!((&b.name, b.parent, &b.colour, &b.definition, &b.example), (&c.name, c.parent, &c.colour, &c.definition, &c.example));
+        assert_eq!(
+            (&b.name, b.parent, &b.colour, &b.definition, &b.example),
+            (&c.name, c.parent, &c.colour, &c.definition, &c.example)
+        );
     }
     // The codebook goes into an existing study with the core's codebook import.
     let mut other = StudyData::new("Another study", NOW).unwrap();
@@ -143,7 +151,10 @@ fn codebook_round_trip() {
 #[test]
 fn standard_file_imports() {
     let text = "We trust the carers completely.";
-    let file = zip(&[("project.qde", project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).as_bytes()), ("sources/a.txt", text.as_bytes())]);
+    let file = zip(&[
+        ("project.qde", project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).as_bytes()),
+        ("sources/a.txt", text.as_bytes()),
+    ]);
     let imported = import_qdpx(&file, NOW).unwrap();
     let d = &imported.data;
     let (seg, words) = only_segment(d);
@@ -165,7 +176,10 @@ fn standard_file_imports() {
 fn other_project_name_capital_sources_bom_and_crlf() {
     let text = "\u{feff}First line\r\nWe trust the carers.\r\n";
     // Positions counted on the text as stored (after the mark): "trust" at 15..20.
-    let file = zip(&[("My Project.qde", project("urn:QDA-XML:project:1.0", "b.txt", 15, 20).as_bytes()), ("Sources/b.txt", text.as_bytes())]);
+    let file = zip(&[
+        ("My Project.qde", project("urn:QDA-XML:project:1.0", "b.txt", 15, 20).as_bytes()),
+        ("Sources/b.txt", text.as_bytes()),
+    ]);
     let imported = import_qdpx(&file, NOW).unwrap();
     let (seg, words) = only_segment(&imported.data);
     assert_eq!(words, "trust");
@@ -203,7 +217,10 @@ fn utf16_positions_are_detected_and_converted() {
     // Emoji take two UTF-16 units: "trust" is at code points 7..12, UTF-16 units 9..14.
     let text = "😀 😀 We trust them.";
     assert_eq!(slice_code_points(text, 7, 12), Some("trust"));
-    let file = zip(&[("project.qde", project("urn:QDA-XML:project:1.0", "c.txt", 9, 14).as_bytes()), ("sources/c.txt", text.as_bytes())]);
+    let file = zip(&[
+        ("project.qde", project("urn:QDA-XML:project:1.0", "c.txt", 9, 14).as_bytes()),
+        ("sources/c.txt", text.as_bytes()),
+    ]);
     let imported = import_qdpx(&file, NOW).unwrap();
     let (seg, words) = only_segment(&imported.data);
     assert_eq!(words, "trust");
@@ -216,7 +233,10 @@ fn utf16_positions_are_detected_and_converted() {
 fn utf8_byte_positions_are_detected_and_converted() {
     let text = "Café à côté: we trust them.";
     let at = text.find("trust").unwrap();
-    let file = zip(&[("project.qde", project("urn:QDA-XML:project:1.0", "d.txt", at, at + 5).as_bytes()), ("sources/d.txt", text.as_bytes())]);
+    let file = zip(&[
+        ("project.qde", project("urn:QDA-XML:project:1.0", "d.txt", at, at + 5).as_bytes()),
+        ("sources/d.txt", text.as_bytes()),
+    ]);
     let imported = import_qdpx(&file, NOW).unwrap();
     let (_, words) = only_segment(&imported.data);
     assert_eq!(words, "trust");
@@ -239,8 +259,11 @@ fn sources_fieldkit_cannot_hold_are_listed_not_dropped() {
     );
     let imported = import_qdpx(&zip(&[("project.qde", qde.as_bytes())]), NOW).unwrap();
     assert_eq!(imported.data.documents.len(), 1);
-    let listed: Vec<(&str, &str)> = imported.report.not_imported.iter().map(|n| (n.kind.as_str(), n.name.as_str())).collect();
-    for expected in [("PDF source", "Report.pdf"), ("picture source", "Photo.jpg"), ("audio source", "Tape.mp3"), ("graph", "Map")] {
+    let listed: Vec<(&str, &str)> =
+        imported.report.not_imported.iter().map(|n| (n.kind.as_str(), n.name.as_str())).collect();
+    for expected in
+        [("PDF source", "Report.pdf"), ("picture source", "Photo.jpg"), ("audio source", "Tape.mp3"), ("graph", "Map")]
+    {
         assert!(listed.contains(&expected), "{expected:?} listed in {listed:?}");
     }
     assert!(imported.report.to_string().contains("1 coded selection"));
@@ -248,10 +271,8 @@ fn sources_fieldkit_cannot_hold_are_listed_not_dropped() {
 
 #[test]
 fn bare_qde_and_backups_are_read_by_content() {
-    let qde = project("urn:QDA-XML:project:1.0", "a.txt", 0, 1).replace(
-        r#"plainTextPath="internal://a.txt">"#,
-        r#"><PlainTextContent>We trust them.</PlainTextContent>"#,
-    );
+    let qde = project("urn:QDA-XML:project:1.0", "a.txt", 0, 1)
+        .replace(r#"plainTextPath="internal://a.txt">"#, r#"><PlainTextContent>We trust them.</PlainTextContent>"#);
     let imported = import_file(qde.as_bytes(), None, NOW).unwrap();
     assert_eq!(only_segment(&imported.data).1, "W");
     let backup = Backup::of(&demo_study(DemoSize::Small), false, NOW).to_json();
@@ -275,12 +296,19 @@ fn broken_files_end_the_import_with_a_message() {
     assert!(error_of(b"PK\x03\x04 not really a zip").contains("zip"));
     let broken = project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).replace("</Sources>", "");
     assert!(error_of(&zip(&[("project.qde", broken.as_bytes()), ("sources/a.txt", text)])).contains("not valid XML"));
-    let outside = error_of(&zip(&[("project.qde", project("urn:QDA-XML:project:1.0", "a.txt", 3, 80).as_bytes()), ("sources/a.txt", text)]));
+    let outside = error_of(&zip(&[
+        ("project.qde", project("urn:QDA-XML:project:1.0", "a.txt", 3, 80).as_bytes()),
+        ("sources/a.txt", text),
+    ]));
     assert!(outside.contains(SEL) && outside.contains("does not fall on its text"), "{outside}");
-    let missing_code = project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).replace(&format!(r#"<CodeRef targetGUID="{CODE_B}"/>"#), r#"<CodeRef targetGUID="00000000-0000-4000-8000-000000000001"/>"#);
+    let missing_code = project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).replace(
+        &format!(r#"<CodeRef targetGUID="{CODE_B}"/>"#),
+        r#"<CodeRef targetGUID="00000000-0000-4000-8000-000000000001"/>"#,
+    );
     let message = error_of(&zip(&[("project.qde", missing_code.as_bytes()), ("sources/a.txt", text)]));
     assert!(message.contains("00000000-0000-4000-8000-000000000001") && message.contains("code"), "{message}");
-    let missing_note = project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).replace(&format!(r#"<Note guid="{NOTE}""#), r#"<Note guid="00000000-0000-4000-8000-000000000002""#);
+    let missing_note = project("urn:QDA-XML:project:1.0", "a.txt", 3, 8)
+        .replace(&format!(r#"<Note guid="{NOTE}""#), r#"<Note guid="00000000-0000-4000-8000-000000000002""#);
     assert!(error_of(&zip(&[("project.qde", missing_note.as_bytes()), ("sources/a.txt", text)])).contains(NOTE));
     let missing_file = error_of(&zip(&[("project.qde", project("urn:QDA-XML:project:1.0", "a.txt", 3, 8).as_bytes())]));
     assert!(missing_file.contains("a.txt"), "{missing_file}");
@@ -318,7 +346,9 @@ fn deep_nesting_is_refused() {
         codes.push_str(&format!(r#"<Code guid="{}" name="c{i}" isCodable="true">"#, Uuid::from_u128(i + 1)));
     }
     codes.push_str(&"</Code>".repeat(1000));
-    let qde = format!(r#"<Project xmlns="urn:QDA-XML:project:1.0" name="Deep"><CodeBook><Codes>{codes}</Codes></CodeBook></Project>"#);
+    let qde = format!(
+        r#"<Project xmlns="urn:QDA-XML:project:1.0" name="Deep"><CodeBook><Codes>{codes}</Codes></CodeBook></Project>"#
+    );
     let message = error_of(&zip(&[("project.qde", qde.as_bytes())]));
     assert!(message.contains("levels deep"), "{message}");
 }
@@ -342,7 +372,12 @@ fn a_qdpx_of_the_same_study_merges_as_nothing_new() {
     let imported = fieldkit_interop::import_qdpx_into(&data, &file, NOW).unwrap();
     assert!(imported.data.documents.len() <= data.documents.len(), "the study's own sources are recognised");
     let p = plan(&data, &imported.data);
-    let changed: Vec<String> = p.items.iter().filter(|i| i.status != fieldkit_core::exchange::merge::MergeStatus::Unchanged).map(|i| i.label.clone()).collect();
+    let changed: Vec<String> = p
+        .items
+        .iter()
+        .filter(|i| i.status != fieldkit_core::exchange::merge::MergeStatus::Unchanged)
+        .map(|i| i.label.clone())
+        .collect();
     assert!(changed.is_empty(), "{changed:?}");
     let merged = merge_with_defaults(&data, &imported.data).unwrap();
     assert_eq!(merged.data, data);

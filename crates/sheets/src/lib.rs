@@ -4,9 +4,9 @@
 
 use fieldkit_core::StudyData;
 use fieldkit_core::coding::export::matrix_workbook;
-use fieldkit_core::tabular::safe_cell;
 use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::surveys::export::responses_workbook;
+use fieldkit_core::tabular::safe_cell;
 use fieldkit_core::tabular::{Cell, Sheet, WorkbookData};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 use uuid::Uuid;

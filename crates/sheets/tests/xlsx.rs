@@ -33,7 +33,18 @@ fn xlsx_has_data_codebook_and_value_label_sheets() {
         assert!(workbook.contains(name), "{workbook}");
     }
     let strings = &files["xl/sharedStrings.xml"];
-    for s in ["'=HYPERLINK(", "'+44 7700", "'@SUM(A1)", "'-1<", "'=120", "👍🏽 مرحبا שלום café", "Gofal Cwm Tŷ Gwyn", "Dechrau'n fach — ŵ ŷ", "q10_old", "Strongly agree"] {
+    for s in [
+        "'=HYPERLINK(",
+        "'+44 7700",
+        "'@SUM(A1)",
+        "'-1<",
+        "'=120",
+        "👍🏽 مرحبا שלום café",
+        "Gofal Cwm Tŷ Gwyn",
+        "Dechrau'n fach — ŵ ŷ",
+        "q10_old",
+        "Strongly agree",
+    ] {
         assert!(strings.contains(s), "missing {s:?} in {strings}");
     }
     assert!(!strings.contains(">=HYPERLINK"), "no formula-like text left");
@@ -50,8 +61,8 @@ fn xlsx_has_data_codebook_and_value_label_sheets() {
 
 #[test]
 fn matrix_xlsx_has_synopses_and_supporting_quotes() {
-    use fieldkit_core::demo::{DemoSize, demo_study};
     use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
+    use fieldkit_core::demo::{DemoSize, demo_study};
     let data = demo_study(DemoSize::Small);
     let bytes = fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap();
     assert_eq!(bytes, fieldkit_sheets::matrix_xlsx(&data, MatrixRows::Cases, MatrixColumns::Themes).unwrap());
@@ -59,7 +70,13 @@ fn matrix_xlsx_has_synopses_and_supporting_quotes() {
     let workbook = &files["xl/workbook.xml"];
     assert!(workbook.contains("name=\"Synopses\"") && workbook.contains("name=\"Supporting quotes\""), "{workbook}");
     let strings = &files["xl/sharedStrings.xml"];
-    for s in ["Gofal Cwm Tŷ Gwyn", "(no data)", "Members and carers feel heard", "— Rowan, Manager / founder, Hillside Community Care", "Shared back office"] {
+    for s in [
+        "Gofal Cwm Tŷ Gwyn",
+        "(no data)",
+        "Members and carers feel heard",
+        "— Rowan, Manager / founder, Hillside Community Care",
+        "Shared back office",
+    ] {
         assert!(strings.contains(s) || s == "Shared back office", "missing {s:?} in {strings}");
     }
     assert!(files["xl/worksheets/sheet2.xml"].contains("ySplit=\"1\""));

@@ -155,10 +155,10 @@ mod tests {
     #[test]
     fn unchanged_text_keeps_everything() {
         let text = "one two three\nfour five";
-        assert_eq!(reanchor(text, text, &[(4, 7), (14, 18)]), [
-            Placement::Placed { start: 4, end: 7 },
-            Placement::Placed { start: 14, end: 18 }
-        ]);
+        assert_eq!(
+            reanchor(text, text, &[(4, 7), (14, 18)]),
+            [Placement::Placed { start: 4, end: 7 }, Placement::Placed { start: 14, end: 18 }]
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ impl CodeDeletionImpact {
     pub fn describe(&self) -> String {
         let mut parts = vec![plural(self.codings, "coding", "codings")];
         if !self.sub_codes.is_empty() {
-            parts.insert(0, format!("{} ({})", plural(self.sub_codes.len(), "sub-code", "sub-codes"), self.sub_codes.join(", ")));
+            parts.insert(
+                0,
+                format!("{} ({})", plural(self.sub_codes.len(), "sub-code", "sub-codes"), self.sub_codes.join(", ")),
+            );
         }
         if self.segments > 0 {
             parts.push(format!("{} left with no other code", plural(self.segments, "coded segment", "coded segments")));
@@ -141,7 +144,8 @@ impl StudyData {
             children.entry(c.parent).or_default().push(c);
         }
         let mut out = Vec::with_capacity(self.codes.len());
-        let mut stack: Vec<(usize, &Code)> = children.get(&None).map(|v| v.iter().rev().map(|c| (0, *c)).collect()).unwrap_or_default();
+        let mut stack: Vec<(usize, &Code)> =
+            children.get(&None).map(|v| v.iter().rev().map(|c| (0, *c)).collect()).unwrap_or_default();
         let mut seen = HashSet::new();
         while let Some((depth, c)) = stack.pop() {
             if !seen.insert(c.id) {
@@ -155,7 +159,12 @@ impl StudyData {
         out
     }
 
-    pub(super) fn check_code_name(&self, own: Option<Uuid>, parent: Option<Uuid>, name: &str) -> Result<String, ValidationError> {
+    pub(super) fn check_code_name(
+        &self,
+        own: Option<Uuid>,
+        parent: Option<Uuid>,
+        name: &str,
+    ) -> Result<String, ValidationError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(ValidationError::EmptyCodeName);
@@ -175,7 +184,12 @@ impl StudyData {
         self.code_or_err(code)?;
         let gone: HashSet<Uuid> = self.code_and_descendants(code).into_iter().collect();
         let mut impact = CodeDeletionImpact {
-            sub_codes: self.codes.iter().filter(|c| c.id != code && gone.contains(&c.id)).map(|c| c.name.clone()).collect(),
+            sub_codes: self
+                .codes
+                .iter()
+                .filter(|c| c.id != code && gone.contains(&c.id))
+                .map(|c| c.name.clone())
+                .collect(),
             ..CodeDeletionImpact::default()
         };
         let mut gone_segments = HashSet::new();
@@ -196,8 +210,11 @@ impl StudyData {
                 _ => false,
             })
             .count();
-        impact.matrix_cells =
-            self.matrix_cells.iter().filter(|c| matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t))).count();
+        impact.matrix_cells = self
+            .matrix_cells
+            .iter()
+            .filter(|c| matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t)))
+            .count();
         Ok(impact)
     }
 }

@@ -28,14 +28,14 @@ use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
-use crate::coding::anchoring::{Placement, reanchor};
 use crate::clock::Timestamp;
+use crate::coding::anchoring::{Placement, reanchor};
 use crate::coding::codebook::{check_code_colour, same_name};
 use crate::coding::model::*;
-use crate::offsets::{code_point_len, slice_code_points};
 use crate::coding::sources::SourceRef;
-use crate::study::{ObjectRef, StudyData};
+use crate::offsets::{code_point_len, slice_code_points};
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData};
 
 /// Which descriptive text of a code an edit changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,34 +50,95 @@ pub enum CodeField {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CodingEdit {
     /// A new code (parent None: a theme). Its id comes back in [`Applied::created`].
-    AddCode { parent: Option<Uuid>, name: String, colour: String },
-    RenameCode { code: Uuid, name: String },
-    RecolourCode { code: Uuid, colour: String },
-    CodeText { code: Uuid, field: CodeField, text: String },
+    AddCode {
+        parent: Option<Uuid>,
+        name: String,
+        colour: String,
+    },
+    RenameCode {
+        code: Uuid,
+        name: String,
+    },
+    RecolourCode {
+        code: Uuid,
+        colour: String,
+    },
+    CodeText {
+        code: Uuid,
+        field: CodeField,
+        text: String,
+    },
     /// Parent None makes the code a theme.
-    MoveCode { code: Uuid, parent: Option<Uuid> },
-    MergeCodes { from: Uuid, into: Uuid },
+    MoveCode {
+        code: Uuid,
+        parent: Option<Uuid>,
+    },
+    MergeCodes {
+        from: Uuid,
+        into: Uuid,
+    },
     /// A new sibling of `code` takes the codings of `segments`; its id comes back in
     /// [`Applied::created`].
-    SplitCode { code: Uuid, name: String, colour: String, segments: Vec<Uuid> },
-    DeleteCode { code: Uuid },
+    SplitCode {
+        code: Uuid,
+        name: String,
+        colour: String,
+        segments: Vec<Uuid>,
+    },
+    DeleteCode {
+        code: Uuid,
+    },
     /// Codes `start..end` (code points) of a source. If a segment with exactly these
     /// bounds exists on the source, the codes are added to it; otherwise a new segment
     /// is made (its id in [`Applied::created`]).
-    ApplyCodes { source: SourceRef, start: usize, end: usize, codes: Vec<Uuid>, coder: String },
+    ApplyCodes {
+        source: SourceRef,
+        start: usize,
+        end: usize,
+        codes: Vec<Uuid>,
+        coder: String,
+    },
     /// Removes one code from a segment; a segment left with no code is removed
     /// (with its memos).
-    RemoveCoding { segment: Uuid, code: Uuid },
+    RemoveCoding {
+        segment: Uuid,
+        code: Uuid,
+    },
     /// New bounds on the same source. Also how a segment marked for review or lost is
     /// placed again: it then covers exactly the words at the new bounds.
-    AdjustBounds { segment: Uuid, start: usize, end: usize },
-    AddMemo { target: MemoTarget, text: String, author: String },
-    EditMemo { memo: Uuid, text: String },
-    DeleteMemo { memo: Uuid },
+    AdjustBounds {
+        segment: Uuid,
+        start: usize,
+        end: usize,
+    },
+    AddMemo {
+        target: MemoTarget,
+        text: String,
+        author: String,
+    },
+    EditMemo {
+        memo: Uuid,
+        text: String,
+    },
+    DeleteMemo {
+        memo: Uuid,
+    },
     /// The synopsis of a matrix cell (created when first written).
-    SetSynopsis { row: MatrixRow, column: MatrixColumn, text: String },
-    LinkSegments { row: MatrixRow, column: MatrixColumn, segments: Vec<Uuid> },
-    UnlinkSegment { row: MatrixRow, column: MatrixColumn, segment: Uuid },
+    SetSynopsis {
+        row: MatrixRow,
+        column: MatrixColumn,
+        text: String,
+    },
+    LinkSegments {
+        row: MatrixRow,
+        column: MatrixColumn,
+        segments: Vec<Uuid>,
+    },
+    UnlinkSegment {
+        row: MatrixRow,
+        column: MatrixColumn,
+        segment: Uuid,
+    },
     /// Puts objects back as they were: what an undo (or redo) applies.
     Restore(Snapshot),
 }
@@ -152,7 +213,11 @@ impl Recorder {
 
 /// Sets objects of one kind to the states given (None: removed), returning the
 /// states they had. One pass over the list whatever the number of objects.
-fn restore_list<T: Clone>(items: &mut Vec<T>, id_of: impl Fn(&T) -> Uuid, states: Vec<(Uuid, Option<T>)>) -> Vec<(Uuid, Option<T>)> {
+fn restore_list<T: Clone>(
+    items: &mut Vec<T>,
+    id_of: impl Fn(&T) -> Uuid,
+    states: Vec<(Uuid, Option<T>)>,
+) -> Vec<(Uuid, Option<T>)> {
     if states.is_empty() {
         return Vec::new();
     }
@@ -472,7 +537,13 @@ impl StudyData {
         Ok(Some(id))
     }
 
-    fn merge_codes(&mut self, rec: &mut Recorder, from: Uuid, into: Uuid, now: Timestamp) -> Result<(), ValidationError> {
+    fn merge_codes(
+        &mut self,
+        rec: &mut Recorder,
+        from: Uuid,
+        into: Uuid,
+        now: Timestamp,
+    ) -> Result<(), ValidationError> {
         if from == into {
             return Err(ValidationError::MergeIntoSelf);
         }
@@ -520,7 +591,8 @@ impl StudyData {
         for at in moving {
             let cell = self.matrix_cells[at].clone();
             rec.cell(cell.id, Some(&cell));
-            let target = self.matrix_cells.iter().position(|c| c.row == cell.row && c.column == MatrixColumn::Theme(into));
+            let target =
+                self.matrix_cells.iter().position(|c| c.row == cell.row && c.column == MatrixColumn::Theme(into));
             match target {
                 Some(t) => {
                     let keep = &mut self.matrix_cells[t];
@@ -651,7 +723,13 @@ impl StudyData {
 
     /// The index of a matrix cell, created if needed, recorded and marked modified.
     /// Links to segments that no longer exist are dropped here.
-    fn cell_at(&mut self, rec: &mut Recorder, row: MatrixRow, column: MatrixColumn, now: Timestamp) -> Result<usize, ValidationError> {
+    fn cell_at(
+        &mut self,
+        rec: &mut Recorder,
+        row: MatrixRow,
+        column: MatrixColumn,
+        now: Timestamp,
+    ) -> Result<usize, ValidationError> {
         self.check_matrix_place(row, column)?;
         let at = match self.matrix_cells.iter().position(|c| c.row == row && c.column == column) {
             Some(at) => {
@@ -674,7 +752,8 @@ impl StudyData {
                 self.matrix_cells.len() - 1
             }
         };
-        let existing: HashSet<Uuid> = self.matrix_cells[at].segments.iter().filter(|s| self.segment(**s).is_some()).copied().collect();
+        let existing: HashSet<Uuid> =
+            self.matrix_cells[at].segments.iter().filter(|s| self.segment(**s).is_some()).copied().collect();
         let cell = &mut self.matrix_cells[at];
         cell.segments.retain(|s| existing.contains(s));
         cell.modified = now;
@@ -697,10 +776,9 @@ impl StudyData {
                 None => None,
             };
             let derived = Uuid::new_v5(&namespace, code.id.as_bytes());
-            let existing = self
-                .code(derived)
-                .map(|c| c.id)
-                .or_else(|| self.codes.iter().find(|c| c.parent == parent && same_name(&c.name, &code.name)).map(|c| c.id));
+            let existing = self.code(derived).map(|c| c.id).or_else(|| {
+                self.codes.iter().find(|c| c.parent == parent && same_name(&c.name, &code.name)).map(|c| c.id)
+            });
             if let Some(id) = existing {
                 mapped.insert(code.id, id);
                 continue;
@@ -741,7 +819,8 @@ impl StudyData {
         if new_text == old_text {
             return Vec::new();
         }
-        let spans: Vec<(usize, usize)> = on_source.iter().map(|at| (self.segments[*at].start, self.segments[*at].end)).collect();
+        let spans: Vec<(usize, usize)> =
+            on_source.iter().map(|at| (self.segments[*at].start, self.segments[*at].end)).collect();
         let placements = reanchor(old_text, &new_text, &spans);
         let mut changed = Vec::new();
         for (at, placement) in on_source.into_iter().zip(placements) {

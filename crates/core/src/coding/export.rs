@@ -14,9 +14,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::tabular::safe_cell;
 use crate::coding::retrieval::{Attributor, MatrixColumns, MatrixRows, RetrievalFilter};
 use crate::study::StudyData;
+use crate::tabular::safe_cell;
 use crate::tabular::{Cell, Sheet, WorkbookData};
 
 fn write_rows(header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
@@ -222,7 +222,8 @@ struct CodebookFile<'a> {
 /// (`path` as a list of names). Text is kept as typed (JSON is not opened by
 /// spreadsheets).
 pub fn codebook_json(data: &StudyData) -> Result<Vec<u8>, String> {
-    let file = CodebookFile { format: CODEBOOK_FORMAT, version: 1, study: &data.study.title, codes: codebook_entries(data) };
+    let file =
+        CodebookFile { format: CODEBOOK_FORMAT, version: 1, study: &data.study.title, codes: codebook_entries(data) };
     let mut out = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
     out.push(b'\n');
     Ok(out)
@@ -322,7 +323,11 @@ pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumn
         .chain(data.matrix_cells.iter().map(|c| c.modified))
         .max()
         .unwrap_or(data.study.modified);
-    WorkbookData { title: format!("Framework matrix: {}", data.study.title), created: created.max(Timestamp::default()), sheets: vec![synopses, quotes] }
+    WorkbookData {
+        title: format!("Framework matrix: {}", data.study.title),
+        created: created.max(Timestamp::default()),
+        sheets: vec![synopses, quotes],
+    }
 }
 
 fn text_cell(text: String) -> Cell {

@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 use crate::coding::model::*;
+use crate::coding::sources::{SourceFilter, SourceInfo, SourceKind, SourceRef, speaker_at};
 use crate::fieldwork::Speaker;
 use crate::offsets::CodePointIndex;
-use crate::coding::sources::{SourceFilter, SourceInfo, SourceKind, SourceRef, speaker_at};
 use crate::study::StudyData;
 
 /// Which segments to retrieve. Every part that is set must match.
@@ -299,7 +299,9 @@ impl StudyData {
             let needs_person = !filter.sources.roles.is_empty() || !filter.sources.participants.is_empty();
             if needs_person {
                 let person = at.participant(s);
-                if !filter.sources.participants.is_empty() && !person.is_some_and(|p| filter.sources.participants.contains(&p)) {
+                if !filter.sources.participants.is_empty()
+                    && !person.is_some_and(|p| filter.sources.participants.contains(&p))
+                {
                     continue;
                 }
                 let role = person.and_then(|p| self.participant(p)).and_then(|p| p.role_id);
@@ -380,8 +382,14 @@ impl StudyData {
                     }
                     for counter in [
                         Some(&mut total),
-                        case.map(|c| by_case.entry((case_order.get(&c).copied().unwrap_or(usize::MAX), c)).or_default()),
-                        Some(by_role.entry((role.and_then(|r| role_order.get(&r).copied()).unwrap_or(usize::MAX), role)).or_default()),
+                        case.map(|c| {
+                            by_case.entry((case_order.get(&c).copied().unwrap_or(usize::MAX), c)).or_default()
+                        }),
+                        Some(
+                            by_role
+                                .entry((role.and_then(|r| role_order.get(&r).copied()).unwrap_or(usize::MAX), role))
+                                .or_default(),
+                        ),
                     ]
                     .into_iter()
                     .flatten()
@@ -406,8 +414,11 @@ impl StudyData {
     /// each stretch with the segments and codes covering it. Segments that are lost
     /// are not drawn.
     pub fn highlights(&self, source: &SourceRef) -> Vec<Highlight> {
-        let mut on: Vec<&Segment> =
-            self.segments.iter().filter(|s| s.source == *source && s.anchor != Anchor::Lost && s.start < s.end).collect();
+        let mut on: Vec<&Segment> = self
+            .segments
+            .iter()
+            .filter(|s| s.source == *source && s.anchor != Anchor::Lost && s.start < s.end)
+            .collect();
         on.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.id.cmp(&b.id)));
         let mut cuts: Vec<usize> = on.iter().flat_map(|s| [s.start, s.end]).collect();
         cuts.sort_unstable();

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::clock::Date;
 use crate::fieldwork::{DocumentKind, Interview, InterviewKind, Speaker};
-use crate::study::{Case, CaseAttributes};
 use crate::study::StudyData;
+use crate::study::{Case, CaseAttributes};
 use crate::surveys::{AnswerValue, QuestionKind};
 
 /// Names one codable text.
@@ -62,9 +62,9 @@ impl SourceRef {
     /// The interview this text belongs to, if any.
     pub fn interview(&self) -> Option<Uuid> {
         match self {
-            SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } | SourceRef::Transcript { interview } => {
-                Some(*interview)
-            }
+            SourceRef::Notes { interview, .. }
+            | SourceRef::Turn { interview, .. }
+            | SourceRef::Transcript { interview } => Some(*interview),
             _ => None,
         }
     }
@@ -301,7 +301,11 @@ impl StudyData {
         answers.extend(interview.answers.iter().filter(|a| !seen.contains(&(a.section_id, a.prompt_id))));
         for a in answers {
             if !a.text.trim().is_empty()
-                && let Some(info) = self.source(&SourceRef::Notes { interview: interview.id, section: a.section_id, prompt: a.prompt_id })
+                && let Some(info) = self.source(&SourceRef::Notes {
+                    interview: interview.id,
+                    section: a.section_id,
+                    prompt: a.prompt_id,
+                })
             {
                 out.push(info);
             }
@@ -336,7 +340,9 @@ impl StudyData {
                 .flat_map(|a| &a.turns)
                 .find(|t| t.id == *turn)
                 .map(|t| t.text.as_str()),
-            SourceRef::Transcript { interview } => self.interview(*interview)?.transcript.as_ref().map(|t| t.text.as_str()),
+            SourceRef::Transcript { interview } => {
+                self.interview(*interview)?.transcript.as_ref().map(|t| t.text.as_str())
+            }
             SourceRef::SurveyAnswer { response, question } => match self.response(*response)?.answers.get(question)? {
                 AnswerValue::Text(t) => Some(t.as_str()),
                 _ => None,
@@ -372,7 +378,8 @@ impl StudyData {
             info.date = interview.date;
             let people = self.interview_people(interview);
             let sections = self.interview_sections(interview);
-            let section_of = |section: Uuid| sections.iter().position(|s| s.id == section).map(|at| (at, &sections[at]));
+            let section_of =
+                |section: Uuid| sections.iter().position(|s| s.id == section).map(|at| (at, &sections[at]));
             match source {
                 SourceRef::Notes { section, prompt, .. } => {
                     info.kind = SourceKind::InterviewNotes;
@@ -380,7 +387,9 @@ impl StudyData {
                     if let Some((at, s)) = section_of(*section) {
                         info.research_question = s.research_question_id;
                         info.question_text = match prompt {
-                            Some(p) => s.prompts.iter().find(|x| x.id == *p).map(|x| x.text.clone()).unwrap_or_default(),
+                            Some(p) => {
+                                s.prompts.iter().find(|x| x.id == *p).map(|x| x.text.clone()).unwrap_or_default()
+                            }
                             None => s.question.clone(),
                         };
                         let part = if prompt.is_some() { " (prompt)" } else { "" };
@@ -427,12 +436,14 @@ impl StudyData {
                 info.survey_question = Some(q.id);
                 info.question_text = q.label.get(crate::surveys::DEFAULT_LANGUAGE).0.to_string();
                 info.date = r.completed.unwrap_or(r.started).date();
-                let who = r.participant_id.and_then(|p| self.participant(p)).map_or("Anonymous", |p| p.pseudonym.as_str());
+                let who =
+                    r.participant_id.and_then(|p| self.participant(p)).map_or("Anonymous", |p| p.pseudonym.as_str());
                 info.title = format!("{survey} · {who} · {}", q.name);
             }
             SourceRef::Document { document } => {
                 let d = self.document(*document)?;
-                info.kind = if d.kind == DocumentKind::FieldNotes { SourceKind::FieldNotes } else { SourceKind::Document };
+                info.kind =
+                    if d.kind == DocumentKind::FieldNotes { SourceKind::FieldNotes } else { SourceKind::Document };
                 info.case_id = Some(d.case_id);
                 info.date = d.date;
                 info.title = d.title.clone();
@@ -445,7 +456,9 @@ impl StudyData {
     /// A speaker's name for titles and attribution.
     pub fn speaker_label(&self, speaker: &Speaker) -> String {
         match speaker {
-            Speaker::Participant(p) => self.participant(*p).map_or_else(|| "(deleted participant)".to_string(), |p| p.pseudonym.clone()),
+            Speaker::Participant(p) => {
+                self.participant(*p).map_or_else(|| "(deleted participant)".to_string(), |p| p.pseudonym.clone())
+            }
             Speaker::Interviewer => "Interviewer".to_string(),
             Speaker::Other(name) if name.is_empty() => "(no speaker)".to_string(),
             Speaker::Other(name) => name.clone(),
@@ -471,7 +484,11 @@ impl StudyData {
             let first_line = turn.text.lines().next().unwrap_or("").trim();
             // A time stamp kept at the start of a turn comes before the name in the text.
             let probe = match first_line.split_once(' ') {
-                Some((stamp, rest)) if stamp.starts_with(['[', '(']) || stamp.chars().next().is_some_and(|c| c.is_ascii_digit()) => rest,
+                Some((stamp, rest))
+                    if stamp.starts_with(['[', '(']) || stamp.chars().next().is_some_and(|c| c.is_ascii_digit()) =>
+                {
+                    rest
+                }
                 _ => first_line,
             };
             if probe.is_empty() {

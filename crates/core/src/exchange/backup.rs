@@ -9,10 +9,10 @@ use thiserror::Error;
 use crate::clock::Timestamp;
 use crate::coding::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::surveys::{Response, Survey};
-use crate::study::{Case, Identity, Participant, Study};
 use crate::study::StudyData;
 use crate::study::validate::ValidationError;
+use crate::study::{Case, Identity, Participant, Study};
+use crate::surveys::{Response, Survey};
 
 pub const BACKUP_FORMAT: &str = "fieldkit-backup";
 /// 2 added protocols, interviews, documents and accounts; 3 added surveys and
@@ -72,7 +72,9 @@ pub enum BackupError {
     NotJson { line: usize, column: usize, message: String },
     #[error("This is not a fieldkit backup (it has no \"format\": \"fieldkit-backup\").")]
     NotABackup,
-    #[error("This backup was made by a newer version of fieldkit (backup version {found}; this one reads up to {supported}). Update fieldkit to import it.")]
+    #[error(
+        "This backup was made by a newer version of fieldkit (backup version {found}; this one reads up to {supported}). Update fieldkit to import it."
+    )]
     NewerVersion { found: u32, supported: u32 },
     #[error("This backup has version {0}, which fieldkit never wrote.")]
     UnknownVersion(u32),

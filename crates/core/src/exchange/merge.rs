@@ -24,11 +24,11 @@ use serde_json::Value;
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::coding::sources::SourceRef;
 use crate::coding::{Anchor, Memo, MemoTarget, Segment};
 use crate::offsets::{CodePointIndex, slice_code_points};
-use crate::coding::sources::SourceRef;
-use crate::study::{ObjectRef, StudyData};
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData};
 
 const MERGE_NS: Uuid = Uuid::from_u128(0x0b5d_7e21_c94a_4f38_a2d6_17e9_43c0_5f8b);
 
@@ -310,7 +310,6 @@ fn match_by_name(base: &StudyData, incoming: &StudyData, matches: &mut Vec<NameM
     ids
 }
 
-
 /// An object as JSON without its `modified` time, for comparing.
 fn content<T: Serialize>(x: &T) -> Value {
     let mut v = serde_json::to_value(x).unwrap_or(Value::Null);
@@ -357,14 +356,20 @@ pub fn plan(base: &StudyData, incoming: &StudyData) -> MergePlan {
     for c in &incoming.matrix_cells {
         if let Some(m) = base.matrix_cells.iter().find(|m| m.row == c.row && m.column == c.column && m.id != c.id) {
             cells.insert(c.id, m.id);
-            matched_by_name.push(NameMatch { kind: MergeKind::MatrixCell, theirs: c.id, mine: m.id, name: "matrix cell".into() });
+            matched_by_name.push(NameMatch {
+                kind: MergeKind::MatrixCell,
+                theirs: c.id,
+                mine: m.id,
+                name: "matrix cell".into(),
+            });
         }
     }
     incoming = remap(&incoming, &cells);
     incoming.study.id = base.study.id;
 
     let mut items = Vec::new();
-    let study_differs = base.study.title != incoming.study.title || base.study.description != incoming.study.description;
+    let study_differs =
+        base.study.title != incoming.study.title || base.study.description != incoming.study.description;
     if !other_study {
         items.push(MergeItem {
             kind: MergeKind::Study,
@@ -373,21 +378,117 @@ pub fn plan(base: &StudyData, incoming: &StudyData) -> MergePlan {
             status: if study_differs { MergeStatus::Conflict } else { MergeStatus::Unchanged },
         });
     }
-    compare(MergeKind::ResearchQuestion, &base.study.research_questions, &incoming.study.research_questions, |x| x.id, |x| format!("Research question “{}”", short(&x.text)), &mut items);
-    compare(MergeKind::Role, &base.study.roles, &incoming.study.roles, |x| x.id, |x| format!("Role “{}”", x.name), &mut items);
+    compare(
+        MergeKind::ResearchQuestion,
+        &base.study.research_questions,
+        &incoming.study.research_questions,
+        |x| x.id,
+        |x| format!("Research question “{}”", short(&x.text)),
+        &mut items,
+    );
+    compare(
+        MergeKind::Role,
+        &base.study.roles,
+        &incoming.study.roles,
+        |x| x.id,
+        |x| format!("Role “{}”", x.name),
+        &mut items,
+    );
     compare(MergeKind::Case, &base.cases, &incoming.cases, |x| x.id, |x| format!("Case “{}”", x.name), &mut items);
-    compare(MergeKind::Participant, &base.participants, &incoming.participants, |x| x.id, |x| format!("Participant “{}”", x.pseudonym), &mut items);
-    compare(MergeKind::Identity, &base.identities, &incoming.identities, |x| x.participant_id, |x| format!("Identifying details of {}", incoming.participant(x.participant_id).map_or("a participant", |p| p.pseudonym.as_str())), &mut items);
-    compare(MergeKind::Protocol, &base.protocols, &incoming.protocols, |x| x.id, |x| format!("Protocol “{}”", x.name), &mut items);
-    compare(MergeKind::Interview, &base.interviews, &incoming.interviews, |x| x.id, |x| format!("{} with {}", x.kind.label(), incoming.interview_people(x)), &mut items);
-    compare(MergeKind::Document, &base.documents, &incoming.documents, |x| x.id, |x| format!("Document “{}”", x.title), &mut items);
-    compare(MergeKind::Account, &base.accounts, &incoming.accounts, |x| x.id, |x| format!("Account of the interview {}", x.interview_id), &mut items);
-    compare(MergeKind::Survey, &base.surveys, &incoming.surveys, |x| x.id, |x| format!("Survey “{}”", x.name), &mut items);
-    compare(MergeKind::Response, &base.responses, &incoming.responses, |x| x.id, |x| format!("Response to “{}”", incoming.survey(x.survey_id).map_or("a survey", |s| s.name.as_str())), &mut items);
+    compare(
+        MergeKind::Participant,
+        &base.participants,
+        &incoming.participants,
+        |x| x.id,
+        |x| format!("Participant “{}”", x.pseudonym),
+        &mut items,
+    );
+    compare(
+        MergeKind::Identity,
+        &base.identities,
+        &incoming.identities,
+        |x| x.participant_id,
+        |x| {
+            format!(
+                "Identifying details of {}",
+                incoming.participant(x.participant_id).map_or("a participant", |p| p.pseudonym.as_str())
+            )
+        },
+        &mut items,
+    );
+    compare(
+        MergeKind::Protocol,
+        &base.protocols,
+        &incoming.protocols,
+        |x| x.id,
+        |x| format!("Protocol “{}”", x.name),
+        &mut items,
+    );
+    compare(
+        MergeKind::Interview,
+        &base.interviews,
+        &incoming.interviews,
+        |x| x.id,
+        |x| format!("{} with {}", x.kind.label(), incoming.interview_people(x)),
+        &mut items,
+    );
+    compare(
+        MergeKind::Document,
+        &base.documents,
+        &incoming.documents,
+        |x| x.id,
+        |x| format!("Document “{}”", x.title),
+        &mut items,
+    );
+    compare(
+        MergeKind::Account,
+        &base.accounts,
+        &incoming.accounts,
+        |x| x.id,
+        |x| format!("Account of the interview {}", x.interview_id),
+        &mut items,
+    );
+    compare(
+        MergeKind::Survey,
+        &base.surveys,
+        &incoming.surveys,
+        |x| x.id,
+        |x| format!("Survey “{}”", x.name),
+        &mut items,
+    );
+    compare(
+        MergeKind::Response,
+        &base.responses,
+        &incoming.responses,
+        |x| x.id,
+        |x| format!("Response to “{}”", incoming.survey(x.survey_id).map_or("a survey", |s| s.name.as_str())),
+        &mut items,
+    );
     compare(MergeKind::Code, &base.codes, &incoming.codes, |x| x.id, |x| format!("Code “{}”", x.name), &mut items);
-    compare(MergeKind::Segment, &base.segments, &incoming.segments, |x| x.id, |x| format!("Segment “{}”", short(&x.text)), &mut items);
-    compare(MergeKind::Memo, &base.memos, &incoming.memos, |x| x.id, |x| format!("Memo “{}”", short(&x.text)), &mut items);
-    compare(MergeKind::MatrixCell, &base.matrix_cells, &incoming.matrix_cells, |x| x.id, |x| format!("Matrix cell “{}”", short(&x.synopsis)), &mut items);
+    compare(
+        MergeKind::Segment,
+        &base.segments,
+        &incoming.segments,
+        |x| x.id,
+        |x| format!("Segment “{}”", short(&x.text)),
+        &mut items,
+    );
+    compare(
+        MergeKind::Memo,
+        &base.memos,
+        &incoming.memos,
+        |x| x.id,
+        |x| format!("Memo “{}”", short(&x.text)),
+        &mut items,
+    );
+    compare(
+        MergeKind::MatrixCell,
+        &base.matrix_cells,
+        &incoming.matrix_cells,
+        |x| x.id,
+        |x| format!("Matrix cell “{}”", short(&x.synopsis)),
+        &mut items,
+    );
     MergePlan { base: base.clone(), incoming, items, matched_by_name, other_study }
 }
 
@@ -425,7 +526,11 @@ pub fn apply(plan: &MergePlan, resolutions: &HashMap<(MergeKind, Uuid), Resoluti
     let base = &plan.base;
     let theirs = &plan.incoming;
     let mut out = base.clone();
-    let mut summary = MergeSummary { other_study: plan.other_study, matched_by_name: plan.matched_by_name.clone(), ..MergeSummary::default() };
+    let mut summary = MergeSummary {
+        other_study: plan.other_study,
+        matched_by_name: plan.matched_by_name.clone(),
+        ..MergeSummary::default()
+    };
     let mut decisions: HashMap<(MergeKind, Uuid), Resolution> = HashMap::new();
     for item in &plan.items {
         let s = summary.kind(item.kind);
@@ -456,21 +561,42 @@ pub fn apply(plan: &MergePlan, resolutions: &HashMap<(MergeKind, Uuid), Resoluti
         out.study.title = theirs.study.title.clone();
         out.study.description = theirs.study.description.clone();
     }
-    merge_list(MergeKind::ResearchQuestion, &mut out.study.research_questions, &theirs.study.research_questions, |x| x.id, &mut decide, |_, _| {});
+    merge_list(
+        MergeKind::ResearchQuestion,
+        &mut out.study.research_questions,
+        &theirs.study.research_questions,
+        |x| x.id,
+        &mut decide,
+        |_, _| {},
+    );
     merge_list(MergeKind::Role, &mut out.study.roles, &theirs.study.roles, |x| x.id, &mut decide, |_, _| {});
     merge_list(MergeKind::Case, &mut out.cases, &theirs.cases, |x| x.id, &mut decide, |_, _| {});
     merge_list(MergeKind::Participant, &mut out.participants, &theirs.participants, |x| x.id, &mut decide, |_, _| {});
-    merge_list(MergeKind::Identity, &mut out.identities, &theirs.identities, |x| x.participant_id, &mut decide, |_, _| {});
+    merge_list(
+        MergeKind::Identity,
+        &mut out.identities,
+        &theirs.identities,
+        |x| x.participant_id,
+        &mut decide,
+        |_, _| {},
+    );
     merge_list(MergeKind::Protocol, &mut out.protocols, &theirs.protocols, |x| x.id, &mut decide, |_, _| {});
     merge_list(MergeKind::Interview, &mut out.interviews, &theirs.interviews, |x| x.id, &mut decide, |_, _| {});
     let mut document_copies: HashMap<Uuid, Uuid> = HashMap::new();
-    merge_list(MergeKind::Document, &mut out.documents, &theirs.documents, |x| x.id, &mut decide, |list, x| {
-        let mut copy = x.clone();
-        copy.id = copy_id(x.id);
-        copy.title = format!("{} (other tablet)", x.title);
-        document_copies.insert(x.id, copy.id);
-        list.push(copy);
-    });
+    merge_list(
+        MergeKind::Document,
+        &mut out.documents,
+        &theirs.documents,
+        |x| x.id,
+        &mut decide,
+        |list, x| {
+            let mut copy = x.clone();
+            copy.id = copy_id(x.id);
+            copy.title = format!("{} (other tablet)", x.title);
+            document_copies.insert(x.id, copy.id);
+            list.push(copy);
+        },
+    );
     merge_list(MergeKind::Account, &mut out.accounts, &theirs.accounts, |x| x.id, &mut decide, |_, _| {});
     merge_list(MergeKind::Survey, &mut out.surveys, &theirs.surveys, |x| x.id, &mut decide, |_, _| {});
     merge_list(MergeKind::Response, &mut out.responses, &theirs.responses, |x| x.id, &mut decide, |_, _| {});
@@ -486,30 +612,46 @@ pub fn apply(plan: &MergePlan, resolutions: &HashMap<(MergeKind, Uuid), Resoluti
             s.source = SourceRef::Document { document: *copy };
         }
     }
-    merge_list(MergeKind::Segment, &mut out.segments, &their_segments, |x| x.id, &mut decide, |list, x| {
-        let same_place = list.iter().position(|m: &Segment| m.id == x.id && m.source == x.source && m.start == x.start && m.end == x.end);
-        match same_place {
-            // The same words: one segment with both sides' codings, each with its coder.
-            Some(at) => {
-                for c in &x.codings {
-                    if !list[at].has_code(c.code) {
-                        list[at].codings.push(c.clone());
+    merge_list(
+        MergeKind::Segment,
+        &mut out.segments,
+        &their_segments,
+        |x| x.id,
+        &mut decide,
+        |list, x| {
+            let same_place = list
+                .iter()
+                .position(|m: &Segment| m.id == x.id && m.source == x.source && m.start == x.start && m.end == x.end);
+            match same_place {
+                // The same words: one segment with both sides' codings, each with its coder.
+                Some(at) => {
+                    for c in &x.codings {
+                        if !list[at].has_code(c.code) {
+                            list[at].codings.push(c.clone());
+                        }
                     }
+                    list[at].modified = list[at].modified.max(x.modified);
                 }
-                list[at].modified = list[at].modified.max(x.modified);
+                None => {
+                    let mut copy = x.clone();
+                    copy.id = copy_id(x.id);
+                    list.push(copy);
+                }
             }
-            None => {
-                let mut copy = x.clone();
-                copy.id = copy_id(x.id);
-                list.push(copy);
-            }
-        }
-    });
-    merge_list(MergeKind::Memo, &mut out.memos, &theirs.memos, |x| x.id, &mut decide, |list, x: &Memo| {
-        let mut copy = x.clone();
-        copy.id = copy_id(x.id);
-        list.push(copy);
-    });
+        },
+    );
+    merge_list(
+        MergeKind::Memo,
+        &mut out.memos,
+        &theirs.memos,
+        |x| x.id,
+        &mut decide,
+        |list, x: &Memo| {
+            let mut copy = x.clone();
+            copy.id = copy_id(x.id);
+            list.push(copy);
+        },
+    );
     merge_list(MergeKind::MatrixCell, &mut out.matrix_cells, &theirs.matrix_cells, |x| x.id, &mut decide, |_, _| {});
 
     fit(&mut out, &mut summary);
@@ -524,7 +666,12 @@ pub fn apply(plan: &MergePlan, resolutions: &HashMap<(MergeKind, Uuid), Resoluti
 /// Makes the merged study consistent: unique names, segments on their words, memos
 /// on things that exist.
 fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
-    fn dedupe<T>(items: &mut [T], key: impl Fn(&T) -> String, mut rename: impl FnMut(&mut T, usize) -> String, notes: &mut Vec<String>) {
+    fn dedupe<T>(
+        items: &mut [T],
+        key: impl Fn(&T) -> String,
+        mut rename: impl FnMut(&mut T, usize) -> String,
+        notes: &mut Vec<String>,
+    ) {
         let mut seen = HashSet::new();
         for x in items.iter_mut() {
             if seen.insert(key(x)) {
@@ -543,12 +690,60 @@ fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
     }
     let notes = &mut summary.adjustments;
     let strip = |name: &str| name.rsplit_once(" (").map_or(name.to_string(), |(a, _)| a.to_string());
-    dedupe(&mut out.cases, |c| c.name.trim().to_lowercase(), |c, n| { c.name = format!("{} ({n})", strip(&c.name)); c.name.clone() }, notes);
-    dedupe(&mut out.participants, |p| p.pseudonym.trim().to_lowercase(), |p, n| { p.pseudonym = format!("{} ({n})", strip(&p.pseudonym)); p.pseudonym.clone() }, notes);
-    dedupe(&mut out.codes, |c| format!("{:?}/{}", c.parent, c.name.trim().to_lowercase()), |c, n| { c.name = format!("{} ({n})", strip(&c.name)); c.name.clone() }, notes);
-    dedupe(&mut out.surveys, |s| s.name.trim().to_lowercase(), |s, n| { s.name = format!("{} ({n})", strip(&s.name)); s.name.clone() }, notes);
-    dedupe(&mut out.protocols, |p| p.name.trim().to_lowercase(), |p, n| { p.name = format!("{} ({n})", strip(&p.name)); p.name.clone() }, notes);
-    dedupe(&mut out.study.roles, |r| r.name.trim().to_lowercase(), |r, n| { r.name = format!("{} ({n})", strip(&r.name)); r.name.clone() }, notes);
+    dedupe(
+        &mut out.cases,
+        |c| c.name.trim().to_lowercase(),
+        |c, n| {
+            c.name = format!("{} ({n})", strip(&c.name));
+            c.name.clone()
+        },
+        notes,
+    );
+    dedupe(
+        &mut out.participants,
+        |p| p.pseudonym.trim().to_lowercase(),
+        |p, n| {
+            p.pseudonym = format!("{} ({n})", strip(&p.pseudonym));
+            p.pseudonym.clone()
+        },
+        notes,
+    );
+    dedupe(
+        &mut out.codes,
+        |c| format!("{:?}/{}", c.parent, c.name.trim().to_lowercase()),
+        |c, n| {
+            c.name = format!("{} ({n})", strip(&c.name));
+            c.name.clone()
+        },
+        notes,
+    );
+    dedupe(
+        &mut out.surveys,
+        |s| s.name.trim().to_lowercase(),
+        |s, n| {
+            s.name = format!("{} ({n})", strip(&s.name));
+            s.name.clone()
+        },
+        notes,
+    );
+    dedupe(
+        &mut out.protocols,
+        |p| p.name.trim().to_lowercase(),
+        |p, n| {
+            p.name = format!("{} ({n})", strip(&p.name));
+            p.name.clone()
+        },
+        notes,
+    );
+    dedupe(
+        &mut out.study.roles,
+        |r| r.name.trim().to_lowercase(),
+        |r, n| {
+            r.name = format!("{} ({n})", strip(&r.name));
+            r.name.clone()
+        },
+        notes,
+    );
 
     // Segments whose words are no longer where they were (their source was taken from
     // the other side) move to where the words are, or are marked.
@@ -595,7 +790,9 @@ fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
         summary.adjustments.push(format!("{review} segment(s) whose words changed are marked “Text changed: check”"));
     }
     if lost > 0 {
-        summary.adjustments.push(format!("{lost} segment(s) whose words are gone are marked “Text removed” (their words are kept)"));
+        summary
+            .adjustments
+            .push(format!("{lost} segment(s) whose words are gone are marked “Text removed” (their words are kept)"));
     }
     // Memos about something that is not in the merged study go to the journal.
     let segments: HashSet<Uuid> = out.segments.iter().map(|s| s.id).collect();
@@ -616,13 +813,22 @@ fn fit(out: &mut StudyData, summary: &mut MergeSummary) {
         out.memos[*i].target = MemoTarget::Journal;
     }
     if !missing.is_empty() {
-        summary.adjustments.push(format!("{} memo(s) about something no longer in the study were moved to the journal", missing.len()));
+        summary.adjustments.push(format!(
+            "{} memo(s) about something no longer in the study were moved to the journal",
+            missing.len()
+        ));
     }
 }
 
 /// Objects of `after` that are new or different from `before`.
 fn touched(before: &StudyData, after: &StudyData) -> Vec<ObjectRef> {
-    fn changed<T: PartialEq>(before: &[T], after: &[T], id: impl Fn(&T) -> Uuid, to: impl Fn(Uuid) -> ObjectRef, out: &mut Vec<ObjectRef>) {
+    fn changed<T: PartialEq>(
+        before: &[T],
+        after: &[T],
+        id: impl Fn(&T) -> Uuid,
+        to: impl Fn(Uuid) -> ObjectRef,
+        out: &mut Vec<ObjectRef>,
+    ) {
         let old: HashMap<Uuid, &T> = before.iter().map(|x| (id(x), x)).collect();
         for x in after {
             if old.get(&id(x)).is_none_or(|o| *o != x) {

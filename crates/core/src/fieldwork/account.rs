@@ -11,10 +11,10 @@ use similar::{Algorithm, DiffTag, capture_diff_slices};
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::fieldwork::*;
-use crate::study::{ObjectRef, StudyData};
 use crate::fieldwork::transcript::{MAX_TEXT_BYTES, normalise_line_endings};
+use crate::fieldwork::*;
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData};
 
 /// The account as headings and paragraphs, rendered to plain text or to HTML.
 struct AccountDoc {

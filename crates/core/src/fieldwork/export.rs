@@ -6,7 +6,6 @@ use crate::fieldwork::{AnswerState, Interview, Speaker};
 use crate::study::StudyData;
 use crate::tabular::safe_cell;
 
-
 fn write_rows(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     out.write_record(header).map_err(|e| e.to_string())?;
@@ -61,9 +60,26 @@ fn interview_rows(data: &StudyData, interview: &Interview, rows: &mut Vec<Vec<St
         pseudonyms,
         roles,
     ];
-    let row = |number: String, section: &str, question: &str, prompt: &str, state: &str, speaker: (String, String), text: &str, flags: String| {
+    let row = |number: String,
+               section: &str,
+               question: &str,
+               prompt: &str,
+               state: &str,
+               speaker: (String, String),
+               text: &str,
+               flags: String| {
         let mut r = base.to_vec();
-        r.extend([number, section.into(), question.into(), prompt.into(), state.into(), speaker.0, speaker.1, text.into(), flags]);
+        r.extend([
+            number,
+            section.into(),
+            question.into(),
+            prompt.into(),
+            state.into(),
+            speaker.0,
+            speaker.1,
+            text.into(),
+            flags,
+        ]);
         r
     };
     for (n, section) in data.interview_sections(interview).iter().enumerate() {
@@ -75,7 +91,9 @@ fn interview_rows(data: &StudyData, interview: &Interview, rows: &mut Vec<Vec<St
         let slots = std::iter::once((None, section.question.as_str()))
             .chain(section.prompts.iter().map(|p| (Some(p.id), p.text.as_str())));
         for (prompt_id, prompt_text) in slots {
-            let Some(answer) = interview.answers.iter().find(|a| a.section_id == section.id && a.prompt_id == prompt_id) else {
+            let Some(answer) =
+                interview.answers.iter().find(|a| a.section_id == section.id && a.prompt_id == prompt_id)
+            else {
                 continue;
             };
             let state = match answer.state {
@@ -86,16 +104,43 @@ fn interview_rows(data: &StudyData, interview: &Interview, rows: &mut Vec<Vec<St
             let flags = answer.flags.iter().map(|f| f.label()).collect::<Vec<_>>().join("; ");
             let number = (n + 1).to_string();
             if !answer.text.trim().is_empty() || (answer.turns.is_empty() && answer.state != AnswerState::Asked) {
-                rows.push(row(number.clone(), &section.title, question, prompt_text, state, (String::new(), String::new()), &answer.text, flags.clone()));
+                rows.push(row(
+                    number.clone(),
+                    &section.title,
+                    question,
+                    prompt_text,
+                    state,
+                    (String::new(), String::new()),
+                    &answer.text,
+                    flags.clone(),
+                ));
             }
             for turn in &answer.turns {
-                rows.push(row(number.clone(), &section.title, question, prompt_text, state, speaker_names(data, &turn.speaker), &turn.text, flags.clone()));
+                rows.push(row(
+                    number.clone(),
+                    &section.title,
+                    question,
+                    prompt_text,
+                    state,
+                    speaker_names(data, &turn.speaker),
+                    &turn.text,
+                    flags.clone(),
+                ));
             }
         }
     }
     if let Some(transcript) = &interview.transcript {
         for turn in &transcript.turns {
-            rows.push(row(String::new(), "Transcript", "", "", "asked", speaker_names(data, &turn.speaker), &turn.text, String::new()));
+            rows.push(row(
+                String::new(),
+                "Transcript",
+                "",
+                "",
+                "asked",
+                speaker_names(data, &turn.speaker),
+                &turn.text,
+                String::new(),
+            ));
         }
     }
 }

@@ -6,10 +6,10 @@
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
-use crate::fieldwork::*;
 use crate::coding::sources::SourceRef;
-use crate::study::{ObjectRef, StudyData};
+use crate::fieldwork::*;
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData};
 
 /// The most text one field may hold. A transcript of a long interview is about 60 kB;
 /// anything bigger is almost certainly a wrong paste, and would slow autosave.
@@ -43,13 +43,38 @@ pub struct Slot {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum InterviewEdit {
-    Notes { slot: Slot, text: String },
-    State { slot: Slot, state: AnswerState },
-    ToggleFlag { slot: Slot, flag: Flag },
-    AddTurn { slot: Slot, id: Uuid, speaker: Speaker, text: String },
-    TurnText { slot: Slot, turn: Uuid, text: String },
-    TurnSpeaker { slot: Slot, turn: Uuid, speaker: Speaker },
-    RemoveTurn { slot: Slot, turn: Uuid },
+    Notes {
+        slot: Slot,
+        text: String,
+    },
+    State {
+        slot: Slot,
+        state: AnswerState,
+    },
+    ToggleFlag {
+        slot: Slot,
+        flag: Flag,
+    },
+    AddTurn {
+        slot: Slot,
+        id: Uuid,
+        speaker: Speaker,
+        text: String,
+    },
+    TurnText {
+        slot: Slot,
+        turn: Uuid,
+        text: String,
+    },
+    TurnSpeaker {
+        slot: Slot,
+        turn: Uuid,
+        speaker: Speaker,
+    },
+    RemoveTurn {
+        slot: Slot,
+        turn: Uuid,
+    },
     /// Where the interviewer is; not a correction.
     GoTo(usize),
     Interviewer(String),
@@ -192,7 +217,12 @@ impl StudyData {
 
     /// Applies an edit to an interview. Returns the interview and any coded segments
     /// that moved because the text they are on changed (see `StudyData::reanchor_source`).
-    pub fn edit_interview(&mut self, id: Uuid, edit: InterviewEdit, now: Timestamp) -> Result<Vec<ObjectRef>, ValidationError> {
+    pub fn edit_interview(
+        &mut self,
+        id: Uuid,
+        edit: InterviewEdit,
+        now: Timestamp,
+    ) -> Result<Vec<ObjectRef>, ValidationError> {
         // Text that coded segments may sit on, as it was before the edit.
         let follow = match (&edit, self.interview(id)) {
             (InterviewEdit::Notes { slot, .. }, Some(i)) => {
@@ -203,7 +233,9 @@ impl StudyData {
                 let old = i.answers.iter().flat_map(|a| &a.turns).find(|t| t.id == *turn).map(|t| t.text.clone());
                 old.map(|old| (SourceRef::Turn { interview: id, turn: *turn }, old, false))
             }
-            (InterviewEdit::RemoveTurn { turn, .. }, Some(_)) => Some((SourceRef::Turn { interview: id, turn: *turn }, String::new(), true)),
+            (InterviewEdit::RemoveTurn { turn, .. }, Some(_)) => {
+                Some((SourceRef::Turn { interview: id, turn: *turn }, String::new(), true))
+            }
             _ => None,
         };
         let section_titles: Vec<(Uuid, String)> = match self.interview(id) {
@@ -211,11 +243,7 @@ impl StudyData {
             None => return Err(ValidationError::UnknownInterview(id)),
         };
         let participants: Vec<Uuid> = self.interview(id).map(|i| i.participant_ids.clone()).unwrap_or_default();
-        let interview = self
-            .interviews
-            .iter_mut()
-            .find(|i| i.id == id)
-            .ok_or(ValidationError::UnknownInterview(id))?;
+        let interview = self.interviews.iter_mut().find(|i| i.id == id).ok_or(ValidationError::UnknownInterview(id))?;
         let section_name = |slot: &Slot| {
             section_titles
                 .iter()
@@ -291,8 +319,11 @@ impl StudyData {
                 interview.note_correction("Interviewer changed".into(), now);
             }
             InterviewEdit::Date(text) => {
-                interview.date =
-                    if text.trim().is_empty() { None } else { Some(Date::parse(&text).map_err(ValidationError::InvalidDate)?) };
+                interview.date = if text.trim().is_empty() {
+                    None
+                } else {
+                    Some(Date::parse(&text).map_err(ValidationError::InvalidDate)?)
+                };
                 interview.note_correction("Date changed".into(), now);
             }
             InterviewEdit::Mode(mode) => {
@@ -357,7 +388,13 @@ impl StudyData {
             .join(", ")
     }
 
-    pub fn add_document(&mut self, case: Uuid, kind: DocumentKind, title: &str, now: Timestamp) -> Result<Uuid, ValidationError> {
+    pub fn add_document(
+        &mut self,
+        case: Uuid,
+        kind: DocumentKind,
+        title: &str,
+        now: Timestamp,
+    ) -> Result<Uuid, ValidationError> {
         if self.case(case).is_none() {
             return Err(ValidationError::UnknownCase(case));
         }
@@ -383,7 +420,12 @@ impl StudyData {
 
     /// Applies an edit to a document; a new text moves the coded segments on it along
     /// (returned after the document).
-    pub fn edit_document(&mut self, id: Uuid, edit: DocumentEdit, now: Timestamp) -> Result<Vec<ObjectRef>, ValidationError> {
+    pub fn edit_document(
+        &mut self,
+        id: Uuid,
+        edit: DocumentEdit,
+        now: Timestamp,
+    ) -> Result<Vec<ObjectRef>, ValidationError> {
         let old_text = match &edit {
             DocumentEdit::Text(_) => self.document(id).map(|d| d.text.clone()),
             _ => None,
@@ -399,7 +441,11 @@ impl StudyData {
             }
             DocumentEdit::Kind(k) => doc.kind = k,
             DocumentEdit::Date(text) => {
-                doc.date = if text.trim().is_empty() { None } else { Some(Date::parse(&text).map_err(ValidationError::InvalidDate)?) }
+                doc.date = if text.trim().is_empty() {
+                    None
+                } else {
+                    Some(Date::parse(&text).map_err(ValidationError::InvalidDate)?)
+                }
             }
             DocumentEdit::Origin(o) => doc.origin = o,
             DocumentEdit::Text(text) => {

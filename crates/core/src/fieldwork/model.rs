@@ -273,8 +273,13 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 5] =
-        [DocumentKind::FieldNotes, DocumentKind::Report, DocumentKind::Minutes, DocumentKind::WebPage, DocumentKind::Other];
+    pub const ALL: [DocumentKind; 5] = [
+        DocumentKind::FieldNotes,
+        DocumentKind::Report,
+        DocumentKind::Minutes,
+        DocumentKind::WebPage,
+        DocumentKind::Other,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {

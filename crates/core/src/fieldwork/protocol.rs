@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::fieldwork::{Interview, Prompt, Protocol, ProtocolVersion, Section};
-use crate::study::{ObjectRef, StudyData, plural};
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData, plural};
 
 /// One change to a protocol. Sections and prompts are named by their ids, which
 /// stay the same from one version to the next so answers can be matched up.
@@ -22,20 +22,53 @@ pub enum ProtocolEdit {
     /// A note for the research team. It is not part of what is asked, so changing
     /// it never starts a new version.
     Description(String),
-    AddSection { id: Uuid, title: String, question: String, research_question_id: Option<Uuid> },
-    SectionTitle { id: Uuid, title: String },
-    SectionQuestion { id: Uuid, question: String },
-    SectionGuidance { id: Uuid, guidance: String },
+    AddSection {
+        id: Uuid,
+        title: String,
+        question: String,
+        research_question_id: Option<Uuid>,
+    },
+    SectionTitle {
+        id: Uuid,
+        title: String,
+    },
+    SectionQuestion {
+        id: Uuid,
+        question: String,
+    },
+    SectionGuidance {
+        id: Uuid,
+        guidance: String,
+    },
     /// `None` or blank text removes the colour; otherwise `#rrggbb`.
-    SectionColour { id: Uuid, colour: Option<String> },
-    SectionResearchQuestion { id: Uuid, research_question_id: Option<Uuid> },
+    SectionColour {
+        id: Uuid,
+        colour: Option<String>,
+    },
+    SectionResearchQuestion {
+        id: Uuid,
+        research_question_id: Option<Uuid>,
+    },
     /// Move by -1 (up) or +1 (down); moving past either end does nothing.
-    MoveSection { id: Uuid, by: isize },
+    MoveSection {
+        id: Uuid,
+        by: isize,
+    },
     RemoveSection(Uuid),
-    AddPrompt { section: Uuid, id: Uuid, text: String },
-    PromptText { id: Uuid, text: String },
+    AddPrompt {
+        section: Uuid,
+        id: Uuid,
+        text: String,
+    },
+    PromptText {
+        id: Uuid,
+        text: String,
+    },
     /// Moves a prompt within its own section, like [`ProtocolEdit::MoveSection`].
-    MovePrompt { id: Uuid, by: isize },
+    MovePrompt {
+        id: Uuid,
+        by: isize,
+    },
     RemovePrompt(Uuid),
 }
 
@@ -59,10 +92,7 @@ impl ProtocolDeletionImpact {
     /// When deletion is blocked, show the error from `delete_protocol` instead.
     pub fn describe(&self) -> Option<String> {
         (self.earlier_versions > 0).then(|| {
-            format!(
-                "This also deletes {} of it.",
-                plural(self.earlier_versions, "earlier version", "earlier versions")
-            )
+            format!("This also deletes {} of it.", plural(self.earlier_versions, "earlier version", "earlier versions"))
         })
     }
 }
@@ -119,9 +149,8 @@ fn check_colour(colour: Option<String>) -> Result<Option<String>, ValidationErro
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let valid = trimmed.len() == 7
-        && trimmed.starts_with('#')
-        && trimmed.chars().skip(1).all(|c| c.is_ascii_hexdigit());
+    let valid =
+        trimmed.len() == 7 && trimmed.starts_with('#') && trimmed.chars().skip(1).all(|c| c.is_ascii_hexdigit());
     if valid {
         Ok(Some(trimmed.to_ascii_lowercase()))
     } else {
@@ -139,10 +168,7 @@ fn move_by<T>(items: &mut Vec<T>, from: usize, by: isize) {
 }
 
 fn section_mut(sections: &mut [Section], id: Uuid) -> Result<&mut Section, ValidationError> {
-    sections
-        .iter_mut()
-        .find(|s| s.id == id)
-        .ok_or(ValidationError::UnknownProtocolSection(id))
+    sections.iter_mut().find(|s| s.id == id).ok_or(ValidationError::UnknownProtocolSection(id))
 }
 
 /// The section holding a prompt, and the prompt's place in it.
@@ -195,17 +221,11 @@ fn apply_to_sections(sections: &mut Vec<Section>, edit: ProtocolEdit) -> Result<
             section_mut(sections, id)?.research_question_id = research_question_id;
         }
         ProtocolEdit::MoveSection { id, by } => {
-            let from = sections
-                .iter()
-                .position(|s| s.id == id)
-                .ok_or(ValidationError::UnknownProtocolSection(id))?;
+            let from = sections.iter().position(|s| s.id == id).ok_or(ValidationError::UnknownProtocolSection(id))?;
             move_by(sections, from, by);
         }
         ProtocolEdit::RemoveSection(id) => {
-            let at = sections
-                .iter()
-                .position(|s| s.id == id)
-                .ok_or(ValidationError::UnknownProtocolSection(id))?;
+            let at = sections.iter().position(|s| s.id == id).ok_or(ValidationError::UnknownProtocolSection(id))?;
             sections.remove(at);
         }
         ProtocolEdit::AddPrompt { section, id, text } => {
@@ -294,7 +314,12 @@ impl StudyData {
     /// (moving past an end, the same text again) neither starts a version nor stamps
     /// the modified time. The first real change to a version an interview has used
     /// keeps that version in `history` and bumps `version`.
-    pub fn edit_protocol(&mut self, id: Uuid, edit: ProtocolEdit, now: Timestamp) -> Result<ObjectRef, ValidationError> {
+    pub fn edit_protocol(
+        &mut self,
+        id: Uuid,
+        edit: ProtocolEdit,
+        now: Timestamp,
+    ) -> Result<ObjectRef, ValidationError> {
         // Checks that need the whole study come first, before borrowing the protocol.
         let new_name = match &edit {
             ProtocolEdit::Name(name) => Some(self.check_protocol_name(Some(id), name)?),
@@ -418,10 +443,7 @@ impl StudyData {
         if !taken(base) {
             return base.to_string();
         }
-        (2..)
-            .map(|n| format!("{base} ({n})"))
-            .find(|name| !taken(name))
-            .unwrap_or_else(|| base.to_string())
+        (2..).map(|n| format!("{base} ({n})")).find(|name| !taken(name)).unwrap_or_else(|| base.to_string())
     }
 
     /// Checks the protocols of a study as read from a backup: the rules the edits
@@ -467,10 +489,8 @@ impl StudyData {
             }
         }
         for interview in &self.interviews {
-            let stored = self
-                .protocol(interview.protocol_id)
-                .and_then(|p| p.sections_for(interview.protocol_version))
-                .is_some();
+            let stored =
+                self.protocol(interview.protocol_id).and_then(|p| p.sections_for(interview.protocol_version)).is_some();
             if !stored {
                 errors.push(ValidationError::UnknownProtocolVersion {
                     protocol: interview.protocol_id,

@@ -26,10 +26,10 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::clock::Timestamp;
-use crate::fieldwork::{Correction, InterviewStatus, Speaker, Transcript, Turn};
 use crate::coding::sources::SourceRef;
-use crate::study::{ObjectRef, StudyData};
+use crate::fieldwork::{Correction, InterviewStatus, Speaker, Transcript, Turn};
 use crate::study::validate::ValidationError;
+use crate::study::{ObjectRef, StudyData};
 
 /// The largest transcript accepted, in bytes (2 MiB). An hour's interview is about
 /// 60 kB of text; anything near this size is almost certainly the wrong file.

@@ -8,10 +8,10 @@ use uuid::Uuid;
 use crate::SCHEMA_VERSION;
 use crate::coding::{Code, MatrixCell, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::surveys::{Response, Survey};
-use crate::study::{Case, Identity, Participant, Study};
 use crate::storage::store::{RawRecord, WriteOp};
+use crate::study::{Case, Identity, Participant, Study};
 use crate::study::{ObjectRef, StudyData};
+use crate::surveys::{Response, Survey};
 
 /// The kinds of record a study is stored as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -164,16 +164,28 @@ impl StudyData {
             ObjectRef::Case(id) => encode(RecordKind::Case, id, study, self.case(id)?),
             ObjectRef::Participant(id) => encode(RecordKind::Participant, id, study, self.participant(id)?),
             ObjectRef::Identity(id) => encode(RecordKind::Identity, id, study, self.identity(id)?),
-            ObjectRef::Protocol(id) => encode(RecordKind::Protocol, id, study, self.protocols.iter().find(|x| x.id == id)?),
-            ObjectRef::Interview(id) => encode(RecordKind::Interview, id, study, self.interviews.iter().find(|x| x.id == id)?),
-            ObjectRef::Document(id) => encode(RecordKind::Document, id, study, self.documents.iter().find(|x| x.id == id)?),
-            ObjectRef::Account(id) => encode(RecordKind::Account, id, study, self.accounts.iter().find(|x| x.id == id)?),
+            ObjectRef::Protocol(id) => {
+                encode(RecordKind::Protocol, id, study, self.protocols.iter().find(|x| x.id == id)?)
+            }
+            ObjectRef::Interview(id) => {
+                encode(RecordKind::Interview, id, study, self.interviews.iter().find(|x| x.id == id)?)
+            }
+            ObjectRef::Document(id) => {
+                encode(RecordKind::Document, id, study, self.documents.iter().find(|x| x.id == id)?)
+            }
+            ObjectRef::Account(id) => {
+                encode(RecordKind::Account, id, study, self.accounts.iter().find(|x| x.id == id)?)
+            }
             ObjectRef::Survey(id) => encode(RecordKind::Survey, id, study, self.surveys.iter().find(|x| x.id == id)?),
-            ObjectRef::Response(id) => encode(RecordKind::Response, id, study, self.responses.iter().find(|x| x.id == id)?),
+            ObjectRef::Response(id) => {
+                encode(RecordKind::Response, id, study, self.responses.iter().find(|x| x.id == id)?)
+            }
             ObjectRef::Code(id) => encode(RecordKind::Code, id, study, self.code(id)?),
             ObjectRef::Segment(id) => encode(RecordKind::Segment, id, study, self.segment(id)?),
             ObjectRef::Memo(id) => encode(RecordKind::Memo, id, study, self.memo(id)?),
-            ObjectRef::MatrixCell(id) => encode(RecordKind::MatrixCell, id, study, self.matrix_cells.iter().find(|x| x.id == id)?),
+            ObjectRef::MatrixCell(id) => {
+                encode(RecordKind::MatrixCell, id, study, self.matrix_cells.iter().find(|x| x.id == id)?)
+            }
         })
     }
 
@@ -282,8 +294,8 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
     let body: &[u8] = if raw.schema == SCHEMA_VERSION {
         raw.body.as_bytes()
     } else {
-        let value: Value = serde_json::from_str(&raw.body)
-            .map_err(|e| DecodeProblem::Damaged(format!("not valid JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(&raw.body).map_err(|e| DecodeProblem::Damaged(format!("not valid JSON: {e}")))?;
         let value = migrate(kind, raw.schema, value)?;
         upgraded = serde_json::to_vec(&value).map_err(|e| DecodeProblem::Damaged(e.to_string()))?;
         &upgraded

@@ -40,7 +40,10 @@ impl RecordProblem {
     pub fn message(&self) -> String {
         let what = RecordKind::parse(&self.kind).map(|k| k.label()).unwrap_or("record");
         if self.newer {
-            format!("A {what} ({}) was saved by a newer version of fieldkit and is left untouched: {}", self.key, self.reason)
+            format!(
+                "A {what} ({}) was saved by a newer version of fieldkit and is left untouched: {}",
+                self.key, self.reason
+            )
         } else {
             format!(
                 "A {what} ({}) could not be read and was set aside in quarantine (see Storage): {}",
@@ -209,7 +212,12 @@ impl<S: Store> Repo<S> {
 
     /// Saves some objects and deletes others in one transaction (e.g. a cascade delete
     /// that also changes the study record).
-    pub async fn save_and_remove(&self, data: &StudyData, save: &[ObjectRef], remove: &[ObjectRef]) -> Result<(), RepoError> {
+    pub async fn save_and_remove(
+        &self,
+        data: &StudyData,
+        save: &[ObjectRef],
+        remove: &[ObjectRef],
+    ) -> Result<(), RepoError> {
         let mut ops = Self::puts(data, save)?;
         ops.extend(remove.iter().map(|obj| WriteOp::Delete(obj.key(data.id()))));
         Ok(self.store.apply(ops).await?)
@@ -226,13 +234,8 @@ impl<S: Store> Repo<S> {
 
     /// Deletes a study and every record that belongs to it, readable or not.
     pub async fn delete_study(&self, id: Uuid) -> Result<usize, RepoError> {
-        let keys: Vec<WriteOp> = self
-            .store
-            .by_study(&id.to_string())
-            .await?
-            .into_iter()
-            .map(|r| WriteOp::Delete(r.key))
-            .collect();
+        let keys: Vec<WriteOp> =
+            self.store.by_study(&id.to_string()).await?.into_iter().map(|r| WriteOp::Delete(r.key)).collect();
         let n = keys.len();
         self.store.apply(keys).await?;
         Ok(n)

@@ -11,9 +11,9 @@ use uuid::Uuid;
 use crate::clock::{Date, Timestamp};
 use crate::coding::{Code, MatrixCell, MatrixRow, Memo, Segment};
 use crate::fieldwork::{Account, Document, Interview, Protocol};
-use crate::surveys::{Response, Survey};
 use crate::study::model::*;
 use crate::study::validate::ValidationError;
+use crate::surveys::{Response, Survey};
 
 /// A study and everything that belongs to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,10 +91,7 @@ impl DeletionImpact {
         }
         if !self.participants.is_empty() {
             let names = self.participants.join(", ");
-            parts.push(format!(
-                "{} ({names})",
-                plural(self.participants.len(), "participant", "participants")
-            ));
+            parts.push(format!("{} ({names})", plural(self.participants.len(), "participant", "participants")));
         }
         if self.interviews > 0 {
             parts.push(plural(self.interviews, "interview or focus group", "interviews and focus groups"));
@@ -106,16 +103,10 @@ impl DeletionImpact {
             parts.push(plural(self.responses, "survey response", "survey responses"));
         }
         if self.identities > 0 {
-            parts.push(format!(
-                "the identifying details of {}",
-                plural(self.identities, "participant", "participants")
-            ));
+            parts
+                .push(format!("the identifying details of {}", plural(self.identities, "participant", "participants")));
         }
-        if parts.is_empty() {
-            None
-        } else {
-            Some(format!("This also deletes {}.", parts.join(", ")))
-        }
+        if parts.is_empty() { None } else { Some(format!("This also deletes {}.", parts.join(", "))) }
     }
 }
 
@@ -128,14 +119,32 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 pub enum StudyEdit {
     Title(String),
     Description(String),
-    AddQuestion { id: Uuid, text: String },
-    QuestionText { id: Uuid, text: String },
-    QuestionDetail { id: Uuid, detail: String },
+    AddQuestion {
+        id: Uuid,
+        text: String,
+    },
+    QuestionText {
+        id: Uuid,
+        text: String,
+    },
+    QuestionDetail {
+        id: Uuid,
+        detail: String,
+    },
     /// Move by -1 (up) or +1 (down); moving past either end does nothing.
-    MoveQuestion { id: Uuid, by: isize },
+    MoveQuestion {
+        id: Uuid,
+        by: isize,
+    },
     RemoveQuestion(Uuid),
-    AddRole { id: Uuid, name: String },
-    RenameRole { id: Uuid, name: String },
+    AddRole {
+        id: Uuid,
+        name: String,
+    },
+    RenameRole {
+        id: Uuid,
+        name: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -311,12 +320,7 @@ impl StudyData {
                 if study.roles.iter().any(|r| r.id != id && same_name(&r.name, &name)) {
                     return Err(ValidationError::DuplicateRoleName(name));
                 }
-                study
-                    .roles
-                    .iter_mut()
-                    .find(|r| r.id == id)
-                    .ok_or(ValidationError::UnknownRole(id))?
-                    .name = name;
+                study.roles.iter_mut().find(|r| r.id == id).ok_or(ValidationError::UnknownRole(id))?.name = name;
             }
         }
         study.modified = now;
@@ -369,11 +373,7 @@ impl StudyData {
                 return Err(ValidationError::DuplicateCaseName(name));
             }
         }
-        let case = self
-            .cases
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or(ValidationError::UnknownCase(id))?;
+        let case = self.cases.iter_mut().find(|c| c.id == id).ok_or(ValidationError::UnknownCase(id))?;
         let attrs = &mut case.attributes;
         match edit {
             CaseEdit::Name(name) => case.name = name.trim().to_string(),
@@ -434,7 +434,9 @@ impl StudyData {
         self.documents.retain(|d| d.case_id != id);
         removed.extend(responses.iter().map(|r| ObjectRef::Response(*r)));
         self.responses.retain(|r| r.case_id != id);
-        removed.extend(self.matrix_cells.iter().filter(|c| c.row == MatrixRow::Case(id)).map(|c| ObjectRef::MatrixCell(c.id)));
+        removed.extend(
+            self.matrix_cells.iter().filter(|c| c.row == MatrixRow::Case(id)).map(|c| ObjectRef::MatrixCell(c.id)),
+        );
         self.matrix_cells.retain(|c| c.row != MatrixRow::Case(id));
         for pid in &gone {
             removed.extend(self.take_participant(*pid));
@@ -444,10 +446,7 @@ impl StudyData {
     }
 
     pub fn participant_deletion_impact(&self, id: Uuid) -> DeletionImpact {
-        DeletionImpact {
-            identities: usize::from(self.identity(id).is_some()),
-            ..DeletionImpact::default()
-        }
+        DeletionImpact { identities: usize::from(self.identity(id).is_some()), ..DeletionImpact::default() }
     }
 
     /// Deletes a participant who has not taken part in any interview: their words
@@ -472,7 +471,10 @@ impl StudyData {
         self.participants.retain(|p| p.id != id);
         self.identities.retain(|i| i.participant_id != id);
         removed.extend(
-            self.matrix_cells.iter().filter(|c| c.row == MatrixRow::Participant(id)).map(|c| ObjectRef::MatrixCell(c.id)),
+            self.matrix_cells
+                .iter()
+                .filter(|c| c.row == MatrixRow::Participant(id))
+                .map(|c| ObjectRef::MatrixCell(c.id)),
         );
         self.matrix_cells.retain(|c| c.row != MatrixRow::Participant(id));
         removed
@@ -516,11 +518,7 @@ impl StudyData {
 
     fn check_pseudonym(&self, own: Option<Uuid>, pseudonym: &str) -> Result<String, ValidationError> {
         let pseudonym = non_empty(pseudonym, ValidationError::EmptyPseudonym)?;
-        if self
-            .participants
-            .iter()
-            .any(|p| Some(p.id) != own && same_name(&p.pseudonym, &pseudonym))
-        {
+        if self.participants.iter().any(|p| Some(p.id) != own && same_name(&p.pseudonym, &pseudonym)) {
             return Err(ValidationError::DuplicatePseudonym(pseudonym));
         }
         Ok(pseudonym)
@@ -737,11 +735,7 @@ impl StudyData {
 }
 
 fn question_mut(study: &mut Study, id: Uuid) -> Result<&mut ResearchQuestion, ValidationError> {
-    study
-        .research_questions
-        .iter_mut()
-        .find(|q| q.id == id)
-        .ok_or(ValidationError::UnknownResearchQuestion(id))
+    study.research_questions.iter_mut().find(|q| q.id == id).ok_or(ValidationError::UnknownResearchQuestion(id))
 }
 
 fn attribute_mut(attrs: &mut CaseAttributes, index: usize, case: Uuid) -> Result<&mut Attribute, ValidationError> {
@@ -753,12 +747,7 @@ fn check_attribute_name(attrs: &CaseAttributes, own: Option<usize>, key: &str) -
     if RESERVED_ATTRIBUTES.iter().any(|r| same_name(r, &key)) {
         return Err(ValidationError::ReservedAttributeName(key));
     }
-    if attrs
-        .extra
-        .iter()
-        .enumerate()
-        .any(|(i, a)| Some(i) != own && same_name(&a.key, &key))
-    {
+    if attrs.extra.iter().enumerate().any(|(i, a)| Some(i) != own && same_name(&a.key, &key)) {
         return Err(ValidationError::DuplicateAttributeName(key));
     }
     Ok(key)

@@ -179,8 +179,6 @@ pub struct Identity {
 
 impl Identity {
     pub fn is_empty(&self) -> bool {
-        self.real_name.trim().is_empty()
-            && self.contact.trim().is_empty()
-            && self.notes.trim().is_empty()
+        self.real_name.trim().is_empty() && self.contact.trim().is_empty() && self.notes.trim().is_empty()
     }
 }

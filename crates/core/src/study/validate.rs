@@ -87,7 +87,9 @@ pub enum ValidationError {
     TextTooLong { bytes: usize, limit: usize },
     #[error("A document needs a title.")]
     EmptyDocumentTitle,
-    #[error("{name} took part in {count} interview(s) or survey response(s); delete those first, or record that consent was withdrawn.")]
+    #[error(
+        "{name} took part in {count} interview(s) or survey response(s); delete those first, or record that consent was withdrawn."
+    )]
     ParticipantInInterviews { name: String, count: usize },
     // --- interview protocols (protocol.rs) ---
     #[error("A protocol needs a name.")]
@@ -174,9 +176,13 @@ pub enum ValidationError {
     EmptyChoiceLabel,
     #[error("A Likert statement needs a label in English.")]
     EmptyLikertLabel,
-    #[error("“{0}” cannot be used as a machine name: start with a lower-case letter and use only lower-case letters, digits and _ (for example q3_support).")]
+    #[error(
+        "“{0}” cannot be used as a machine name: start with a lower-case letter and use only lower-case letters, digits and _ (for example q3_support)."
+    )]
     InvalidMachineName(String),
-    #[error("The machine name “{0}” is used more than once in this survey (question names, Likert statements and the columns of multiple-choice questions must all differ).")]
+    #[error(
+        "The machine name “{0}” is used more than once in this survey (question names, Likert statements and the columns of multiple-choice questions must all differ)."
+    )]
     DuplicateMachineName(String),
     #[error("“{0}” cannot be used as an option value: use lower-case letters, digits and _ only.")]
     InvalidChoiceValue(String),

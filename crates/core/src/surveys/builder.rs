@@ -215,9 +215,8 @@ mod tests {
             condition_from_clauses(Combine::Any, std::slice::from_ref(&is)),
             Ok(Some(Condition::Equals { question: id(1), value: "yes".into() }))
         );
-        let both = condition_from_clauses(Combine::Any, &[is.clone(), more.clone(), not_answered.clone()])
-            .ok()
-            .flatten();
+        let both =
+            condition_from_clauses(Combine::Any, &[is.clone(), more.clone(), not_answered.clone()]).ok().flatten();
         let Some(both) = both else { panic!("expected a condition") };
         assert!(matches!(&both, Condition::Any { conditions } if conditions.len() == 3));
         let (combine, back) = clauses_of(&both).unwrap_or((Combine::All, Vec::new()));
@@ -254,7 +253,12 @@ mod tests {
             kind: QuestionKind::YesNo,
             condition: None,
         };
-        let pages = vec![Page { id: id(9), title: Text::default(), condition: None, questions: vec![question("q2_how_long_have")] }];
+        let pages = vec![Page {
+            id: id(9),
+            title: Text::default(),
+            condition: None,
+            questions: vec![question("q2_how_long_have")],
+        }];
         assert_eq!(suggest_question_name(&pages, "How long have you volunteered?"), "q2_how_long_have_2");
         assert_eq!(suggest_question_name(&pages, "Pa mor hir? ŵ"), "q2_pa_mor_hir");
         assert_eq!(suggest_question_name(&pages, "¿?"), "q2");

@@ -75,11 +75,10 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
-use crate::tabular::{Cell, Sheet, WorkbookData, number_text, safe_cell};
-use crate::study::{Case, Setting};
 use crate::study::StudyData;
+use crate::study::{Case, Setting};
 use crate::surveys::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
-
+use crate::tabular::{Cell, Sheet, WorkbookData, number_text, safe_cell};
 
 fn english(text: &Text) -> &str {
     text.get(crate::surveys::DEFAULT_LANGUAGE).0
@@ -170,12 +169,24 @@ fn question_columns(q: &Question) -> Vec<Column> {
             .iter()
             .map(|o| {
                 let labels = vec![("0".into(), "not ticked".into()), ("1".into(), "ticked".into())];
-                column(format!("{}_{}", q.name, o.value), format!("{label} — {}", english(&o.label)), labels, String::new())
+                column(
+                    format!("{}_{}", q.name, o.value),
+                    format!("{label} — {}", english(&o.label)),
+                    labels,
+                    String::new(),
+                )
             })
             .collect(),
         QuestionKind::Likert { points, scale, items } => items
             .iter()
-            .map(|i| column(i.name.clone(), format!("{label} — {}", english(&i.label)), scale_labels(*points, scale), String::new()))
+            .map(|i| {
+                column(
+                    i.name.clone(),
+                    format!("{label} — {}", english(&i.label)),
+                    scale_labels(*points, scale),
+                    String::new(),
+                )
+            })
             .collect(),
         QuestionKind::Rating { max } => vec![column(q.name.clone(), label, Vec::new(), format!("1 to {max}"))],
         QuestionKind::Number { min, max, integer } => {
@@ -271,7 +282,12 @@ fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
     let mut columns = vec![
         fixed("response_id", "Response identifier", "id", Vec::new()),
         fixed("case", "Case", "text", Vec::new()),
-        fixed("setting", "Case setting", "category", Setting::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect()),
+        fixed(
+            "setting",
+            "Case setting",
+            "category",
+            Setting::ALL.iter().map(|s| (s.key().into(), s.label().into())).collect(),
+        ),
         fixed("legal_form", "Case legal form", "text", Vec::new()),
         fixed("country", "Case country", "text", Vec::new()),
     ];
@@ -447,7 +463,9 @@ pub fn responses_codebook_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>,
     let header: Vec<String> = CODEBOOK_CSV_HEADER.iter().map(|h| h.to_string()).collect();
     csv_bytes(
         &header,
-        wide.columns.iter().map(|c| vec![safe_cell(&c.name), safe_cell(&c.question), c.kind.to_string(), safe_cell(&c.values())]),
+        wide.columns
+            .iter()
+            .map(|c| vec![safe_cell(&c.name), safe_cell(&c.question), c.kind.to_string(), safe_cell(&c.values())]),
     )
 }
 
@@ -459,7 +477,8 @@ pub const XLSX_SHEETS: [&str; 3] = ["Data", "Codebook", "Value labels"];
 pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookData, String> {
     let wide = wide(data, survey_id)?;
     let survey = find_survey(data, survey_id)?;
-    let created = survey_responses(data, survey).iter().map(|r| r.modified).chain([survey.modified]).max().unwrap_or_default();
+    let created =
+        survey_responses(data, survey).iter().map(|r| r.modified).chain([survey.modified]).max().unwrap_or_default();
 
     let header: Vec<String> = wide.columns.iter().map(|c| c.name.clone()).collect();
     let widths: Vec<f64> = wide
@@ -475,7 +494,14 @@ pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookD
         rows: wide
             .columns
             .iter()
-            .map(|c| vec![Cell::text(c.name.clone()), Cell::text(c.question.clone()), Cell::text(c.kind), Cell::text(c.values())])
+            .map(|c| {
+                vec![
+                    Cell::text(c.name.clone()),
+                    Cell::text(c.question.clone()),
+                    Cell::text(c.kind),
+                    Cell::text(c.values()),
+                ]
+            })
             .collect(),
         widths: vec![24.0, 60.0, 16.0, 60.0],
     };

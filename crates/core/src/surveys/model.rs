@@ -109,15 +109,33 @@ pub struct Question {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum QuestionKind {
-    SingleChoice { options: Vec<Choice> },
-    MultipleChoice { options: Vec<Choice> },
+    SingleChoice {
+        options: Vec<Choice>,
+    },
+    MultipleChoice {
+        options: Vec<Choice>,
+    },
     /// Several items rated on one shared scale (5 or 7 points), exported as numbers 1..=points.
-    Likert { points: u8, scale: Vec<Text>, items: Vec<LikertItem> },
+    Likert {
+        points: u8,
+        scale: Vec<Text>,
+        items: Vec<LikertItem>,
+    },
     /// 1..=max stars or points.
-    Rating { max: u8 },
-    Number { min: Option<f64>, max: Option<f64>, integer: bool },
-    ShortText { max_length: Option<u32> },
-    LongText { max_length: Option<u32> },
+    Rating {
+        max: u8,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+        integer: bool,
+    },
+    ShortText {
+        max_length: Option<u32>,
+    },
+    LongText {
+        max_length: Option<u32>,
+    },
     Date,
     YesNo,
     /// Information text only; never answered.
@@ -144,15 +162,35 @@ pub struct LikertItem {
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum Condition {
     /// A choice, yes/no (`yes`/`no`), number or text answer equals `value`.
-    Equals { question: Uuid, value: String },
+    Equals {
+        question: Uuid,
+        value: String,
+    },
     /// The answer is one of `values` (for multiple choice: any of them is ticked).
-    OneOf { question: Uuid, values: Vec<String> },
-    GreaterThan { question: Uuid, value: f64 },
-    LessThan { question: Uuid, value: f64 },
-    Answered { question: Uuid },
-    All { conditions: Vec<Condition> },
-    Any { conditions: Vec<Condition> },
-    Not { condition: Box<Condition> },
+    OneOf {
+        question: Uuid,
+        values: Vec<String>,
+    },
+    GreaterThan {
+        question: Uuid,
+        value: f64,
+    },
+    LessThan {
+        question: Uuid,
+        value: f64,
+    },
+    Answered {
+        question: Uuid,
+    },
+    All {
+        conditions: Vec<Condition>,
+    },
+    Any {
+        conditions: Vec<Condition>,
+    },
+    Not {
+        condition: Box<Condition>,
+    },
 }
 
 /// One answer, shaped by its question's kind.

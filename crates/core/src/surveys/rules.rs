@@ -22,11 +22,11 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
-use crate::fieldwork::interview::MAX_FIELD_BYTES;
 use crate::coding::sources::SourceRef;
+use crate::fieldwork::interview::MAX_FIELD_BYTES;
+use crate::study::validate::ValidationError;
 use crate::study::{ObjectRef, StudyData};
 use crate::surveys::model::*;
-use crate::study::validate::ValidationError;
 
 /// The language a survey can be translated into besides English.
 pub const WELSH: &str = "cy";
@@ -38,42 +38,127 @@ pub const WELSH: &str = "cy";
 #[derive(Clone, Debug, PartialEq)]
 pub enum SurveyEdit {
     Name(String),
-    Description { language: String, text: String },
+    Description {
+        language: String,
+        text: String,
+    },
     /// Offer another language (a short code such as `cy`).
     AddLanguage(String),
     /// Stop offering a language; its translations are kept. English stays.
     RemoveLanguage(String),
-    AddPage { id: Uuid },
-    PageTitle { id: Uuid, language: String, text: String },
-    PageCondition { id: Uuid, condition: Option<Condition> },
+    AddPage {
+        id: Uuid,
+    },
+    PageTitle {
+        id: Uuid,
+        language: String,
+        text: String,
+    },
+    PageCondition {
+        id: Uuid,
+        condition: Option<Condition>,
+    },
     /// Move by -1 (up) or +1 (down); moving past either end does nothing.
-    MovePage { id: Uuid, by: isize },
+    MovePage {
+        id: Uuid,
+        by: isize,
+    },
     RemovePage(Uuid),
     /// `label` is the English label.
-    AddQuestion { page: Uuid, id: Uuid, name: String, label: String, kind: QuestionKind },
-    QuestionName { id: Uuid, name: String },
-    QuestionLabel { id: Uuid, language: String, text: String },
-    QuestionHelp { id: Uuid, language: String, text: String },
-    RequiredMessage { id: Uuid, language: String, text: String },
-    Required { id: Uuid, required: bool },
-    QuestionKind { id: Uuid, kind: QuestionKind },
-    QuestionCondition { id: Uuid, condition: Option<Condition> },
+    AddQuestion {
+        page: Uuid,
+        id: Uuid,
+        name: String,
+        label: String,
+        kind: QuestionKind,
+    },
+    QuestionName {
+        id: Uuid,
+        name: String,
+    },
+    QuestionLabel {
+        id: Uuid,
+        language: String,
+        text: String,
+    },
+    QuestionHelp {
+        id: Uuid,
+        language: String,
+        text: String,
+    },
+    RequiredMessage {
+        id: Uuid,
+        language: String,
+        text: String,
+    },
+    Required {
+        id: Uuid,
+        required: bool,
+    },
+    QuestionKind {
+        id: Uuid,
+        kind: QuestionKind,
+    },
+    QuestionCondition {
+        id: Uuid,
+        condition: Option<Condition>,
+    },
     /// Within its page, by -1 or +1; past either end does nothing.
-    MoveQuestion { id: Uuid, by: isize },
+    MoveQuestion {
+        id: Uuid,
+        by: isize,
+    },
     /// To another (or the same) page, at `position` (past the end: last).
-    MoveQuestionTo { id: Uuid, page: Uuid, position: usize },
+    MoveQuestionTo {
+        id: Uuid,
+        page: Uuid,
+        position: usize,
+    },
     RemoveQuestion(Uuid),
     /// `label` is the English label.
-    AddChoice { question: Uuid, value: String, label: String },
-    ChoiceLabel { question: Uuid, value: String, language: String, text: String },
-    RemoveChoice { question: Uuid, value: String },
-    MoveChoice { question: Uuid, value: String, by: isize },
-    AddLikertItem { question: Uuid, id: Uuid, name: String, label: String },
-    LikertItemName { id: Uuid, name: String },
-    LikertItemLabel { id: Uuid, language: String, text: String },
+    AddChoice {
+        question: Uuid,
+        value: String,
+        label: String,
+    },
+    ChoiceLabel {
+        question: Uuid,
+        value: String,
+        language: String,
+        text: String,
+    },
+    RemoveChoice {
+        question: Uuid,
+        value: String,
+    },
+    MoveChoice {
+        question: Uuid,
+        value: String,
+        by: isize,
+    },
+    AddLikertItem {
+        question: Uuid,
+        id: Uuid,
+        name: String,
+        label: String,
+    },
+    LikertItemName {
+        id: Uuid,
+        name: String,
+    },
+    LikertItemLabel {
+        id: Uuid,
+        language: String,
+        text: String,
+    },
     RemoveLikertItem(Uuid),
     /// The label of one point (1-based) of a Likert question's scale.
-    ScaleLabel { question: Uuid, point: u8, language: String, text: String },
+    ScaleLabel {
+        question: Uuid,
+        point: u8,
+        language: String,
+        text: String,
+    },
 }
 
 /// Why one answer is not acceptable. `Display` is English; [`AnswerProblem::message`]
@@ -199,7 +284,12 @@ fn check_language(code: &str) -> Result<String, ValidationError> {
 }
 
 /// Sets one translation; blank removes it. `needed`: English may not be blank.
-fn set_text(text: &mut Text, language: &str, value: &str, needed: Option<ValidationError>) -> Result<(), ValidationError> {
+fn set_text(
+    text: &mut Text,
+    language: &str,
+    value: &str,
+    needed: Option<ValidationError>,
+) -> Result<(), ValidationError> {
     let value = value.trim();
     if value.is_empty() {
         if language == DEFAULT_LANGUAGE
@@ -227,10 +317,7 @@ fn all_questions(pages: &[Page]) -> impl Iterator<Item = &Question> {
 }
 
 fn find_question(pages: &[Page], id: Uuid) -> Option<(usize, usize)> {
-    pages
-        .iter()
-        .enumerate()
-        .find_map(|(p, page)| page.questions.iter().position(|q| q.id == id).map(|q| (p, q)))
+    pages.iter().enumerate().find_map(|(p, page)| page.questions.iter().position(|q| q.id == id).map(|q| (p, q)))
 }
 
 /// A question of these pages, by id.
@@ -478,7 +565,8 @@ impl Condition {
             }
             Condition::GreaterThan { question, value } | Condition::LessThan { question, value } => {
                 let q = target(question)?;
-                let operator = if matches!(self, Condition::GreaterThan { .. }) { "is more than" } else { "is less than" };
+                let operator =
+                    if matches!(self, Condition::GreaterThan { .. }) { "is more than" } else { "is less than" };
                 if !matches!(q.kind, QuestionKind::Number { .. } | QuestionKind::Rating { .. }) || !value.is_finite() {
                     return Err(wrong(q, operator));
                 }
@@ -874,7 +962,12 @@ fn apply_to_pages(pages: &mut Vec<Page>, languages: &[String], edit: SurveyEdit)
         SurveyEdit::LikertItemName { id, name } => likert_item_mut(pages, id)?.name = name.trim().to_string(),
         SurveyEdit::LikertItemLabel { id, language, text } => {
             offered(&language)?;
-            set_text(&mut likert_item_mut(pages, id)?.label, &language, &text, Some(ValidationError::EmptyLikertLabel))?;
+            set_text(
+                &mut likert_item_mut(pages, id)?.label,
+                &language,
+                &text,
+                Some(ValidationError::EmptyLikertLabel),
+            )?;
         }
         SurveyEdit::RemoveLikertItem(id) => {
             likert_item_mut(pages, id)?;
@@ -930,7 +1023,11 @@ pub fn validate_answer(question: &Question, answer: Option<&AnswerValue>) -> Res
         return if answer.is_some() { Err(AnswerProblem::NotAnswerable) } else { Ok(()) };
     }
     let Some(answer) = answer.filter(|a| !is_empty_answer(a)) else {
-        return if question.required { Err(AnswerProblem::Required(question.required_message.clone())) } else { Ok(()) };
+        return if question.required {
+            Err(AnswerProblem::Required(question.required_message.clone()))
+        } else {
+            Ok(())
+        };
     };
     if !answer_fits(&question.kind, answer) {
         return Err(AnswerProblem::WrongShape);
@@ -1167,10 +1264,7 @@ impl StudyData {
         if !taken(base) {
             return base.to_string();
         }
-        (2..)
-            .map(|n| format!("{base} ({n})"))
-            .find(|name| !taken(name))
-            .unwrap_or_else(|| base.to_string())
+        (2..).map(|n| format!("{base} ({n})")).find(|name| !taken(name)).unwrap_or_else(|| base.to_string())
     }
 
     /// A new, empty survey at version 1, offered in English.
@@ -1358,10 +1452,9 @@ impl StudyData {
     /// Pages of a response's version, cloned so the response can then be changed.
     fn pages_of_response(&self, id: Uuid) -> Result<(Vec<Page>, &Response), ValidationError> {
         let r = self.response(id).ok_or(ValidationError::UnknownResponse(id))?;
-        let pages = self.response_pages(r).ok_or(ValidationError::UnknownSurveyVersion {
-            survey: r.survey_id,
-            version: r.survey_version,
-        })?;
+        let pages = self
+            .response_pages(r)
+            .ok_or(ValidationError::UnknownSurveyVersion { survey: r.survey_id, version: r.survey_version })?;
         Ok((pages.to_vec(), r))
     }
 
@@ -1404,7 +1497,13 @@ impl StudyData {
 
     /// Keeps coded segments on an answer's words after it changed (or marks them lost
     /// when the answer is gone).
-    fn follow_answer(&mut self, response: Uuid, question: Uuid, old_text: Option<String>, now: Timestamp) -> Vec<ObjectRef> {
+    fn follow_answer(
+        &mut self,
+        response: Uuid,
+        question: Uuid,
+        old_text: Option<String>,
+        now: Timestamp,
+    ) -> Vec<ObjectRef> {
         let source = SourceRef::SurveyAnswer { response, question };
         match (old_text, self.source_text(&source).is_some()) {
             (Some(old), true) => self.reanchor_source(&source, &old, now),
@@ -1419,11 +1518,7 @@ impl StudyData {
         let pages = self.response_pages(r)?;
         let shown = visible_pages(pages, &r.answers);
         let position = shown.iter().filter(|p| **p <= r.page).count().max(1);
-        Some(Progress {
-            page: position,
-            of: shown.len(),
-            last: !shown.iter().any(|p| *p > r.page),
-        })
+        Some(Progress { page: position, of: shown.len(), last: !shown.iter().any(|p| *p > r.page) })
     }
 
     /// Moves to the next shown page if the shown questions of the current page are
@@ -1478,10 +1573,8 @@ impl StudyData {
             return Err(as_list(ValidationError::ResponseComplete));
         }
         let (shown_pages, shown) = visibility(&pages, &r.answers);
-        let problems: Vec<(Uuid, String)> = shown_pages
-            .iter()
-            .flat_map(|p| page_problems(&pages, *p, &r.answers, &r.language))
-            .collect();
+        let problems: Vec<(Uuid, String)> =
+            shown_pages.iter().flat_map(|p| page_problems(&pages, *p, &r.answers, &r.language)).collect();
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -1526,7 +1619,8 @@ impl StudyData {
         if old == value {
             return Ok(vec![ObjectRef::Response(response)]);
         }
-        let old_texts: Vec<(Uuid, Option<String>)> = r.answers.iter().map(|(q, v)| (*q, answer_text(Some(v)))).collect();
+        let old_texts: Vec<(Uuid, Option<String>)> =
+            r.answers.iter().map(|(q, v)| (*q, answer_text(Some(v)))).collect();
         let mut answers = r.answers.clone();
         match &value {
             Some(v) => answers.insert(question_id, v.clone()),
@@ -1541,12 +1635,8 @@ impl StudyData {
             .map(|q| q.name.clone())
             .collect();
         answers.retain(|k, _| shown.contains(k));
-        let mut what = format!(
-            "{}: {} → {}",
-            q.name,
-            answer_words(Some(q), old.as_ref()),
-            answer_words(Some(q), value.as_ref())
-        );
+        let mut what =
+            format!("{}: {} → {}", q.name, answer_words(Some(q), old.as_ref()), answer_words(Some(q), value.as_ref()));
         if !hidden.is_empty() {
             what.push_str(&format!("; removed answers no longer shown: {}", hidden.join(", ")));
         }
@@ -1723,7 +1813,10 @@ fn stakeholder_pages() -> Vec<Page> {
     // 1. About you
     let mut role = q(
         "role",
-        t("Which of these best describes your connection with the service?", "Pa un o'r rhain sy'n disgrifio orau eich cysylltiad â'r gwasanaeth?"),
+        t(
+            "Which of these best describes your connection with the service?",
+            "Pa un o'r rhain sy'n disgrifio orau eich cysylltiad â'r gwasanaeth?",
+        ),
         QuestionKind::SingleChoice {
             options: choices(&[
                 ("supported", "I receive care or support", "Rwy'n derbyn gofal neu gymorth"),
@@ -1736,7 +1829,8 @@ fn stakeholder_pages() -> Vec<Page> {
         },
     );
     role.required = true;
-    role.required_message = t("Please choose the option closest to your connection.", "Dewiswch yr opsiwn sydd agosaf at eich cysylltiad.");
+    role.required_message =
+        t("Please choose the option closest to your connection.", "Dewiswch yr opsiwn sydd agosaf at eich cysylltiad.");
     let length = q(
         "involvement_length",
         t("How long have you been involved?", "Ers faint ydych chi wedi bod yn rhan ohono?"),
@@ -1764,10 +1858,22 @@ fn stakeholder_pages() -> Vec<Page> {
         "experience",
         t("How far do you agree with each statement?", "I ba raddau ydych chi'n cytuno â phob datganiad?"),
         likert(&[
-            ("exp_listened", "People involved in the service listen to me", "Mae pobl yn y gwasanaeth yn gwrando arnaf"),
+            (
+                "exp_listened",
+                "People involved in the service listen to me",
+                "Mae pobl yn y gwasanaeth yn gwrando arnaf",
+            ),
             ("exp_fits", "The support fits what matters to me", "Mae'r cymorth yn gweddu i'r hyn sy'n bwysig i mi"),
-            ("exp_say", "I have a real say in how things are run", "Mae gen i lais go iawn yn y ffordd mae pethau'n cael eu rhedeg"),
-            ("exp_recommend", "I would suggest the service to someone in a similar position", "Byddwn yn awgrymu'r gwasanaeth i rywun mewn sefyllfa debyg"),
+            (
+                "exp_say",
+                "I have a real say in how things are run",
+                "Mae gen i lais go iawn yn y ffordd mae pethau'n cael eu rhedeg",
+            ),
+            (
+                "exp_recommend",
+                "I would suggest the service to someone in a similar position",
+                "Byddwn yn awgrymu'r gwasanaeth i rywun mewn sefyllfa debyg",
+            ),
         ]),
     );
     let overall = q(
@@ -1779,7 +1885,10 @@ fn stakeholder_pages() -> Vec<Page> {
     overall_help.help = t("1 is very poor and 5 is excellent.", "Mae 1 yn wael iawn a 5 yn ardderchog.");
     let difference = q(
         "exp_difference",
-        t("What has made the most difference to you, good or bad?", "Beth sydd wedi gwneud y gwahaniaeth mwyaf i chi, yn dda neu'n ddrwg?"),
+        t(
+            "What has made the most difference to you, good or bad?",
+            "Beth sydd wedi gwneud y gwahaniaeth mwyaf i chi, yn dda neu'n ddrwg?",
+        ),
         long(),
     );
     let experience = page(t("Your experience", "Eich profiad"), vec![experience_items, overall_help, difference]);
@@ -1792,7 +1901,11 @@ fn stakeholder_pages() -> Vec<Page> {
             options: choices(&[
                 ("information", "Finding clear information", "Dod o hyd i wybodaeth glir"),
                 ("paperwork", "Paperwork and rules", "Gwaith papur a rheolau"),
-                ("staffing", "Finding or keeping workers and volunteers", "Dod o hyd i weithwyr a gwirfoddolwyr neu eu cadw"),
+                (
+                    "staffing",
+                    "Finding or keeping workers and volunteers",
+                    "Dod o hyd i weithwyr a gwirfoddolwyr neu eu cadw",
+                ),
                 ("travel", "Travel and distance", "Teithio a phellter"),
                 ("council", "Working with the council", "Gweithio gyda'r cyngor"),
                 ("other", "Something else", "Rhywbeth arall"),
@@ -1801,7 +1914,10 @@ fn stakeholder_pages() -> Vec<Page> {
     );
     let mut barrier_story = q(
         "barrier_story",
-        t("Tell us about the hardest of these and what was done about it.", "Soniwch wrthym am yr anoddaf o'r rhain a beth a wnaed yn ei gylch."),
+        t(
+            "Tell us about the hardest of these and what was done about it.",
+            "Soniwch wrthym am yr anoddaf o'r rhain a beth a wnaed yn ei gylch.",
+        ),
         long(),
     );
     barrier_story.condition = Some(Condition::Answered { question: barriers.id });
@@ -1811,7 +1927,8 @@ fn stakeholder_pages() -> Vec<Page> {
         QuestionKind::YesNo,
     );
     resolved.condition = Some(Condition::Answered { question: barriers.id });
-    let barriers_page = page(t("Barriers and challenges", "Rhwystrau a heriau"), vec![barriers, barrier_story, resolved]);
+    let barriers_page =
+        page(t("Barriers and challenges", "Rhwystrau a heriau"), vec![barriers, barrier_story, resolved]);
 
     // 4. Non-financial support
     let mut had_help = q(
@@ -1846,7 +1963,10 @@ fn stakeholder_pages() -> Vec<Page> {
     usefulness.condition = Some(helped);
     let help_wanted = q(
         "help_wanted",
-        t("What other help, apart from money, would make a difference?", "Pa help arall, heblaw arian, fyddai'n gwneud gwahaniaeth?"),
+        t(
+            "What other help, apart from money, would make a difference?",
+            "Pa help arall, heblaw arian, fyddai'n gwneud gwahaniaeth?",
+        ),
         long(),
     );
     let support = page(
@@ -1860,13 +1980,24 @@ fn stakeholder_pages() -> Vec<Page> {
         t("How far do you agree with each statement?", "I ba raddau ydych chi'n cytuno â phob datganiad?"),
         likert(&[
             ("lead_local", "Local people lead this work", "Pobl leol sy'n arwain y gwaith hwn"),
-            ("lead_partners", "The council treats the service as a partner", "Mae'r cyngor yn trin y gwasanaeth fel partner"),
-            ("lead_decisions", "People who use the service take part in decisions", "Mae pobl sy'n defnyddio'r gwasanaeth yn cymryd rhan mewn penderfyniadau"),
+            (
+                "lead_partners",
+                "The council treats the service as a partner",
+                "Mae'r cyngor yn trin y gwasanaeth fel partner",
+            ),
+            (
+                "lead_decisions",
+                "People who use the service take part in decisions",
+                "Mae pobl sy'n defnyddio'r gwasanaeth yn cymryd rhan mewn penderfyniadau",
+            ),
         ]),
     );
     let volunteers = q(
         "volunteers",
-        t("Roughly how many volunteers give time to the service?", "Tua faint o wirfoddolwyr sy'n rhoi amser i'r gwasanaeth?"),
+        t(
+            "Roughly how many volunteers give time to the service?",
+            "Tua faint o wirfoddolwyr sy'n rhoi amser i'r gwasanaeth?",
+        ),
         QuestionKind::Number { min: Some(0.0), max: Some(10000.0), integer: true },
     );
     let leaders = q(
@@ -1877,7 +2008,8 @@ fn stakeholder_pages() -> Vec<Page> {
         ),
         long(),
     );
-    let leadership = page(t("Community leadership", "Arweinyddiaeth gymunedol"), vec![leadership_items, volunteers, leaders]);
+    let leadership =
+        page(t("Community leadership", "Arweinyddiaeth gymunedol"), vec![leadership_items, volunteers, leaders]);
 
     // 6. Close
     let anything = q(

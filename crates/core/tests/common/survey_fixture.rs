@@ -58,7 +58,12 @@ pub fn likert() -> Question {
 pub fn org(extra_option: Option<Choice>) -> Question {
     let mut options = vec![choice("council", "Council =run"), choice("cooperative", "Co-operative, member-owned")];
     options.extend(extra_option);
-    question(100, "q1_org", Text::en("Who runs your care?").with("cy", "Pwy sy'n rhedeg eich gofal?"), QuestionKind::SingleChoice { options })
+    question(
+        100,
+        "q1_org",
+        Text::en("Who runs your care?").with("cy", "Pwy sy'n rhedeg eich gofal?"),
+        QuestionKind::SingleChoice { options },
+    )
 }
 
 pub fn services(old: bool) -> Question {
@@ -78,17 +83,38 @@ pub fn survey() -> Survey {
             12,
             vec![
                 question(400, "q4_rating", Text::en("Rate the service"), QuestionKind::Rating { max: 5 }),
-                question(500, "q5_staff", Text::en("Change in staff"), QuestionKind::Number { min: Some(-10.0), max: Some(10.0), integer: true }),
+                question(
+                    500,
+                    "q5_staff",
+                    Text::en("Change in staff"),
+                    QuestionKind::Number { min: Some(-10.0), max: Some(10.0), integer: true },
+                ),
                 question(600, "q6_member", Text::en("Are you a member?"), QuestionKind::YesNo),
                 question(700, "q7_joined", Text::en("When did you join?"), QuestionKind::Date),
-                question(800, "q8_name", Text::en("What do you call the group?"), QuestionKind::ShortText { max_length: Some(80) }),
+                question(
+                    800,
+                    "q8_name",
+                    Text::en("What do you call the group?"),
+                    QuestionKind::ShortText { max_length: Some(80) },
+                ),
                 question(900, "q9_comments", Text::en("Anything else?"), QuestionKind::LongText { max_length: None }),
             ],
         ),
     ];
     let v1 = vec![
         page(10, vec![org(None), services(true)]),
-        page(11, vec![likert(), question(1000, "q10_old", Text::en("What changed since last year?"), QuestionKind::ShortText { max_length: None })]),
+        page(
+            11,
+            vec![
+                likert(),
+                question(
+                    1000,
+                    "q10_old",
+                    Text::en("What changed since last year?"),
+                    QuestionKind::ShortText { max_length: None },
+                ),
+            ],
+        ),
     ];
     Survey {
         id: id(50),
@@ -105,7 +131,15 @@ pub fn survey() -> Survey {
     }
 }
 
-pub fn response(n: u128, case: u128, participant: Option<u128>, language: &str, version: u32, answers: Vec<(u128, AnswerValue)>, complete: bool) -> Response {
+pub fn response(
+    n: u128,
+    case: u128,
+    participant: Option<u128>,
+    language: &str,
+    version: u32,
+    answers: Vec<(u128, AnswerValue)>,
+    complete: bool,
+) -> Response {
     Response {
         id: id(n),
         study_id: id(1_000),
@@ -157,7 +191,8 @@ pub fn participant(n: u128, pseudonym: &str, role: Option<u128>, case: u128) -> 
 }
 
 pub fn study() -> StudyData {
-    let scale = |pairs: &[(u128, u8)]| AnswerValue::Scale(pairs.iter().map(|(i, p)| (id(*i), *p)).collect::<BTreeMap<_, _>>());
+    let scale =
+        |pairs: &[(u128, u8)]| AnswerValue::Scale(pairs.iter().map(|(i, p)| (id(*i), *p)).collect::<BTreeMap<_, _>>());
     let text = |s: &str| AnswerValue::Text(s.into());
     StudyData {
         study: Study {
@@ -170,8 +205,22 @@ pub fn study() -> StudyData {
             roles: vec![StakeholderRole { id: id(20), name: "Manager / founder".into() }],
         },
         cases: vec![
-            case(30, "Gofal Cwm Tŷ Gwyn", Setting::VeryRural, "Co-operative", "Wales", &[("Founded", "2019"), ("Members", "=120")]),
-            case(31, "City Care, \"Ltd\"", Setting::Urban, "CIC", "England", &[("members", "45"), ("Region", "North\nEast")]),
+            case(
+                30,
+                "Gofal Cwm Tŷ Gwyn",
+                Setting::VeryRural,
+                "Co-operative",
+                "Wales",
+                &[("Founded", "2019"), ("Members", "=120")],
+            ),
+            case(
+                31,
+                "City Care, \"Ltd\"",
+                Setting::Urban,
+                "CIC",
+                "England",
+                &[("members", "45"), ("Region", "North\nEast")],
+            ),
         ],
         participants: vec![participant(40, "Rowan", Some(20), 30), participant(41, "Ceri", None, 30)],
         identities: Vec::new(),
@@ -237,4 +286,3 @@ pub fn study() -> StudyData {
         matrix_cells: Vec::new(),
     }
 }
-
