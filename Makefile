@@ -19,7 +19,7 @@ TRUNK_BUILD := trunk build --release --offline
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: setup build serve test test-native test-wasm test-e2e bundle-size clean
+.PHONY: setup build serve test lint test-native test-wasm test-e2e bundle-size clean
 
 setup:
 	scripts/setup.sh
@@ -32,12 +32,17 @@ serve: setup
 
 # The whole suite, in order: domain + CLI, wasm in a browser, release build,
 # end-to-end against dist/.
-test: setup
+test: setup lint
 	scripts/check-core-purity.sh
 	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets -p fieldkit-interop
 	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
 	$(TRUNK_BUILD)
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+# Formatting (rustfmt.toml) and clippy with warnings as errors (allow-list in Cargo.toml).
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 # The same layers one at a time, for development.
 test-native: setup

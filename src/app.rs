@@ -12,9 +12,10 @@ use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::browser;
-use crate::screens::{
-    account, case, coding, documents, interviews, participant, protocols, respond, storage, studies, study, surveys,
-};
+use crate::screens::fieldwork::{account, documents, interviews, protocols, runner};
+use crate::screens::study::{case, overview, participant, shell, studies};
+use crate::screens::surveys::respond;
+use crate::screens::{coding, storage, surveys};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -217,17 +218,17 @@ fn ResearcherApp() -> impl IntoView {
                         <Routes fallback=|| view! { <p>"This page does not exist. "<A href="/">"Go to your studies"</A></p> }>
                             <Route path=path!("/") view=studies::StudiesScreen/>
                             <Route path=path!("/storage") view=storage::StorageScreen/>
-                            <ParentRoute path=path!("/study/:id") view=study::StudyShell>
-                                <Route path=path!("") view=study::OverviewTab/>
-                                <Route path=path!("cases") view=study::CasesTab/>
-                                <Route path=path!("participants") view=study::ParticipantsTab/>
+                            <ParentRoute path=path!("/study/:id") view=shell::StudyShell>
+                                <Route path=path!("") view=overview::OverviewTab/>
+                                <Route path=path!("cases") view=case::CasesTab/>
+                                <Route path=path!("participants") view=participant::ParticipantsTab/>
                                 <Route path=path!("cases/:case") view=case::CaseScreen/>
                                 <Route path=path!("participants/:participant") view=participant::ParticipantScreen/>
                                 <Route path=path!("cases/:case/documents/:document") view=documents::DocumentScreen/>
                                 <Route path=path!("protocols") view=protocols::ProtocolsTab/>
                                 <Route path=path!("protocols/:protocol") view=protocols::ProtocolScreen/>
                                 <Route path=path!("interviews") view=interviews::InterviewsTab/>
-                                <Route path=path!("interviews/:interview") view=interviews::InterviewScreen/>
+                                <Route path=path!("interviews/:interview") view=runner::InterviewScreen/>
                                 <Route path=path!("interviews/:interview/account") view=account::AccountScreen/>
                                 <Route path=path!("coding") view=coding::CodingTab/>
                                 <Route path=path!("coding/source/:source") view=coding::SourceScreen/>

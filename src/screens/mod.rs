@@ -1,16 +1,10 @@
-//! One module per screen.
+//! The app's screens, grouped by feature like the core: a folder per feature with
+//! several screens, one module per screen (or per sub-screen of a large one).
+//! Shared widgets are in `crate::widgets`.
 
-pub mod account;
-pub mod case;
 pub mod coding;
-pub mod documents;
-pub mod interviews;
+pub mod fieldwork;
 pub mod merge;
-pub mod participant;
-pub mod protocols;
-pub mod question_input;
-pub mod respond;
 pub mod storage;
-pub mod studies;
 pub mod study;
 pub mod surveys;

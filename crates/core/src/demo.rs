@@ -139,7 +139,7 @@ const PEOPLE: [DemoPerson; 10] = [
 
 /// Builds the demo study. `Reference` adds many more cases and participants for benchmarks.
 pub fn demo_study(size: DemoSize) -> StudyData {
-    let mut ids = Ids(0x0F1E_1D_4B17);
+    let mut ids = Ids(0x000F_1E1D_4B17);
     let study_id = ids.uuid();
     let roles: Vec<StakeholderRole> =
         DEFAULT_ROLES.iter().map(|name| StakeholderRole { id: ids.uuid(), name: (*name).to_string() }).collect();

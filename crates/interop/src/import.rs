@@ -1178,10 +1178,11 @@ fn build_project(
                 guid: note.to_string(),
             });
         }
-        if targeted.contains_key(&note) {
-            multiply += 1;
-        } else {
-            targeted.insert(note, target);
+        match targeted.entry(note) {
+            std::collections::hash_map::Entry::Occupied(_) => multiply += 1,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(target);
+            }
         }
     }
     if multiply > 0 {

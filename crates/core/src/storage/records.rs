@@ -264,8 +264,8 @@ pub fn migrate(kind: RecordKind, schema: u32, mut body: Value) -> Result<Value, 
     if schema > SCHEMA_VERSION {
         return Err(DecodeProblem::Newer { schema });
     }
-    for step in (schema as usize - 1)..MIGRATIONS.len() {
-        body = MIGRATIONS[step](kind, body).map_err(DecodeProblem::Damaged)?;
+    for step in MIGRATIONS.iter().skip(schema as usize - 1) {
+        body = step(kind, body).map_err(DecodeProblem::Damaged)?;
     }
     Ok(body)
 }

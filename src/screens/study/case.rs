@@ -1,4 +1,5 @@
-//! One case study: its name, description and attributes, and who takes part there.
+//! Case studies: the list (cases tab) and one case's page with its name, description,
+//! attributes, and who takes part there.
 
 use fieldkit_core::study::{Case, CaseEdit, Setting};
 use leptos::prelude::*;
@@ -7,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::app::{Confirm, use_ctx};
-use crate::screens::documents::CaseDocuments;
+use crate::screens::fieldwork::documents::CaseDocuments;
 use crate::screens::study::use_study;
 use crate::widgets::{AddByName, SelectField, TextField};
 
@@ -199,6 +200,62 @@ fn CaseInterviews(case: Uuid) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn CasesTab() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let navigate = use_navigate();
+    let base = format!("/study/{}", study.id());
+    let rows = move || {
+        study.data.with(|d| {
+            d.cases
+                .iter()
+                .map(|c| {
+                    let a = &c.attributes;
+                    let facts: Vec<String> = [
+                        a.setting.map(Setting::label).unwrap_or_default().to_string(),
+                        a.legal_form.clone(),
+                        a.country.clone(),
+                    ]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                    (c.id, c.name.clone(), facts.join(" · "), d.participants_of_case(c.id).count())
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let base2 = base.clone();
+    view! {
+        <section class="panel">
+            <h2>"Case studies"</h2>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    view! { <p class="empty">"No cases yet. Add the sites you will visit."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="cards" aria-label="Cases">
+                            {rows.into_iter().map(|(id, name, facts, people)| view! {
+                                <li class="card">
+                                    <A href=format!("{base}/cases/{id}")><span class="card-title">{name}</span></A>
+                                    <p class="muted">{facts}</p>
+                                    <p class="muted small">{fieldkit_core::study::plural(people, "participant", "participants")}</p>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <AddByName label="New case name" button="Add case" on_add=move |name| {
+                let id = study.edit(|d, now| d.add_case(&name, now).map(|id| (id, fieldkit_core::ObjectRef::Case(id))))?.0;
+                navigate(&format!("{base2}/cases/{id}"), Default::default());
+                Ok(())
+            }/>
         </section>
     }
     .into_any()

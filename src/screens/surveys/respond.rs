@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::app::{Notices, use_ctx};
 use crate::autosave::StudyCtx;
 use crate::browser;
-use crate::screens::question_input::QuestionInput;
+use crate::screens::surveys::question_input::QuestionInput;
 
 /// Words of the participant screens, in English and Welsh.
 #[derive(Clone, Copy)]

@@ -1,4 +1,5 @@
-//! One participant: pseudonym, role, case, consent, and identifying details kept apart.
+//! Participants: the list (participants tab) and one participant's page with pseudonym,
+//! role, case, consent, and identifying details kept apart.
 
 use fieldkit_core::study::{Identity, Participant, ParticipantEdit};
 use leptos::prelude::*;
@@ -8,7 +9,7 @@ use uuid::Uuid;
 
 use crate::app::{Confirm, use_ctx};
 use crate::screens::study::use_study;
-use crate::widgets::{CheckField, SelectField, TextField};
+use crate::widgets::{AddByName, CheckField, SelectField, TextField};
 
 fn parse_choice(value: &str) -> Option<Uuid> {
     Uuid::parse_str(value).ok()
@@ -127,4 +128,70 @@ pub fn ParticipantScreen() -> impl IntoView {
         .into_any()
     };
     view! { {body} }.into_any()
+}
+
+#[component]
+pub fn ParticipantsTab() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let navigate = use_navigate();
+    let base = format!("/study/{}", study.id());
+    let rows = move || {
+        study.data.with(|d| {
+            d.participants
+                .iter()
+                .map(|p| {
+                    let consent = if p.consent.withdrawn {
+                        "Withdrawn"
+                    } else if p.consent.interview {
+                        "Consented to interview"
+                    } else {
+                        "No interview consent"
+                    };
+                    (
+                        p.id,
+                        p.pseudonym.clone(),
+                        d.role_name(p.role_id).to_string(),
+                        d.case_name(p.case_id).to_string(),
+                        consent,
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let base2 = base.clone();
+    view! {
+        <section class="panel">
+            <h2>"Participants"</h2>
+            <p class="muted">"Pseudonyms are shown everywhere; identifying details stay on the participant's own page."</p>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    view! { <p class="empty">"No participants yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="list">
+                            <thead><tr><th scope="col">"Pseudonym"</th><th scope="col">"Role"</th><th scope="col">"Case"</th><th scope="col">"Consent"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|(id, name, role, case, consent)| view! {
+                                    <tr>
+                                        <td><A href=format!("{base}/participants/{id}")>{name}</A></td>
+                                        <td>{role}</td>
+                                        <td>{case}</td>
+                                        <td>{consent}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }
+            }}
+            <AddByName label="New participant's pseudonym" button="Add participant" on_add=move |name| {
+                let id = study.edit(|d, now| d.add_participant(&name, None, None, now)
+                    .map(|id| (id, fieldkit_core::ObjectRef::Participant(id))))?.0;
+                navigate(&format!("{base2}/participants/{id}"), Default::default());
+                Ok(())
+            }/>
+        </section>
+    }
+    .into_any()
 }

@@ -1,0 +1,253 @@
+//! Coding one source: its text with highlights, selecting words (UTF-16 offsets from
+//! the browser, converted to code points here), the code palette, its segments.
+
+use fieldkit_core::coding::{CodingEdit, MemoTarget};
+use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::*;
+use crate::app::use_ctx;
+use crate::screens::study::use_study;
+
+/// The current selection inside `container`, as UTF-16 offsets into its text.
+pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
+    let window = web_sys::window()?;
+    let selection = window.get_selection().ok()??;
+    if selection.range_count() == 0 || selection.is_collapsed() {
+        return None;
+    }
+    let range = selection.get_range_at(0).ok()?;
+    let common = range.common_ancestor_container().ok()?;
+    if !container.contains(Some(&common)) {
+        return None;
+    }
+    let before = window.document()?.create_range().ok()?;
+    before.select_node_contents(container).ok()?;
+    before.set_end(&range.start_container().ok()?, range.start_offset().ok()?).ok()?;
+    let start = String::from(before.to_string()).encode_utf16().count() as u32;
+    let length = String::from(range.to_string()).encode_utf16().count() as u32;
+    Some((start, start + length))
+}
+
+#[component]
+pub fn SourceScreen() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let h = history();
+    let params = use_params_map();
+    // Which source the address names: worked out when the address changes, not on
+    // every edit (listing every source of a large study takes long).
+    let source = Memo::new(move |_| {
+        let id = params.with(|p| p.get("source").and_then(|v| Uuid::parse_str(&v).ok()))?;
+        study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
+    });
+    let info = Memo::new(move |_| {
+        let src = source.get()?;
+        study.data.with(|d| {
+            d.source(&src)
+                .map(|s| (s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), s.question_text.clone()))
+        })
+    });
+    // (text, highlight spans as (start, end, colour, code names)) in code points.
+    let body = Memo::new(move |_| {
+        let src = source.get()?;
+        study.data.with(|d| {
+            let text = d.source_text(&src)?.to_string();
+            let spans: Vec<(usize, usize, String, String, usize)> = d
+                .highlights(&src)
+                .into_iter()
+                .map(|hl| {
+                    let colour =
+                        hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
+                    let names: Vec<String> =
+                        hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
+                    (hl.start, hl.end, colour, names.join("; "), hl.codes.len())
+                })
+                .collect();
+            Some((text, spans))
+        })
+    });
+    let container = NodeRef::<leptos::html::Div>::new();
+    // The last selection made in the text (code points), kept while the palette is used.
+    let chosen = RwSignal::new(None::<(usize, usize)>);
+    let on_select = move || {
+        let Some(el) = container.get_untracked() else { return };
+        let Some((a, b)) = selection_in(&el) else { return };
+        let Some((text, _)) = body.get_untracked() else { return };
+        let start = utf16_to_code_points(&text, a as usize);
+        let end = utf16_to_code_points(&text, b as usize);
+        if end > start {
+            chosen.set(Some((start, end)));
+        }
+    };
+    // `selectionchange` fires on the document and does not reach the window.
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(on_select);
+    let function: js_sys::Function = wasm_bindgen::JsCast::unchecked_ref::<js_sys::Function>(listener.as_ref()).clone();
+    let _ = document().add_event_listener_with_callback("selectionchange", &function);
+    let listener = send_wrapper::SendWrapper::new(listener);
+    let function = send_wrapper::SendWrapper::new(function);
+    on_cleanup(move || {
+        let _ = document().remove_event_listener_with_callback("selectionchange", &function);
+        drop(listener);
+    });
+    let chosen_text = Memo::new(move |_| {
+        let (s, e) = chosen.get()?;
+        body.with(|b| b.as_ref().and_then(|(t, _)| slice_code_points(t, s, e).map(str::to_string)))
+    });
+    let search = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<Uuid>::new());
+    let codes = Memo::new(move |_| {
+        let q = search.get().to_lowercase();
+        study.data.with(|d| {
+            d.codebook()
+                .into_iter()
+                .filter(|(_, c)| q.is_empty() || c.name.to_lowercase().contains(&q))
+                .map(|(depth, c)| (c.id, depth, c.name.clone(), c.colour.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let apply_codes = move |_| {
+        let (Some(src), Some((start, end))) = (source.get_untracked(), chosen.get_untracked()) else {
+            ctx.error("Select some text first.");
+            return;
+        };
+        let codes = picked.get_untracked();
+        if codes.is_empty() {
+            ctx.error("Tick one or more codes to apply.");
+            return;
+        }
+        let coder = h.coder.get_untracked();
+        match apply(study, "apply codes", CodingEdit::ApplyCodes { source: src, start, end, codes, coder }) {
+            Ok(_) => {
+                picked.set(Vec::new());
+                chosen.set(None);
+                if let Some(sel) = web_sys::window().and_then(|w| w.get_selection().ok().flatten()) {
+                    let _ = sel.remove_all_ranges();
+                }
+            }
+            Err(e) => ctx.error(e),
+        }
+    };
+    let segments = Memo::new(move |_| {
+        let Some(src) = source.get() else { return Vec::new() };
+        study.data.with(|d| {
+            let mut list: Vec<_> = d
+                .segments
+                .iter()
+                .filter(|s| s.source == src)
+                .map(|s| {
+                    let codes: Vec<(Uuid, String, String)> = s
+                        .codings
+                        .iter()
+                        .filter_map(|c| d.code(c.code))
+                        .map(|c| (c.id, c.name.clone(), c.colour.clone()))
+                        .collect();
+                    (s.id, s.start, s.end, s.text.clone(), s.anchor.label(), codes)
+                })
+                .collect();
+            list.sort_by_key(|x| (x.1, x.2));
+            list
+        })
+    });
+    view! {
+        <section class="panel">
+            <p class="crumbs"><A href=format!("/study/{}/coding", study.id())>"Coding"</A></p>
+            {move || info.get().map(|(title, kind, case, question)| view! {
+                <h2>{title}</h2>
+                <p class="muted">{format!("{kind} · {case}")}{(!question.is_empty()).then(|| format!(" · {question}"))}</p>
+            })}
+            <div class="row wrap"><UndoButton/></div>
+        </section>
+        <div class="coding-layout">
+            <section class="panel source-panel">
+                <h3>"Text"</h3>
+                <p class="hint">"Select words with a finger or the mouse, then tick codes and apply them."</p>
+                <div class="source-text" node_ref=container aria-label="Source text">
+                    {move || body.get().map(|(text, spans)| {
+                        let mut out = Vec::new();
+                        let mut at = 0;
+                        for (s, e, colour, names, n) in spans {
+                            if s > at {
+                                out.push(view! { <span>{slice_code_points(&text, at, s).unwrap_or("").to_string()}</span> }.into_any());
+                            }
+                            let words = slice_code_points(&text, s, e).unwrap_or("").to_string();
+                            let class = if n > 1 { "hl hl-multi" } else { "hl" };
+                            out.push(view! {
+                                <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark>
+                            }.into_any());
+                            at = e;
+                        }
+                        let len = text.chars().count();
+                        if at < len {
+                            out.push(view! { <span>{slice_code_points(&text, at, len).unwrap_or("").to_string()}</span> }.into_any());
+                        }
+                        out
+                    })}
+                </div>
+            </section>
+            <section class="panel palette" aria-label="Code the selection">
+                <h3>"Code the selection"</h3>
+                <p class="selection-preview">{move || chosen_text.get().map(|t| format!("“{t}”")).unwrap_or_else(|| "Nothing selected yet.".into())}</p>
+                <div class="field">
+                    <label for="code-search">"Find a code"</label>
+                    <input id="code-search" type="search" autocomplete="off" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                </div>
+                <ul class="plain code-choices">
+                    {move || codes.get().into_iter().map(|(id, depth, name, colour)| {
+                        let box_id = format!("pick-{id}");
+                        view! {
+                            <li class=format!("check depth-{}", depth.min(3))>
+                                <input type="checkbox" id=box_id.clone() prop:checked=move || picked.with(|p| p.contains(&id))
+                                    on:change=move |ev| { let on = event_target_checked(&ev); picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } }); }/>
+                                <span class="swatch" style=format!("background:{colour}") aria-hidden="true"></span>
+                                <label for=box_id>{name}</label>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <button on:click=apply_codes disabled=move || chosen.get().is_none()>"Apply codes"</button>
+            </section>
+        </div>
+        <section class="panel">
+            {move || source.get().map(|src| view! { <Memos target=MemoTarget::Source(src) title="Memos on this source"/> })}
+        </section>
+        <section class="panel">
+            <h3>"Coded segments in this source"</h3>
+            <ul class="plain segments">
+                {move || segments.get().into_iter().map(|(id, start, end, text, anchor, codes)| view! {
+                    <li class="segment">
+                        <p class="segment-text">{format!("“{text}”")}<span class="muted small">{format!(" ({start}–{end}) · {anchor}")}</span></p>
+                        <div class="row wrap">
+                            <button class="secondary" disabled=move || chosen.get().is_none() on:click=move |_| {
+                                let Some((start, end)) = chosen.get_untracked() else { return };
+                                match apply(study, "move a segment", CodingEdit::AdjustBounds { segment: id, start, end }) {
+                                    Ok(_) => chosen.set(None),
+                                    Err(e) => ctx.error(e),
+                                }
+                            }>"Set to the selected words"</button>
+                        </div>
+                        <details class="segment-memos"><summary>"Memos on this segment"</summary>
+                            <Memos target=MemoTarget::Segment(id) title=""/>
+                        </details>
+                        <div class="row wrap chips">
+                            {codes.into_iter().map(|(code, name, colour)| {
+                                let label = format!("Remove {name} from this segment");
+                                view! {
+                                    <span class="chip" style=format!("--code:{colour}")>{name.clone()}
+                                        <button class="ghost" aria-label=label on:click=move |_| {
+                                            if let Err(e) = apply(study, "remove a code", CodingEdit::RemoveCoding { segment: id, code }) { ctx.error(e); }
+                                        }>"✕"</button>
+                                    </span>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,196 @@
+//! A study's overview tab: title and description, research questions in order,
+//! stakeholder roles, the backup, merging another tablet's work, deleting the study.
+
+use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::study::StudyEdit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+use crate::app::{Confirm, use_ctx};
+use crate::browser;
+use crate::screens::study::use_study;
+use crate::widgets::{AddByName, TextField};
+
+#[component]
+pub fn OverviewTab() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let navigate = use_navigate();
+    let include_identifying = RwSignal::new(false);
+
+    let export = move |_| {
+        let (json, name) = study.data.with_untracked(|d| {
+            let now = browser::now();
+            let date = now.date().map(|d| d.to_string()).unwrap_or_default();
+            let json = Backup::of(d, include_identifying.get_untracked(), now).to_json();
+            (json, format!("{}-backup-{date}.json", browser::file_stem(&d.study.title)))
+        });
+        if let Err(e) = browser::download(&name, "application/json", &json) {
+            ctx.error(e);
+        }
+    };
+
+    let delete_study = move |_| {
+        let (title, impact) = study.data.with_untracked(|d| (d.study.title.clone(), d.study_deletion_impact()));
+        let navigate = navigate.clone();
+        ctx.ask(Confirm {
+            title: format!("Delete “{title}”?"),
+            body: format!(
+                "{} This cannot be undone; export a backup first if you may need it.",
+                impact.describe().unwrap_or_else(|| "The study is empty.".into())
+            ),
+            action: "Delete study".into(),
+            on_confirm: Box::new(move || {
+                let Some(repo) = ctx.repo() else { return };
+                let id = study.id();
+                spawn_local(async move {
+                    match repo.delete_study(id).await {
+                        Ok(_) => {
+                            ctx.info(format!("“{title}” was deleted."));
+                            navigate("/", Default::default());
+                        }
+                        Err(e) => ctx.error(e.to_string()),
+                    }
+                });
+            }),
+        });
+    };
+
+    let edit = move |e: StudyEdit| study.edit(|d, now| d.edit_study(e, now)).map(drop);
+
+    view! {
+        <section class="panel">
+            <h2>"About the study"</h2>
+            <TextField label="Title" value=Signal::derive(move || study.data.with(|d| d.study.title.clone()))
+                on_edit=move |t| edit(StudyEdit::Title(t))/>
+            <TextField label="Description" multiline=true
+                value=Signal::derive(move || study.data.with(|d| d.study.description.clone()))
+                on_edit=move |t| edit(StudyEdit::Description(t))/>
+            <p class="muted small">{move || study.data.with(|d| format!(
+                "{} · {}", fieldkit_core::study::plural(d.cases.len(), "case", "cases"),
+                fieldkit_core::study::plural(d.participants.len(), "participant", "participants")))}</p>
+        </section>
+        <ResearchQuestions/>
+        <Roles/>
+        <section class="panel">
+            <h2>"Backup"</h2>
+            <p>"Download the whole study as one JSON file, to keep it safe or move it to another device."</p>
+            <div class="check">
+                <input type="checkbox" id="include-identifying" prop:checked=move || include_identifying.get()
+                    on:change=move |ev| include_identifying.set(event_target_checked(&ev))/>
+                <label for="include-identifying">"Include participants' identifying details (names, contacts)"</label>
+            </div>
+            <button on:click=export>"Export backup"</button>
+        </section>
+        <crate::screens::merge::MergePanel/>
+        <section class="panel danger-zone">
+            <h2>"Delete this study"</h2>
+            <button class="danger" on:click=delete_study>"Delete study…"</button>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ResearchQuestions() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let ids = move || study.data.with(|d| d.study.research_questions.iter().map(|q| q.id).collect::<Vec<_>>());
+    let edit = move |e: StudyEdit| study.edit(|d, now| d.edit_study(e, now)).map(drop);
+    view! {
+        <section class="panel">
+            <h2>"Research questions"</h2>
+            <p class="muted">"Every interview protocol and the findings matrix follow this order."</p>
+            <ol class="questions">
+                <For each=ids key=|id| *id let:id>
+                    {
+                        let text = Signal::derive(move || study.data.with(|d| {
+                            d.study.research_questions.iter().find(|q| q.id == id).map(|q| q.text.clone()).unwrap_or_default()
+                        }));
+                        let detail = Signal::derive(move || study.data.with(|d| {
+                            d.study.research_questions.iter().find(|q| q.id == id).map(|q| q.detail.clone()).unwrap_or_default()
+                        }));
+                        let position = move || study.data.with(|d| d.study.research_questions.iter().position(|q| q.id == id).map(|p| p + 1).unwrap_or(0));
+                        let count = move || study.data.with(|d| d.study.research_questions.len());
+                        let act = move |e: StudyEdit| if let Err(err) = edit(e) { ctx.error(err) };
+                        view! {
+                            <li class="question">
+                                <TextField label=Signal::derive(move || format!("Question {}", position()))
+                                    value=text on_edit=move |t| edit(StudyEdit::QuestionText { id, text: t })/>
+                                <TextField label="What it covers" multiline=true value=detail
+                                    on_edit=move |t| edit(StudyEdit::QuestionDetail { id, detail: t })/>
+                                <div class="row">
+                                    <button class="secondary" disabled=move || { position() <= 1 }
+                                        on:click=move |_| act(StudyEdit::MoveQuestion { id, by: -1 })>"Move up"</button>
+                                    <button class="secondary" disabled=move || { position() >= count() }
+                                        on:click=move |_| act(StudyEdit::MoveQuestion { id, by: 1 })>"Move down"</button>
+                                    <button class="secondary" on:click=move |_| act(StudyEdit::RemoveQuestion(id))>"Remove"</button>
+                                </div>
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+            <AddByName label="New research question" button="Add question"
+                on_add=move |text| edit(StudyEdit::AddQuestion { id: Uuid::new_v4(), text })/>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Roles() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let ids = move || study.data.with(|d| d.study.roles.iter().map(|r| r.id).collect::<Vec<_>>());
+    let remove = move |id: Uuid| {
+        let (name, holders) = study.data.with_untracked(|d| {
+            (
+                d.role_name(Some(id)).to_string(),
+                d.role_holders(id).iter().map(|p| p.pseudonym.clone()).collect::<Vec<_>>(),
+            )
+        });
+        let body = if holders.is_empty() {
+            "No participant has this role.".to_string()
+        } else {
+            format!(
+                "{} will have no role: {}.",
+                fieldkit_core::study::plural(holders.len(), "participant", "participants"),
+                holders.join(", ")
+            )
+        };
+        ctx.ask(Confirm {
+            title: format!("Remove the role “{name}”?"),
+            body,
+            action: "Remove role".into(),
+            on_confirm: Box::new(move || {
+                if let Err(e) = study.edit(|d, now| d.remove_role(id, now)) {
+                    ctx.error(e);
+                }
+            }),
+        });
+    };
+    view! {
+        <section class="panel">
+            <h2>"Stakeholder roles"</h2>
+            <details>
+                <summary>{move || study.data.with(|d| format!("{} roles — edit the list", d.study.roles.len()))}</summary>
+                <ul class="plain">
+                    <For each=ids key=|id| *id let:id>
+                        <li class="row">
+                            <TextField label="Role name"
+                                value=Signal::derive(move || study.data.with(|d| d.role_name(Some(id)).to_string()))
+                                on_edit=move |name| study.edit(|d, now| d.edit_study(StudyEdit::RenameRole { id, name }, now)).map(drop)/>
+                            <button class="secondary" on:click=move |_| remove(id)>"Remove"</button>
+                        </li>
+                    </For>
+                </ul>
+                <AddByName label="New role" button="Add role"
+                    on_add=move |name| study.edit(|d, now| d.edit_study(StudyEdit::AddRole { id: Uuid::new_v4(), name }, now)).map(drop)/>
+            </details>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,114 @@
+//! A study's shell: loading it, the save status, and the section tabs.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::app::use_ctx;
+use crate::autosave::{SaveState, StudyCtx};
+use crate::browser;
+
+pub fn use_study() -> Option<StudyCtx> {
+    use_context::<StudyCtx>()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Loading {
+    Busy,
+    Failed(String),
+    Open,
+}
+
+/// Loads the study named in the URL and provides it to the tabs and detail screens.
+#[component]
+pub fn StudyShell() -> impl IntoView {
+    let ctx = use_ctx();
+    let params = use_params_map();
+    // A memo, so moving between the study's own pages (which changes other params) does not reload it.
+    let study_id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let state = RwSignal::new(Loading::Busy);
+    let owner = Owner::current();
+
+    Effect::new(move |_| {
+        let Some(id) = study_id.get() else {
+            state.set(Loading::Failed("This address does not name a study.".into()));
+            return;
+        };
+        let Some(repo) = ctx.repo() else { return };
+        let owner = owner.clone();
+        state.set(Loading::Busy);
+        spawn_local(async move {
+            match repo.load(id, browser::now()).await {
+                Ok(loaded) => {
+                    for p in &loaded.problems {
+                        ctx.error(p.message());
+                    }
+                    if let Some(owner) = owner {
+                        owner.with(|| provide_context(StudyCtx::new(ctx, loaded.data)));
+                    }
+                    let _ = state.try_set(Loading::Open);
+                }
+                Err(e) => drop(state.try_set(Loading::Failed(e.to_string()))),
+            }
+        });
+    });
+
+    view! {
+        {move || match state.get() {
+            Loading::Busy => view! { <p class="muted">"Opening the study…"</p> }.into_any(),
+            Loading::Failed(e) => view! {
+                <section class="panel error-panel" role="alert">
+                    <h1>"This study cannot be opened"</h1>
+                    <p>{e}</p>
+                    <A href="/">"Back to your studies"</A>
+                </section>
+            }.into_any(),
+            Loading::Open => view! { <StudyFrame/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn StudyFrame() -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let base = format!("/study/{}", study.id());
+    // The undo list of coding actions lives as long as the study is open.
+    provide_context(crate::screens::coding::CodingHistory::new());
+    view! {
+        <div class="study-head">
+            <p class="crumbs"><A href="/">"Studies"</A></p>
+            <h1 class="study-title">{move || study.data.with(|d| d.study.title.clone())}</h1>
+            <SaveIndicator state=study.save_state/>
+        </div>
+        <nav class="tabs" aria-label="Study sections">
+            <A href=base.clone() exact=true>"Overview"</A>
+            <A href=format!("{base}/cases")>"Cases"</A>
+            <A href=format!("{base}/participants")>"Participants"</A>
+            <A href=format!("{base}/protocols")>"Protocols"</A>
+            <A href=format!("{base}/interviews")>"Interviews"</A>
+            <A href=format!("{base}/surveys")>"Surveys"</A>
+            <A href=format!("{base}/coding")>"Coding"</A>
+        </nav>
+        <Outlet/>
+    }
+    .into_any()
+}
+
+#[component]
+fn SaveIndicator(state: RwSignal<SaveState>) -> impl IntoView {
+    view! {
+        <p class="save-state" role="status" data-state=move || match state.get() {
+            SaveState::Saved => "saved",
+            SaveState::Pending => "pending",
+            SaveState::Failed(_) => "failed",
+        }>
+            {move || match state.get() {
+                SaveState::Saved => "✓ All changes saved on this device".to_string(),
+                SaveState::Pending => "Saving…".to_string(),
+                SaveState::Failed(_) => "⚠ Not saved yet — retrying".to_string(),
+            }}
+        </p>
+    }
+}
