@@ -20,6 +20,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# --- Rust: rustfmt and clippy for `make lint` (in rustup's default profile) --
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "installing rust component $component"
+    rustup component add "$component"
+  fi
+done
+
 # --- trunk --------------------------------------------------------------------
 if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
   say "installing trunk $TRUNK_VERSION (cargo install, takes ~7 min)"
