@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::screens::fieldwork::{account, documents, interviews, protocols, runner};
@@ -41,6 +42,15 @@ pub struct Notice {
     pub id: u64,
     pub level: Level,
     pub text: String,
+    /// Whether the message offers Undo (its action is kept in `Ctx::undo_actions`).
+    pub undo: bool,
+    /// A passing confirmation or Undo offer belongs to the page (path) it was shown
+    /// on and goes when the user moves to another. Errors and notes (None) stay
+    /// until dismissed.
+    pub page: Option<String>,
+    /// When it was shown (ms since the epoch): one shown while a page changes
+    /// belongs to the page that follows.
+    pub shown_at: f64,
 }
 
 /// A question the user must answer before something irreversible happens.
@@ -62,6 +72,7 @@ pub struct Ctx {
     next_notice: StoredValue<u64>,
     confirm: RwSignal<Option<(String, String, String)>>,
     confirm_action: StoredValue<Option<Box<dyn FnOnce()>>, LocalStorage>,
+    undo_actions: StoredValue<Vec<(u64, Box<dyn FnOnce()>)>, LocalStorage>,
 }
 
 impl Ctx {
@@ -77,7 +88,7 @@ impl Ctx {
             if n.last().is_some_and(|last| last.text == text) {
                 return;
             }
-            n.push(Notice { id, level, text });
+            n.push(Notice { id, level, text, undo: false, page: None, shown_at: js_sys::Date::now() });
             if n.len() > 5 {
                 n.remove(0);
             }
@@ -93,6 +104,7 @@ impl Ctx {
     pub fn info(&self, text: impl Into<String>) {
         self.notify(Level::Info, text.into());
         let id = self.next_notice.get_value().saturating_sub(1);
+        self.notices.update(|n| n.iter_mut().filter(|x| x.id == id).for_each(|x| x.page = Some(current_path())));
         let ctx = *self;
         set_timeout(
             move || {
@@ -109,6 +121,60 @@ impl Ctx {
 
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|x| x.id != id));
+        self.undo_actions.update_value(|a| a.retain(|(x, _)| *x != id));
+    }
+
+    /// Shows what was just deleted with an Undo button, for 15 seconds.
+    pub fn offer_undo(&self, text: String, undo: Box<dyn FnOnce()>) {
+        let id = self.next_notice.get_value();
+        self.next_notice.set_value(id + 1);
+        self.undo_actions.update_value(|a| a.push((id, undo)));
+        self.notices.update(|n| {
+            n.push(Notice {
+                id,
+                level: Level::Info,
+                text,
+                undo: true,
+                page: Some(current_path()),
+                shown_at: js_sys::Date::now(),
+            });
+            if n.len() > 5 {
+                n.remove(0);
+            }
+        });
+        let ctx = *self;
+        set_timeout(move || ctx.dismiss_quietly(id), std::time::Duration::from_secs(15));
+    }
+
+    fn dismiss_quietly(&self, id: u64) {
+        let _ = self.notices.try_update(|n| n.retain(|x| x.id != id));
+        let _ = self.undo_actions.try_update_value(|a| a.retain(|(x, _)| *x != id));
+    }
+
+    /// Closes the messages that belong to the page the user just left.
+    pub fn leave_page(&self, path: &str) {
+        let gone: Vec<u64> = self.notices.with_untracked(|n| {
+            let settled = js_sys::Date::now() - 500.0;
+            n.iter()
+                .filter(|x| x.shown_at < settled && x.page.as_deref().is_some_and(|p| p != path))
+                .map(|x| x.id)
+                .collect()
+        });
+        for id in gone {
+            self.dismiss_quietly(id);
+        }
+    }
+
+    /// Runs the Undo of a message and closes it.
+    pub fn run_undo(&self, id: u64) {
+        let action = self
+            .undo_actions
+            .try_update_value(|a| a.iter().position(|(x, _)| *x == id).map(|at| a.remove(at).1))
+            .flatten();
+        self.dismiss(id);
+        if let Some(action) = action {
+            action();
+        }
     }
 
     /// Writes (Some) or removes (None) the participant-mode lock, then shows the
@@ -131,6 +197,11 @@ impl Ctx {
     }
 }
 
+/// The page's path now, for tying a message to the page it was shown on.
+fn current_path() -> String {
+    window().location().pathname().unwrap_or_default()
+}
+
 pub fn use_ctx() -> Ctx {
     // Provided at the root before any screen renders; a missing context is a programming error
     // that would show immediately in every test, so fall back to a fresh one rather than panic.
@@ -146,6 +217,7 @@ fn new_ctx() -> Ctx {
         next_notice: StoredValue::new(0),
         confirm: RwSignal::new(None),
         confirm_action: StoredValue::new_local(None),
+        undo_actions: StoredValue::new_local(Vec::new()),
     }
 }
 
@@ -251,6 +323,14 @@ fn ResearcherApp() -> impl IntoView {
 #[component]
 pub fn Notices() -> impl IntoView {
     let ctx = use_ctx();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            ctx.leave_page(&path);
+        }
+        path
+    });
     view! {
         <div class="notices" aria-live="polite">
             <For each=move || ctx.notices.get() key=|n| n.id let:notice>
@@ -259,6 +339,9 @@ pub fn Notices() -> impl IntoView {
                     role=if notice.level == Level::Error { "alert" } else { "status" }
                 >
                     <span>{notice.text.clone()}</span>
+                    <Show when=move || notice.undo>
+                        <button class="secondary" on:click=move |_| ctx.run_undo(notice.id)>"Undo"</button>
+                    </Show>
                     <button class="ghost" aria-label="Dismiss message" on:click=move |_| ctx.dismiss(notice.id)>
                         "✕"
                     </button>
@@ -282,15 +365,56 @@ fn ConfirmDialog() -> impl IntoView {
             action();
         }
     };
+    // Focus moves into the dialog when it opens (onto Cancel, the safe choice), Tab
+    // stays inside it, Escape cancels, and focus returns where it was on close.
+    let cancel_button = NodeRef::<leptos::html::Button>::new();
+    let action_button = NodeRef::<leptos::html::Button>::new();
+    let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(None);
+    Effect::new(move |_| {
+        let open = ctx.confirm.with(|c| c.is_some());
+        if open {
+            let active = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            opener.set_value(active);
+            request_animation_frame(move || {
+                if let Some(b) = cancel_button.get_untracked() {
+                    let _ = b.focus();
+                }
+            });
+        } else if let Some(el) = opener.try_update_value(|o| o.take()).flatten() {
+            let _ = el.focus();
+        }
+    });
+    let keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            close();
+        }
+        "Tab" => {
+            let (Some(first), Some(last)) = (cancel_button.get_untracked(), action_button.get_untracked()) else {
+                return;
+            };
+            let active = document().active_element();
+            let on_first = active.as_ref().is_some_and(|a| a == first.unchecked_ref::<web_sys::Element>());
+            let on_last = active.as_ref().is_some_and(|a| a == last.unchecked_ref::<web_sys::Element>());
+            if ev.shift_key() && (on_first || !on_last) {
+                ev.prevent_default();
+                let _ = last.focus();
+            } else if !ev.shift_key() && (on_last || !on_first) {
+                ev.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    };
     view! {
         <Show when=move || ctx.confirm.with(|c| c.is_some())>
-            <div class="backdrop">
+            <div class="backdrop" on:keydown=keydown>
                 <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body">
                     <h2 id="confirm-title">{move || ctx.confirm.with(|c| c.as_ref().map(|c| c.0.clone()))}</h2>
                     <p id="confirm-body">{move || ctx.confirm.with(|c| c.as_ref().map(|c| c.1.clone()))}</p>
                     <div class="row">
-                        <button class="secondary" on:click=move |_| close()>"Cancel"</button>
-                        <button class="danger" on:click=confirm>
+                        <button class="secondary" node_ref=cancel_button on:click=move |_| close()>"Cancel"</button>
+                        <button class="danger" node_ref=action_button on:click=confirm>
                             {move || ctx.confirm.with(|c| c.as_ref().map(|c| c.2.clone()))}
                         </button>
                     </div>

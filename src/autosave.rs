@@ -51,6 +51,13 @@ impl Changed for fieldkit_core::coding::Applied {
     }
 }
 
+/// An undo or redo: what it changed, if there was a step to take.
+impl Changed for Option<(String, fieldkit_core::coding::Applied)> {
+    fn refs(&self) -> Vec<ObjectRef> {
+        self.as_ref().map(|(_, applied)| applied.touched()).unwrap_or_default()
+    }
+}
+
 impl<T> Changed for (T, ObjectRef) {
     fn refs(&self) -> Vec<ObjectRef> {
         vec![self.1]
@@ -111,6 +118,41 @@ impl StudyCtx {
         let (value, writes) = outcome?;
         self.queue(writes?, false);
         Ok(value)
+    }
+
+    /// Applies an edit that deletes something the user typed, then shows `message`
+    /// with an Undo that puts back the objects `affected` names, as they were.
+    pub fn edit_undoable<T: Changed>(
+        &self,
+        message: &str,
+        affected: impl FnOnce(&StudyData) -> Vec<ObjectRef>,
+        op: impl FnOnce(&mut StudyData, Timestamp) -> Result<T, ValidationError>,
+    ) -> Result<T, String> {
+        let saved = self.data.with_untracked(|d| d.save_objects(&affected(d)))?;
+        let value = self.edit(op)?;
+        let study = *self;
+        self.app.offer_undo(
+            message.to_string(),
+            Box::new(move || {
+                if let Err(e) = study.restore(&saved) {
+                    study.app.error(format!("Could not undo: {e}"));
+                }
+            }),
+        );
+        Ok(value)
+    }
+
+    /// Puts saved objects back (see `edit_undoable`) and queues them for saving.
+    fn restore(&self, saved: &fieldkit_core::storage::records::SavedObjects) -> Result<(), String> {
+        let writes = self
+            .data
+            .try_maybe_update(|data| match data.restore_saved(saved) {
+                Ok(refs) => (true, encode(data, &refs)),
+                Err(e) => (false, Err(e)),
+            })
+            .unwrap_or_else(|| Err("This study is closed.".into()))?;
+        self.queue(writes, false);
+        Ok(())
     }
 
     /// Applies a deletion and writes it at once.

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, REPO_ROOT } from './harness.mjs';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, selectWords, applyCodesTo, REPO_ROOT } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const CASE = 'Gofal Cwm Tŷ Gwyn';
@@ -32,35 +32,8 @@ const tab = (name) => page.getByRole('navigation', { name: 'Study sections' }).g
 /** Code points before `words` in TEXT: where the core says the segment starts. */
 const cp = (words) => [...TEXT.slice(0, TEXT.indexOf(words))].length;
 
-/** Selects `words` inside the source text as a finger's selection handles would. */
-async function select(words) {
-  await page.evaluate((words) => {
-    const root = document.querySelector('.source-text');
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const nodes = [];
-    let full = '';
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, full.length]); full += n.data; }
-    const from = full.indexOf(words);
-    if (from < 0) throw new Error(`not in the text: ${words}`);
-    const at = (offset) => {
-      for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= offset) return [nodes[i][0], offset - nodes[i][1]];
-      throw new Error('offset');
-    };
-    const range = document.createRange();
-    range.setStart(...at(from));
-    range.setEnd(...at(from + words.length));
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-  }, words);
-  await page.locator('.selection-preview', { hasText: `“${words}”` }).waitFor();
-}
-
-async function applyCodes(...codes) {
-  const palette = page.getByRole('region', { name: 'Code the selection' });
-  for (const c of codes) await palette.getByLabel(c, { exact: true }).check();
-  await palette.getByRole('button', { name: 'Apply codes' }).click();
-}
+const select = (words) => selectWords(page, words);
+const applyCodes = (...codes) => applyCodesTo(page, ...codes);
 
 before(async () => {
   server = await startServer();
@@ -211,10 +184,10 @@ test('every export downloads and parses; each segment is the source text at its 
   const json = JSON.parse(await fsp.readFile(await download('Codebook (JSON)'), 'utf8'));
   assert.ok(json.codes.some((c) => c.name === 'Getting about'));
   const matrix = parse(await fsp.readFile(await download('Framework matrix (CSV)')), { columns: true, strict: true });
-  assert.equal(matrix.find((r) => r.case === CASE)['Getting about'], 'Drivers are scarce; distance shapes every rota.');
+  assert.equal(matrix.find((r) => r.case === CASE).Getting_about, 'Drivers are scarce; distance shapes every rota.');
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(await download('Framework matrix (XLSX)'));
-  assert.deepEqual(workbook.worksheets.map((w) => w.name), ['Synopses', 'Supporting quotes']);
+  assert.deepEqual(workbook.worksheets.map((w) => w.name), ['Synopses', 'Supporting quotes', 'Columns']);
   const quotes = workbook.getWorksheet('Supporting quotes');
   const quoteRows = [];
   quotes.eachRow((row, n) => { if (n > 1) quoteRows.push(row.values.slice(1)); });

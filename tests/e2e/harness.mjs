@@ -288,3 +288,38 @@ export function collectErrors(target, { ignore = [] } = {}) {
     },
   };
 }
+
+// ---------------------------------------------------------------------------
+// Coding
+// ---------------------------------------------------------------------------
+
+/** Selects `words` inside the open source's text as a finger's selection handles would. */
+export async function selectWords(page, words) {
+  await page.evaluate((words) => {
+    const root = document.querySelector('.source-text');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let full = '';
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, full.length]); full += n.data; }
+    const from = full.indexOf(words);
+    if (from < 0) throw new Error(`not in the text: ${words}`);
+    const at = (offset) => {
+      for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= offset) return [nodes[i][0], offset - nodes[i][1]];
+      throw new Error('offset');
+    };
+    const range = document.createRange();
+    range.setStart(...at(from));
+    range.setEnd(...at(from + words.length));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }, words);
+  await page.locator('.selection-preview', { hasText: `“${words}”` }).waitFor();
+}
+
+/** Ticks codes in the palette and applies them to the selection. */
+export async function applyCodesTo(page, ...codes) {
+  const palette = page.getByRole('region', { name: 'Code the selection' });
+  for (const c of codes) await palette.getByLabel(c, { exact: true }).check();
+  await palette.getByRole('button', { name: 'Apply codes' }).click();
+}

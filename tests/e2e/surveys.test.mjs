@@ -131,7 +131,11 @@ test('build a survey with three pages, skip logic and a Welsh translation', asyn
   await region(2).getByLabel('Page title', { exact: true }).fill('Volunteering');
   await region(3).getByLabel('Page title', { exact: true }).fill('Your views');
 
+  // `role` is a column every export has (the participant's role): the builder refuses it.
   const role = await addQuestion(1, 'Single choice', 'How are you connected with the service?', 'role');
+  await role.getByText('“role” is used by a column every export has; choose another name.').waitFor();
+  await role.getByLabel('Machine name (export column)').fill('connection');
+  await role.getByLabel('Machine name (export column)').blur();
   await role.getByLabel('Question (Welsh)').fill("Sut ydych chi'n gysylltiedig â'r gwasanaeth?");
   await addOption(role, 'I receive care or support');
   await addOption(role, 'I work for the service');
@@ -370,12 +374,16 @@ async function download(button) {
 }
 
 test('downloads: wide, long and codebook CSV parse strictly and match the answers; the XLSX opens', async () => {
-  const wide = parse(await fsp.readFile(await download('Wide CSV (one row per response)')), { columns: true, bom: false, strict: true, relax_quotes: false });
+  const wideFile = await fsp.readFile(await download('Wide CSV (one row per response)'));
+  const header = parse(wideFile, { to_line: 1 })[0];
+  assert.equal(new Set(header.map((h) => h.toLowerCase())).size, header.length, `unique column names: ${header}`);
+  for (const h of header) assert.match(h, /^[A-Za-z][A-Za-z0-9_]{0,63}$/, `a name R, SPSS and Stata accept: ${h}`);
+  const wide = parse(wideFile, { columns: true, bom: false, strict: true, relax_quotes: false });
   assert.equal(wide.length, 5);
   const ceri = wide.find((r) => r.participant === 'Ceri');
   assert.ok(ceri, `columns: ${Object.keys(wide[0])}`);
   assert.equal(ceri.hours, '14', 'the correction is exported');
-  assert.equal(ceri.role, 'i_work_for');
+  assert.equal(ceri.connection, 'i_work_for');
   assert.equal(ceri.listened, '2');
   assert.equal(ceri.belong, '1');
   assert.equal(ceri.obstacles, `'${HOSTILE}`, 'a formula-like answer is neutralised');
@@ -395,7 +403,7 @@ test('downloads: wide, long and codebook CSV parse strictly and match the answer
   assert.ok(long.some((r) => r.question === 'hours' && r.value === '14'));
   const codebook = parse(await fsp.readFile(await download('Codebook CSV')), { columns: true, strict: true });
   const columns = codebook.map((r) => r.column);
-  for (const c of ['role', 'volunteer', 'hours', 'listened', 'belong', 'obstacles', 'help_training', 'help_advice_from_the']) {
+  for (const c of ['role', 'connection', 'volunteer', 'hours', 'listened', 'belong', 'obstacles', 'help_training', 'help_advice_from_the']) {
     assert.ok(columns.includes(c), `codebook has ${c}: ${columns}`);
   }
 

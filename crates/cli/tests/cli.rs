@@ -407,3 +407,104 @@ fn bad_refi_files_fail_cleanly() {
     let out = fieldkit(&["merge", bad.to_str().unwrap(), "-o", "-"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Reads a CSV's header as a statistics user's script would, with Python's standard
+/// `csv` module (and pandas as well, where it is installed), and checks each name
+/// against the rules of R, SPSS and Stata: ASCII letters, digits and `_`, starting
+/// with a letter, at most 64 characters, not a reserved word, and no two the same
+/// ignoring case. Prints `columns: N, rows: N` and one `PROBLEM …` line per problem;
+/// exits 1 if there is any.
+const READ_HEADER_PY: &str = r#"
+import csv, re, sys
+path = sys.argv[1]
+with open(path, newline='', encoding='utf-8') as f:
+    rows = list(csv.reader(f))
+header = rows[0]
+reserved = {'if', 'else', 'repeat', 'while', 'function', 'for', 'next', 'break', 'true', 'false', 'null',
+            'inf', 'nan', 'na', 'na_integer_', 'na_real_', 'na_complex_', 'na_character_', 'in',
+            'all', 'and', 'by', 'eq', 'ge', 'gt', 'le', 'lt', 'ne', 'not', 'or', 'to', 'with',
+            'byte', 'double', 'float', 'int', 'long', 'strl', 'using'}
+problems = []
+seen = set()
+for name in header:
+    if not re.fullmatch(r'[A-Za-z][A-Za-z0-9_]{0,63}', name):
+        problems.append('not a valid variable name: %r' % name)
+    if name.lower() in reserved:
+        problems.append('a reserved word: %r' % name)
+    if name.lower() in seen:
+        problems.append('repeated (ignoring case): %r' % name)
+    seen.add(name.lower())
+for n, row in enumerate(rows[1:], start=2):
+    if len(row) != len(header):
+        problems.append('row %d has %d cells for %d columns' % (n, len(row), len(header)))
+try:
+    import pandas
+except ImportError:
+    print('pandas: not installed')
+else:
+    frame = pandas.read_csv(path, dtype=str, keep_default_na=False)
+    if list(frame.columns) != header:
+        problems.append('pandas renamed columns: %r' % list(frame.columns))
+    print('pandas: %d rows' % len(frame))
+print('columns: %d, rows: %d' % (len(header), len(rows) - 1))
+print('header: ' + ','.join(header))
+for p in problems:
+    print('PROBLEM ' + p)
+sys.exit(1 if problems else 0)
+"#;
+
+/// Runs [`READ_HEADER_PY`] on a file; fails (never skips) if Python cannot be run.
+fn python_reads(csv_path: &std::path::Path) -> String {
+    let out = Command::new("python3")
+        .args(["-c", READ_HEADER_PY])
+        .arg(csv_path)
+        .output()
+        .expect("python3 is needed to read the export as a statistics user would");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "Python found problems in {}:\n{stdout}{}", csv_path.display(), text(&out.stderr));
+    stdout
+}
+
+#[test]
+fn the_demo_survey_wide_csv_reads_in_python_with_names_r_spss_and_stata_accept() {
+    let demo = tmp("reader-demo.json");
+    assert!(fieldkit(&["demo", "-o", demo.to_str().unwrap()]).status.success());
+    let wide = tmp("reader-demo-wide.csv");
+    let out = fieldkit(&["export", "responses-wide-csv", demo.to_str().unwrap(), "-o", wide.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = python_reads(&wide);
+    assert!(report.contains("rows: 4"), "{report}");
+    let header: Vec<String> =
+        csv::Reader::from_path(&wide).unwrap().headers().unwrap().iter().map(String::from).collect();
+    assert!(header.contains(&"Language_of_service".to_string()), "a case attribute with spaces: {header:?}");
+    assert!(header.contains(&"stakeholder_role".to_string()) && header.contains(&"role".to_string()), "{header:?}");
+
+    // A backup made before the rule: the template's question is still called "role",
+    // and a case has the attribute "Year established". It loads and exports.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&demo).unwrap()).unwrap();
+    for page in v["surveys"][0]["pages"].as_array_mut().unwrap() {
+        for q in page["questions"].as_array_mut().unwrap() {
+            if q["name"] == "stakeholder_role" {
+                q["name"] = "role".into();
+            }
+        }
+    }
+    let extra = v["cases"][0]["attributes"]["extra"].as_array_mut().unwrap();
+    extra.push(serde_json::json!({"key": "Year established", "value": "2015"}));
+    let old = tmp("reader-old.json");
+    std::fs::write(&old, serde_json::to_vec(&v).unwrap()).unwrap();
+    let old_wide = tmp("reader-old-wide.csv");
+    let out = fieldkit(&["export", "responses-wide-csv", old.to_str().unwrap(), "-o", old_wide.to_str().unwrap()]);
+    assert!(out.status.success(), "an old backup still exports: {}", text(&out.stderr));
+    let report = python_reads(&old_wide);
+    assert!(report.contains("rows: 4"), "{report}");
+    let mut reader = csv::Reader::from_path(&old_wide).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for name in ["role", "role_2", "Year_established"] {
+        assert!(header.contains(&name.to_string()), "{name} in {header:?}");
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rowan = rows.iter().find(|r| &r[col("participant")] == "Rowan").unwrap();
+    assert_eq!((&rowan[col("role")], &rowan[col("role_2")]), ("Manager / founder", "worker"));
+}

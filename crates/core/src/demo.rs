@@ -439,7 +439,7 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
         Some("Rowan"),
         "en",
         vec![
-            (id("role"), choice("worker")),
+            (id("stakeholder_role"), choice("worker")),
             (id("involvement_length"), choice("over_3")),
             (id("experience"), scale("experience", &[5, 4, 5, 5])),
             (id("overall"), AnswerValue::Number(5.0)),
@@ -460,7 +460,7 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
         Some("Ceri"),
         "cy",
         vec![
-            (id("role"), choice("worker")),
+            (id("stakeholder_role"), choice("worker")),
             (id("experience"), scale("experience", &[4, 4, 5, 4])),
             (id("barriers"), choices(&["travel"])),
             (
@@ -479,7 +479,7 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
         None,
         "en",
         vec![
-            (id("role"), choice("partner")),
+            (id("stakeholder_role"), choice("partner")),
             (id("local_help"), AnswerValue::Bool(true)),
             (id("help_kind"), choices(&["contacts"])),
             (id("help_wanted"), text("=HYPERLINK(\"http://example.com\",\"click\")")),
@@ -491,7 +491,7 @@ fn add_survey_responses(data: &mut StudyData) -> Result<(), ValidationError> {
         true,
         4300,
     )?;
-    respond(data, hillside, Some("Hazel"), "en", vec![(id("role"), choice("supported"))], false, 4400)?;
+    respond(data, hillside, Some("Hazel"), "en", vec![(id("stakeholder_role"), choice("supported"))], false, 4400)?;
     Ok(())
 }
 

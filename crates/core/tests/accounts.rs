@@ -119,7 +119,10 @@ fn fixture() -> Fixture {
             ),
             answer(ORIGINS, Some(WHO), AnswerState::Asked, "Six families.", vec![]),
             answer(ORIGINS, Some(MONEY), AnswerState::NotAsked, "NOT ASKED: must not appear", vec![]),
-            answer(GOVERNANCE, None, AnswerState::Skipped, "SKIPPED: must not appear", vec![]),
+            // Skipped, yet noted: kept, marked as skipped.
+            answer(GOVERNANCE, None, AnswerState::Skipped, "No time; Rowan said the board votes.", vec![]),
+            // Skipped with nothing noted: left out.
+            answer(FUTURE, None, AnswerState::Skipped, "", vec![]),
             answer(
                 FUTURE,
                 Some(LEADER),
@@ -178,6 +181,12 @@ Rowan: We grew.
 Prompt: Who was involved?
 Six families.
 
+Governance
+----------
+Question: How are decisions made?
+(Marked as skipped in the interview.)
+No time; Rowan said the board votes.
+
 Future
 ------
 Prompt: Who will lead it?
@@ -203,12 +212,58 @@ fn the_account_covers_what_was_asked_in_the_interviews_protocol_version() {
 fn sections_and_prompts_not_asked_are_left_out_and_so_is_guidance() {
     let f = fixture();
     let text = account_text(&f.data, the_interview(&f));
-    for absent in ["NOT ASKED", "SKIPPED", "Governance", "What money was there?", "guidance", "Sensitive", "Beginnings"]
-    {
+    for absent in ["NOT ASKED", "What money was there?", "guidance", "Sensitive", "Beginnings"] {
         assert!(!text.contains(absent), "{absent} appears in\n{text}");
     }
-    // Future appears through its prompt alone; its main question was not asked.
+    // Future appears through its prompt alone; its main question was skipped with nothing noted.
     assert!(!text.contains("What comes next?"));
+    // Governance was skipped but noted: it stays, marked once.
+    assert_eq!(text.matches("(Marked as skipped in the interview.)").count(), 1, "{text}");
+}
+
+#[test]
+fn notes_on_a_skipped_prompt_stay_in_the_account_marked_as_skipped() {
+    let mut f = fixture();
+    let rowan = f.rowan;
+    interview_mut(&mut f).answers = vec![
+        answer(ORIGINS, None, AnswerState::Asked, "Started in 2015 by carers.", vec![]),
+        answer(
+            ORIGINS,
+            Some(MONEY),
+            AnswerState::Skipped,
+            "No time to ask; Rowan mentioned the grant ended.",
+            vec![turn(7, Speaker::Participant(rowan), "Money is for another day.")],
+        ),
+        // Skipped with nothing noted: nothing to keep.
+        answer(FUTURE, Some(LEADER), AnswerState::Skipped, "  ", vec![]),
+    ];
+    let text = account_text(&f.data, the_interview(&f));
+    assert!(
+        text.contains(
+            "Prompt: What money was there?\n(Marked as skipped in the interview.)\n\
+             No time to ask; Rowan mentioned the grant ended.\nRowan: Money is for another day.\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Who will lead it?") && !text.contains("Future"), "{text}");
+    assert_eq!(text.matches("Marked as skipped").count(), 1, "{text}");
+    let html = account_html(&f.data, the_interview(&f));
+    assert!(
+        html.contains(
+            "<p class=\"question\" dir=\"auto\">Prompt: What money was there?</p>\n\
+             <p class=\"skipped\">(Marked as skipped in the interview.)</p>\n\
+             <p class=\"notes\" dir=\"auto\">No time to ask; Rowan mentioned the grant ended.</p>"
+        ),
+        "{html}"
+    );
+    // Without the protocol, a skipped note is kept too, and still marked.
+    f.data.protocols.clear();
+    let text = account_text(&f.data, the_interview(&f));
+    assert!(text.contains("Started in 2015 by carers.\n"), "{text}");
+    assert!(
+        text.contains("(Marked as skipped in the interview.)\nNo time to ask; Rowan mentioned the grant ended.\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -299,7 +354,8 @@ fn the_html_page_is_complete_and_printable() {
     assert!(html.contains("<span class=\"speaker\">Rowan:</span> We grew."));
     assert!(html.contains("<h2>Transcript</h2>"));
     assert!(html.trim_end().ends_with("</html>"));
-    assert!(!html.contains("NOT ASKED") && !html.contains("Governance"));
+    assert!(!html.contains("NOT ASKED") && !html.contains("What comes next?"));
+    assert!(html.contains("<p class=\"skipped\">(Marked as skipped in the interview.)</p>"), "{html}");
 }
 
 #[test]

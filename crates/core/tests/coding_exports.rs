@@ -9,6 +9,7 @@ use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::coding::*;
 use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::study::*;
+use fieldkit_core::tabular::Cell;
 use fieldkit_core::*;
 use uuid::Uuid;
 
@@ -78,7 +79,8 @@ fn segments_csv_matches_golden_and_has_one_row_per_segment_and_code() {
     let (header, rows) = parse(&bytes);
     assert_eq!(&header[..8], SEGMENTS_CSV_LEADING);
     assert_eq!(&header[header.len() - 14..], SEGMENTS_CSV_TRAILING);
-    assert!(header.contains(&"Language of service".to_string()), "extra case attributes are columns");
+    assert!(header.contains(&"Language_of_service".to_string()), "extra case attributes are columns, named safely");
+    assert_valid_unique_names(&header);
     let codings: usize = d.segments.iter().map(|s| s.codings.len()).sum();
     assert_eq!(rows.len(), codings);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -135,7 +137,8 @@ fn matrix_csv_matches_golden_and_marks_cells_without_data() {
     let (header, rows) = parse(&bytes);
     assert_eq!(
         header,
-        ["case", "Relationships and trust", "Barriers", "Non-financial support", "Community leadership"]
+        ["case", "Relationships_and_trust", "Barriers", "Non_financial_support", "Community_leadership"],
+        "theme names made into names R, SPSS and Stata accept"
     );
     assert_eq!(rows.len(), 4);
     assert!(rows[0][1].starts_with("Members and carers feel heard"));
@@ -143,8 +146,68 @@ fn matrix_csv_matches_golden_and_marks_cells_without_data() {
     let by_question = matrix_csv(&d, MatrixRows::Participants, MatrixColumns::Questions).unwrap();
     let (header, rows) = parse(&by_question);
     assert_eq!(header.len(), 5);
+    assert_eq!(header[0], "participant");
+    assert_valid_unique_names(&header);
+    assert_eq!(header[1], "How_do_the_people_who_use_work_in_and_run_the_service_experience");
     assert_eq!(rows.len(), d.participants.len());
     let book = matrix_workbook(&d, MatrixRows::Cases, MatrixColumns::Themes);
-    assert_eq!(book.sheets.len(), 2);
+    assert_eq!(book.sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), MATRIX_SHEETS);
     assert_eq!(book.sheets[1].rows.len(), 3, "one row per linked segment");
+}
+
+#[test]
+fn the_matrix_workbook_keeps_the_human_labels_beside_the_safe_names() {
+    let d = study();
+    let book = matrix_workbook(&d, MatrixRows::Cases, MatrixColumns::Themes);
+    let text = |c: &Cell| match c {
+        Cell::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    let (synopses, quotes, columns) = (&book.sheets[0], &book.sheets[1], &book.sheets[2]);
+    let (csv_header, _) = parse(&matrix_csv(&d, MatrixRows::Cases, MatrixColumns::Themes).unwrap());
+    assert_eq!(synopses.header, csv_header, "the workbook uses the CSV's names");
+    assert_eq!(columns.header, MATRIX_COLUMNS_HEADER);
+    let pairs: Vec<(String, String)> = columns.rows.iter().map(|r| (text(&r[0]), text(&r[1]))).collect();
+    assert_eq!(pairs.iter().map(|p| p.0.clone()).collect::<Vec<_>>(), synopses.header);
+    assert_eq!(pairs[0], ("case".to_string(), "Case".to_string()));
+    assert_eq!(pairs[3], ("Non_financial_support".to_string(), "Non-financial support".to_string()));
+    assert_eq!(quotes.header, QUOTES_HEADER);
+    for q in &quotes.rows {
+        let (column, label) = (text(&q[1]), text(&q[2]));
+        assert!(pairs.contains(&(column.clone(), label.clone())), "{column} / {label}");
+    }
+    for sheet in &book.sheets {
+        assert_valid_unique_names(&sheet.header);
+    }
+}
+
+#[test]
+fn themes_and_attributes_that_clash_get_unique_names() {
+    let mut d = study();
+    // A theme named like the row column, and two whose safe names are the same.
+    let themes: Vec<Uuid> = d.themes().map(|t| t.id).collect();
+    for (id, name) in themes.iter().zip(["Case", "Barriers!", "barriers?", "1 more"]) {
+        d.codes.iter_mut().find(|c| c.id == *id).unwrap().name = name.into();
+    }
+    let (header, _) = parse(&matrix_csv(&d, MatrixRows::Cases, MatrixColumns::Themes).unwrap());
+    assert_eq!(header, ["case", "Case_2", "Barriers", "barriers_2", "v_1_more"]);
+    // Attributes named like a fixed column (ignoring case) or like each other once safe.
+    d.cases[0].attributes.extra.push(Attribute { key: "Role".into(), value: "x".into() });
+    d.cases[0].attributes.extra.push(Attribute { key: "Language-of-service".into(), value: "y".into() });
+    let (header, _) = parse(&segments_csv(&d).unwrap());
+    assert_valid_unique_names(&header);
+    assert!(
+        header.contains(&"Role_2".to_string()) && header.contains(&"Language_of_service_2".to_string()),
+        "{header:?}"
+    );
+    assert_eq!(&header[..8], SEGMENTS_CSV_LEADING);
+    assert_eq!(&header[header.len() - 14..], SEGMENTS_CSV_TRAILING, "the fixed columns keep their names");
+}
+
+fn assert_valid_unique_names(header: &[String]) {
+    let mut seen = std::collections::HashSet::new();
+    for name in header {
+        assert!(fieldkit_core::tabular::is_safe_variable_name(name), "{name:?} in {header:?}");
+        assert!(seen.insert(name.to_ascii_lowercase()), "{name} twice (ignoring case) in {header:?}");
+    }
 }

@@ -328,3 +328,28 @@ fn a_study_with_fieldwork_round_trips_through_a_backup_and_validates() {
     bad.interviews[0].protocol_version = 9;
     assert!(bad.validate().contains(&ValidationError::UnknownProtocol(protocol)));
 }
+
+#[test]
+fn a_removed_focus_group_turn_is_put_back_with_its_coding_by_undo() {
+    let mut data = demo_study(DemoSize::Small);
+    let (interview, slot, turn) = data
+        .interviews
+        .iter()
+        .filter(|i| i.kind == InterviewKind::FocusGroup)
+        .find_map(|i| {
+            i.answers.iter().find_map(|a| {
+                a.turns.first().map(|t| (i.id, Slot { section: a.section_id, prompt: a.prompt_id }, t.id))
+            })
+        })
+        .expect("the demo has a focus group with turns");
+    let before = data.clone();
+    let saved = data.save_objects(&data.interview_objects(interview)).unwrap();
+    let removed = data.edit_interview(interview, InterviewEdit::RemoveTurn { slot, turn }, T1);
+    assert!(removed.is_ok(), "{removed:?}");
+    assert_ne!(data.interview(interview), before.interview(interview));
+
+    let touched = data.restore_saved(&saved).unwrap();
+    assert!(touched.contains(&ObjectRef::Interview(interview)));
+    assert_eq!(data.interview(interview), before.interview(interview), "the turn and its text are back");
+    assert_eq!(data.segments, before.segments, "segments on the turn are as they were");
+}

@@ -237,3 +237,128 @@ fn unknown_survey_is_an_error_and_a_survey_without_responses_has_just_a_header()
     assert_eq!(responses_long_csv(&data, id(50)).unwrap(), b"response_id,question,value,label\r\n");
     assert_eq!(responses_workbook(&data, id(50)).map(|b| b.sheets.len()), Ok(3));
 }
+
+/// The fixture as an older survey might have it: a question named `role`, one named
+/// like a case attribute but in lower case, a multiple-choice question named `case`
+/// and a Likert statement named `status` (in both versions), and a case attribute
+/// "Year established".
+fn clashing_study() -> fieldkit_core::StudyData {
+    let mut data = study();
+    data.cases[0]
+        .attributes
+        .extra
+        .push(fieldkit_core::study::Attribute { key: "Year established".into(), value: "2015".into() });
+    let survey = &mut data.surveys[0];
+    let pages = survey.history.iter_mut().map(|h| &mut h.pages).chain([&mut survey.pages]);
+    for q in pages.flat_map(|pages| pages.iter_mut()).flat_map(|p| p.questions.iter_mut()) {
+        match q.name.as_str() {
+            "q4_rating" => q.name = "role".into(),
+            "q6_member" => q.name = "year_established".into(),
+            "q2_services" => q.name = "case".into(),
+            _ => {}
+        }
+        if let fieldkit_core::surveys::QuestionKind::Likert { items, .. } = &mut q.kind {
+            for item in items.iter_mut().filter(|i| i.name == "q3_trusted") {
+                item.name = "status".into();
+            }
+        }
+    }
+    data
+}
+
+fn assert_valid_unique_names(header: &[String]) {
+    let mut seen = std::collections::HashSet::new();
+    for name in header {
+        assert!(fieldkit_core::tabular::is_safe_variable_name(name), "{name:?} in {header:?}");
+        assert!(name.len() <= 64 && name.starts_with(|c: char| c.is_ascii_alphabetic()), "{name}");
+        assert!(seen.insert(name.to_ascii_lowercase()), "{name} twice (ignoring case) in {header:?}");
+    }
+}
+
+#[test]
+fn a_question_named_like_a_fixed_column_gets_a_unique_valid_name_in_every_export() {
+    let data = clashing_study();
+    let (header, rows) = parse(&responses_wide_csv(&data, id(50)).unwrap());
+    assert_valid_unique_names(&header);
+    #[rustfmt::skip]
+    let expected = [
+        "response_id", "case", "setting", "legal_form", "country", "Founded", "Members", "Year_established", "Region",
+        "participant", "role", "language", "survey_version", "status", "started", "completed",
+        "q1_org", "case_2_care", "case_2_transport", "case_2_meals",
+        "q3_listened", "status_2", "role_2", "q5_staff", "year_established_2", "q7_joined", "q8_name", "q9_comments",
+        "case_2_other", "q10_old",
+    ];
+    assert_eq!(header, expected);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rowan = &rows[0];
+    assert_eq!((rowan[col("role")].as_str(), rowan[col("role_2")].as_str()), ("Manager / founder", "4"));
+    assert_eq!((rowan[col("case")].as_str(), rowan[col("case_2_meals")].as_str()), ("Gofal Cwm Tŷ Gwyn", "1"));
+    assert_eq!((rowan[col("status")].as_str(), rowan[col("status_2")].as_str()), ("complete", "5"));
+    assert_eq!((rowan[col("Year_established")].as_str(), rowan[col("year_established_2")].as_str()), ("2015", "1"));
+    assert_eq!(rows[2][col("case_2_other")], "1", "older versions' columns follow the same names");
+
+    // The long CSV names the same columns: a question's wide column, or for multiple
+    // choice the name its columns are made of.
+    let (_, long) = parse(&responses_long_csv(&data, id(50)).unwrap());
+    let rowan_long: Vec<[&str; 3]> = long
+        .iter()
+        .filter(|r| r[0] == id(60).to_string())
+        .map(|r| [r[1].as_str(), r[2].as_str(), r[3].as_str()])
+        .collect();
+    for row in [["case_2", "care", "Personal care"], ["status_2", "5", "Strongly agree"], ["role_2", "4", ""]] {
+        assert!(rowan_long.contains(&row), "{row:?} in {rowan_long:?}");
+    }
+    assert!(rowan_long.contains(&["year_established_2", "1", "Yes"]));
+    for r in &long {
+        let (question, value) = (&r[1], &r[2]);
+        assert!(
+            header.contains(question) || header.contains(&format!("{question}_{value}")),
+            "long question {question} (value {value}) has no wide column"
+        );
+    }
+
+    // The codebook lists exactly the wide columns, with the question text.
+    let (_, codebook) = parse(&responses_codebook_csv(&data, id(50)).unwrap());
+    assert_eq!(codebook.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), header);
+    let entry = |name: &str| codebook.iter().find(|r| r[0] == name).unwrap().clone();
+    assert_eq!(entry("role")[1], "Participant's stakeholder role");
+    assert_eq!(entry("role_2")[1..3], ["Rate the service", "rating"]);
+    assert_eq!(entry("Year_established")[1], "Case attribute: Year established");
+    assert_eq!(entry("case_2_other")[1], "Which services do you use? — Other (only in version 1)");
+
+    // The workbook's three sheets use the same names.
+    let book = responses_workbook(&data, id(50)).unwrap();
+    assert_eq!(book.sheets[0].header, header);
+    let first_cells = |sheet: usize| -> Vec<String> {
+        book.sheets[sheet]
+            .rows
+            .iter()
+            .map(|r| match &r[0] {
+                fieldkit_core::tabular::Cell::Text(t) => t.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(first_cells(1), header);
+    assert!(first_cells(2).iter().all(|c| header.contains(c)));
+    assert!(first_cells(2).contains(&"status_2".to_string()));
+    for sheet in &book.sheets {
+        assert_valid_unique_names(&sheet.header);
+    }
+}
+
+#[test]
+fn every_header_of_the_survey_exports_is_made_of_valid_unique_names() {
+    let data = study();
+    for bytes in [
+        responses_wide_csv(&data, id(50)).unwrap(),
+        responses_long_csv(&data, id(50)).unwrap(),
+        responses_codebook_csv(&data, id(50)).unwrap(),
+    ] {
+        assert_valid_unique_names(&parse(&bytes).0);
+    }
+    assert_eq!(
+        parse(&responses_wide_csv(&data, id(50)).unwrap()).0[..5],
+        fieldkit_core::surveys::export::WIDE_CSV_FIXED[..5]
+    );
+}

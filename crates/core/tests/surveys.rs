@@ -482,6 +482,104 @@ fn conditions_are_described_in_plain_words() {
 // ---------------------------------------------------------------------------
 
 #[test]
+fn the_builder_refuses_a_name_that_every_export_has_as_a_column() {
+    use fieldkit_core::surveys::builder::suggest_question_name;
+    use fieldkit_core::surveys::export::WIDE_CSV_FIXED;
+    let mut f = fixture();
+    let add = |f: &mut Fixture, name: &str, kind| {
+        f.s.edit_survey(
+            f.survey,
+            SurveyEdit::AddQuestion { page: f.p3, id: Uuid::new_v4(), name: name.into(), label: "New".into(), kind },
+            T1,
+        )
+    };
+    let before = f.s.clone();
+    for reserved in WIDE_CSV_FIXED {
+        assert_eq!(
+            add(&mut f, reserved, QuestionKind::YesNo),
+            Err(ValidationError::ReservedMachineName(reserved.into())),
+            "{reserved}"
+        );
+    }
+    assert_eq!(f.s, before, "nothing changed");
+    let refused = add(&mut f, "role", QuestionKind::YesNo).unwrap_err();
+    assert_eq!(refused.to_string(), "“role” is used by a column every export has; choose another name.");
+    // Renaming a question or a Likert statement to one, or making one from a
+    // multiple-choice question's name and an option (survey + version).
+    let rename = SurveyEdit::QuestionName { id: f.rating, name: "language".into() };
+    assert_eq!(f.s.edit_survey(f.survey, rename, T1), Err(ValidationError::ReservedMachineName("language".into())));
+    let likert = Uuid::new_v4();
+    let kind = QuestionKind::Likert { points: 5, scale: vec![], items: vec![] };
+    f.s.edit_survey(
+        f.survey,
+        SurveyEdit::AddQuestion { page: f.p3, id: likert, name: "agree".into(), label: "Agree?".into(), kind },
+        T1,
+    )
+    .unwrap();
+    let item =
+        SurveyEdit::AddLikertItem { question: likert, id: Uuid::new_v4(), name: "status".into(), label: "x".into() };
+    assert_eq!(f.s.edit_survey(f.survey, item, T1), Err(ValidationError::ReservedMachineName("status".into())));
+    let survey_q = Uuid::new_v4();
+    let kind = QuestionKind::MultipleChoice { options: vec![] };
+    f.s.edit_survey(
+        f.survey,
+        SurveyEdit::AddQuestion { page: f.p3, id: survey_q, name: "survey".into(), label: "Which?".into(), kind },
+        T1,
+    )
+    .unwrap();
+    let option = SurveyEdit::AddChoice { question: survey_q, value: "version".into(), label: "Version".into() };
+    assert_eq!(
+        f.s.edit_survey(f.survey, option, T1),
+        Err(ValidationError::ReservedMachineName("survey_version".into()))
+    );
+    // Names that only contain one are fine.
+    for fine in ["stakeholder_role", "roles", "case_study", "q1_status"] {
+        assert!(add(&mut f, fine, QuestionKind::YesNo).is_ok(), "{fine}");
+    }
+    // The builder never suggests one, whatever the label.
+    for label in ["Role", "role", "Case", "Status", "Language", "Started", ""] {
+        let pages = &f.s.survey(f.survey).unwrap().pages;
+        let name = suggest_question_name(pages, label);
+        assert!(!is_reserved_column(&name) && is_machine_name(&name), "{label}: {name}");
+    }
+}
+
+#[test]
+fn a_survey_that_already_has_a_reserved_name_still_loads_edits_and_exports() {
+    use fieldkit_core::exchange::backup::Backup;
+    use fieldkit_core::surveys::export::responses_wide_csv;
+    let mut f = fixture();
+    // As made before the rule: the rating question is called "role".
+    for q in f.s.surveys[0].pages.iter_mut().flat_map(|p| p.questions.iter_mut()) {
+        if q.id == f.rating {
+            q.name = "role".into();
+        }
+    }
+    assert_eq!(f.s.validate(), vec![], "loading checks do not refuse it");
+    let json = Backup::of(&f.s, true, T1).to_json();
+    let loaded = Backup::parse(json.as_bytes()).expect("an old backup still loads").into_study();
+    assert_eq!(loaded.surveys, f.s.surveys);
+    // Other edits go on, and so does editing that question, without renaming it.
+    let label = SurveyEdit::QuestionLabel { id: f.help, language: "en".into(), text: "Any help?".into() };
+    assert!(f.s.edit_survey(f.survey, label, T1).is_ok());
+    let required = SurveyEdit::Required { id: f.rating, required: false };
+    assert!(f.s.edit_survey(f.survey, required, T1).is_ok());
+    // A second reserved name is still refused.
+    let rename = SurveyEdit::QuestionName { id: f.comment, name: "case".into() };
+    assert_eq!(f.s.edit_survey(f.survey, rename, T1), Err(ValidationError::ReservedMachineName("case".into())));
+    // The export keeps both columns apart.
+    let r = f.s.start_response(f.survey, f.case, Some(f.person), "en", T1).unwrap();
+    f.s.answer(r, f.rating, Some(AnswerValue::Number(4.0)), T1).unwrap();
+    let bytes = responses_wide_csv(&f.s, f.survey).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header.iter().filter(|h| h.eq_ignore_ascii_case("role")).count(), 1, "{header:?}");
+    let row = reader.records().next().unwrap().unwrap();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!((&row[col("role")], &row[col("role_2")]), ("", "4"), "{header:?}");
+}
+
+#[test]
 fn machine_names_are_checked_across_questions_likert_items_and_choice_columns() {
     let mut f = fixture();
     let add = |f: &mut Fixture, name: &str, kind| {
@@ -734,12 +832,14 @@ fn the_stakeholder_template_is_complete_in_english_and_welsh() {
                 }
             }
             assert!(is_machine_name(&q.name), "{}", q.name);
+            assert!(!is_reserved_column(&q.name), "{} is a column every export has", q.name);
             assert!(names.insert(q.name.clone()), "{}", q.name);
             match &q.kind {
                 QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } => {
                     texts.extend(options.iter().map(|o| &o.label));
                     if matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
                         for o in options {
+                            assert!(!is_reserved_column(&choice_column(&q.name, &o.value)));
                             assert!(names.insert(choice_column(&q.name, &o.value)));
                         }
                     }
@@ -750,6 +850,7 @@ fn the_stakeholder_template_is_complete_in_english_and_welsh() {
                     for item in items {
                         texts.push(&item.label);
                         assert!(is_machine_name(&item.name));
+                        assert!(!is_reserved_column(&item.name), "{}", item.name);
                         assert!(names.insert(item.name.clone()), "{}", item.name);
                         likert_items += 1;
                     }
@@ -794,8 +895,11 @@ fn the_template_can_be_answered_end_to_end() {
     let named = |n: &str| pages.iter().flat_map(|p| &p.questions).find(|q| q.name == n).unwrap().id;
     // The required role question stops the first page, with its Welsh message.
     let problems = s.go_next(r, T1).unwrap_err();
-    assert_eq!(problems, vec![(named("role"), "Dewiswch yr opsiwn sydd agosaf at eich cysylltiad.".to_string())]);
-    s.answer(r, named("role"), Some(AnswerValue::Choice("worker".into())), T1).unwrap();
+    assert_eq!(
+        problems,
+        vec![(named("stakeholder_role"), "Dewiswch yr opsiwn sydd agosaf at eich cysylltiad.".to_string())]
+    );
+    s.answer(r, named("stakeholder_role"), Some(AnswerValue::Choice("worker".into())), T1).unwrap();
     s.go_next(r, T1).unwrap();
     s.go_next(r, T1).unwrap();
     s.go_next(r, T1).unwrap();

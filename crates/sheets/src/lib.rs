@@ -65,7 +65,7 @@ pub fn to_xlsx(book: &WorkbookData) -> Result<Vec<u8>, String> {
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
-/// The framework matrix workbook: sheets `Synopses` and `Supporting quotes`.
+/// The framework matrix workbook: sheets `Synopses`, `Supporting quotes` and `Columns`.
 pub fn matrix_xlsx(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> Result<Vec<u8>, String> {
     to_xlsx(&matrix_workbook(data, rows, columns))
 }

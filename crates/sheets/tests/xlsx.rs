@@ -69,6 +69,7 @@ fn matrix_xlsx_has_synopses_and_supporting_quotes() {
     let files = unzip(&bytes);
     let workbook = &files["xl/workbook.xml"];
     assert!(workbook.contains("name=\"Synopses\"") && workbook.contains("name=\"Supporting quotes\""), "{workbook}");
+    assert!(workbook.contains("name=\"Columns\""), "{workbook}");
     let strings = &files["xl/sharedStrings.xml"];
     for s in [
         "Gofal Cwm Tŷ Gwyn",
@@ -76,6 +77,10 @@ fn matrix_xlsx_has_synopses_and_supporting_quotes() {
         "Members and carers feel heard",
         "— Rowan, Manager / founder, Hillside Community Care",
         "Shared back office",
+        // The Synopses header's names, and in the Columns sheet the themes' own names.
+        "Relationships_and_trust",
+        "Non_financial_support",
+        "Non-financial support",
     ] {
         assert!(strings.contains(s) || s == "Shared back office", "missing {s:?} in {strings}");
     }

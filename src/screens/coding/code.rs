@@ -5,6 +5,7 @@ use fieldkit_core::coding::CodeField;
 use fieldkit_core::coding::retrieval::RetrievalFilter;
 use fieldkit_core::coding::sources::SourceFilter;
 use fieldkit_core::coding::{CodingEdit, MemoTarget};
+use fieldkit_core::study::join_present;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -104,7 +105,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
         let gone = gone.clone();
         ctx.ask(Confirm {
             title: format!("Delete “{}”?", name.get_untracked()),
-            body: format!("This removes {}. Undo puts it back.", impact.describe()),
+            body: format!("{} Undo puts it back.", impact.describe()),
             action: "Delete code".into(),
             on_confirm: Box::new(move || match apply(study, "delete a code", CodingEdit::DeleteCode { code: id }) {
                 Ok(_) => gone(),
@@ -129,16 +130,17 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
                         r.source_uuid,
                         r.text.clone(),
                         r.quote(),
-                        format!(
-                            "{} · {} · {}",
-                            r.case,
+                        join_present(&[
+                            r.case.clone(),
                             if r.pseudonym.is_empty() {
-                                "—".to_string()
+                                String::new()
+                            } else if r.role.is_empty() {
+                                r.pseudonym.clone()
                             } else {
                                 format!("{} ({})", r.pseudonym, r.role)
                             },
-                            r.research_question
-                        ),
+                            r.research_question.clone(),
+                        ]),
                     )
                 })
                 .collect::<Vec<_>>()

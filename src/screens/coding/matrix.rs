@@ -7,51 +7,139 @@ use fieldkit_core::study::plural;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::app::use_ctx;
+use crate::browser;
 use crate::screens::study::use_study;
+
+use fieldkit_core::coding::export as coding_export;
+
+fn key_of_row(row: MatrixRow) -> String {
+    match row {
+        MatrixRow::Case(id) => format!("case-{id}"),
+        MatrixRow::Participant(id) => format!("participant-{id}"),
+    }
+}
+
+fn key_of_column(column: MatrixColumn) -> String {
+    match column {
+        MatrixColumn::Theme(id) => format!("theme-{id}"),
+        MatrixColumn::Question(id) => format!("question-{id}"),
+    }
+}
+
+/// The view of the matrix last chosen on this device.
+const VIEW_SETTING: &str = "fieldkit.matrix-view";
+
+fn view_from_setting() -> (MatrixRows, MatrixColumns) {
+    match browser::local_setting(VIEW_SETTING).as_deref() {
+        Some("cases-questions") => (MatrixRows::Cases, MatrixColumns::Questions),
+        Some("participants-themes") => (MatrixRows::Participants, MatrixColumns::Themes),
+        Some("participants-questions") => (MatrixRows::Participants, MatrixColumns::Questions),
+        _ => (MatrixRows::Cases, MatrixColumns::Themes),
+    }
+}
+
+fn view_key(rows: MatrixRows, columns: MatrixColumns) -> &'static str {
+    match (rows, columns) {
+        (MatrixRows::Cases, MatrixColumns::Themes) => "cases-themes",
+        (MatrixRows::Cases, MatrixColumns::Questions) => "cases-questions",
+        (MatrixRows::Participants, MatrixColumns::Themes) => "participants-themes",
+        (MatrixRows::Participants, MatrixColumns::Questions) => "participants-questions",
+    }
+}
 
 #[component]
 pub fn MatrixScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let by_questions = RwSignal::new(false);
-    let by_participants = RwSignal::new(false);
+    let ctx = use_ctx();
+    let (first_rows, first_columns) = view_from_setting();
+    let rows = RwSignal::new(first_rows);
+    let columns = RwSignal::new(first_columns);
+    Effect::new(move |_| browser::set_local_setting(VIEW_SETTING, view_key(rows.get(), columns.get())));
     let matrix = Memo::new(move |_| {
-        let columns = if by_questions.get() { MatrixColumns::Questions } else { MatrixColumns::Themes };
-        let rows = if by_participants.get() { MatrixRows::Participants } else { MatrixRows::Cases };
-        study.data.with(|d| d.framework_matrix(rows, columns))
+        let (r, c) = (rows.get(), columns.get());
+        study.data.with(|d| d.framework_matrix(r, c))
     });
     let shape = Memo::new(move |_| matrix.with(|m| (m.rows.clone(), m.columns.clone())));
+    let download = move |xlsx: bool| {
+        let (r, c) = (rows.get_untracked(), columns.get_untracked());
+        let outcome = study.data.with_untracked(|d| {
+            let stem = format!("{}-framework-matrix-{}", browser::file_stem(&d.study.title), view_key(r, c));
+            if xlsx {
+                let book = coding_export::matrix_workbook(d, r, c);
+                browser::download_when_ready(ctx, format!("{stem}.xlsx"), browser::XLSX_MIME, async move {
+                    browser::xlsx(&book).await
+                });
+                Ok(())
+            } else {
+                browser::download_bytes(
+                    &format!("{stem}.csv"),
+                    "text/csv;charset=utf-8",
+                    &coding_export::matrix_csv(d, r, c)?,
+                )
+            }
+        });
+        if let Err(e) = outcome {
+            ctx.error(format!("The export failed: {e}"));
+        }
+    };
+    let switch = move |name: &'static str,
+                       legend: &'static str,
+                       choices: [(&'static str, bool); 2],
+                       pick: Box<dyn Fn(bool) + Send + Sync>,
+                       on: Signal<bool>| {
+        let pick = std::sync::Arc::new(pick);
+        view! {
+            <fieldset class="switch">
+                <legend>{legend}</legend>
+                {choices.into_iter().map(|(label, value)| {
+                    let id = format!("{name}-{value}");
+                    let pick = pick.clone();
+                    view! {
+                        <input type="radio" id=id.clone() name=name prop:checked=move || on.get() == value
+                            on:change=move |_| pick(value)/>
+                        <label for=id>{label}</label>
+                    }
+                }).collect_view()}
+            </fieldset>
+        }
+    };
+    let by_participants = Signal::derive(move || rows.get() == MatrixRows::Participants);
+    let by_questions = Signal::derive(move || columns.get() == MatrixColumns::Questions);
     view! {
-        <section class="panel">
+        <section class="panel matrix-panel">
             <p class="crumbs"><A href=format!("/study/{}/coding", study.id())>"Coding"</A></p>
             <h2>"Framework matrix"</h2>
-            <p class="muted">"Cases down, themes (or research questions) across. Write a synopsis in each cell; cells without coded data say so."</p>
-            <div class="check">
-                <input type="checkbox" id="matrix-questions" prop:checked=move || by_questions.get() on:change=move |ev| by_questions.set(event_target_checked(&ev))/>
-                <label for="matrix-questions">"Columns are research questions"</label>
+            <p class="muted">"Write a synopsis in each cell from the coded data behind it; cells without coded data say so. Tick segments to keep them as the cell's supporting quotes."</p>
+            <div class="row wrap">
+                {switch("matrix-rows", "Rows", [("Cases", false), ("Participants", true)],
+                    Box::new(move |p| rows.set(if p { MatrixRows::Participants } else { MatrixRows::Cases })), by_participants)}
+                {switch("matrix-columns", "Columns", [("Themes", false), ("Research questions", true)],
+                    Box::new(move |q| columns.set(if q { MatrixColumns::Questions } else { MatrixColumns::Themes })), by_questions)}
             </div>
-            <div class="check">
-                <input type="checkbox" id="matrix-participants" prop:checked=move || by_participants.get() on:change=move |ev| by_participants.set(event_target_checked(&ev))/>
-                <label for="matrix-participants">"Rows are participants"</label>
+            <div class="row wrap">
+                <button class="secondary" on:click=move |_| download(false)>"Download this view (CSV)"</button>
+                <button class="secondary" on:click=move |_| download(true)>"Download this view (XLSX)"</button>
             </div>
-            <div class="table-scroll">
+            <p class="scroll-cue muted small">"Scroll sideways for more columns →"</p>
+            <div class="table-scroll matrix-scroll" tabindex="0" role="region" aria-label="Framework matrix, scrollable">
                 <table class="grid matrix" aria-label="Framework matrix">
-                    <thead><tr><th scope="col">{move || if by_participants.get() { "Participant" } else { "Case" }}</th>
-                        {move || shape.get().1.into_iter().map(|(_, name)| view! { <th scope="col">{name}</th> }).collect_view()}
+                    <thead><tr><th scope="col" class="sticky">{move || if by_participants.get() { "Participant" } else { "Case" }}</th>
+                        <For each=move || shape.get().1 key=|(column, name)| (*column, name.clone()) let((_, name))>
+                            <th scope="col">{name}</th>
+                        </For>
                     </tr></thead>
                     <tbody>
-                        {move || {
-                            let (rows, columns) = shape.get();
-                            rows.into_iter().enumerate().map(|(r, (row, row_name))| view! {
-                                <tr>
-                                    <th scope="row">{row_name.clone()}</th>
-                                    {columns.iter().enumerate().map(|(c, (column, column_name))| {
-                                        let (row, column) = (row, *column);
-                                        let label = format!("{row_name} × {column_name}");
-                                        view! { <MatrixCellEditor matrix=matrix r=r c=c row=row column=column label=label/> }
-                                    }).collect_view()}
-                                </tr>
-                            }).collect_view()
-                        }}
+                        // Keyed by row and column: a cell's editor belongs to that one cell, so
+                        // switching views never carries one cell's text into another.
+                        <For each=move || shape.get().0 key=|(row, name)| (*row, name.clone()) let((row, row_name))>
+                            <tr>
+                                <th scope="row" class="sticky">{row_name.clone()}</th>
+                                <For each=move || shape.get().1 key=|(column, _)| *column let((column, column_name))>
+                                    <MatrixCellEditor matrix=matrix row=row column=column label=format!("{row_name} × {column_name}")/>
+                                </For>
+                            </tr>
+                        </For>
                     </tbody>
                 </table>
             </div>
@@ -63,25 +151,23 @@ pub fn MatrixScreen() -> impl IntoView {
 #[component]
 pub(crate) fn MatrixCellEditor(
     matrix: Memo<fieldkit_core::coding::retrieval::FrameworkMatrix>,
-    r: usize,
-    c: usize,
     row: MatrixRow,
     column: MatrixColumn,
     label: String,
 ) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let cell = Memo::new(move |_| {
-        matrix.with(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| (v.empty, v.available.len())))
-    });
-    // Written once: re-rendering the field on every keystroke would lose the cursor.
-    let synopsis = matrix
-        .with_untracked(|m| m.cells.get(r).and_then(|x| x.get(c)).map(|v| v.synopsis.clone()).unwrap_or_default());
+    let find = move |m: &fieldkit_core::coding::retrieval::FrameworkMatrix| {
+        let r = m.rows.iter().position(|(x, _)| *x == row)?;
+        let c = m.columns.iter().position(|(x, _)| *x == column)?;
+        m.cells.get(r).and_then(|x| x.get(c)).cloned()
+    };
+    let cell = Memo::new(move |_| matrix.with(|m| find(m).map(|v| (v.empty, v.available.len()))));
+    // Set once: re-rendering the field on every keystroke would lose the cursor.
+    let synopsis = matrix.with_untracked(|m| find(m).map(|v| v.synopsis).unwrap_or_default());
     let empty = move || cell.get().is_some_and(|x| x.0);
     // (segment, its words, linked as supporting) for the segments in this cell.
     let links = Memo::new(move |_| {
-        let (available, linked) = matrix.with(|m| {
-            m.cells.get(r).and_then(|x| x.get(c)).map(|v| (v.available.clone(), v.linked.clone())).unwrap_or_default()
-        });
+        let (available, linked) = matrix.with(|m| find(m).map(|v| (v.available, v.linked)).unwrap_or_default());
         study.data.with(|d| {
             available
                 .iter()
@@ -92,15 +178,15 @@ pub(crate) fn MatrixCellEditor(
                 .collect::<Vec<_>>()
         })
     });
-    let id = format!("cell-{r}-{c}");
+    let id = format!("cell-{}-{}", key_of_row(row), key_of_column(column));
     view! {
         <td class=move || if empty() { "gap" } else { "cell" }>
             <label class="sr-only" for=id.clone()>{format!("Synopsis: {label}")}</label>
-            <textarea id=id rows="4" placeholder=move || if empty() { "(no data)" } else { "" }
+            <textarea id=id rows="5" prop:value=synopsis placeholder=move || if empty() { "(no data)" } else { "" }
                 on:input=move |ev| {
                     let text = event_target_value(&ev);
-                    let _ = study.edit(|d, now| d.apply_coding(CodingEdit::SetSynopsis { row, column, text }, now));
-                }>{synopsis}</textarea>
+                    let _ = study.edit(|d, now| d.apply_coding_recorded("edit a synopsis", CodingEdit::SetSynopsis { row, column, text }, now));
+                }></textarea>
             <p class="muted small">{move || match cell.get() {
                 Some((true, _)) | None => "No coded data".to_string(),
                 Some((false, n)) => plural(n, "segment", "segments"),
@@ -110,7 +196,7 @@ pub(crate) fn MatrixCellEditor(
                     <summary>{move || format!("Supporting quotes ({})", links.with(|l| l.iter().filter(|x| x.2).count()))}</summary>
                     <ul class="plain">
                         {move || links.get().into_iter().map(|(segment, words, linked)| {
-                            let box_id = format!("link-{r}-{c}-{segment}");
+                            let box_id = format!("link-{}-{}-{segment}", key_of_row(row), key_of_column(column));
                             view! {
                                 <li class="check">
                                     <input type="checkbox" id=box_id.clone() prop:checked=linked on:change=move |ev| {
@@ -119,7 +205,7 @@ pub(crate) fn MatrixCellEditor(
                                         } else {
                                             CodingEdit::UnlinkSegment { row, column, segment }
                                         };
-                                        let _ = study.edit(|d, now| d.apply_coding(edit, now));
+                                        let _ = study.edit(|d, now| d.apply_coding_recorded("tick a supporting quote", edit, now));
                                     }/>
                                     <label for=box_id>{format!("“{words}”")}</label>
                                 </li>

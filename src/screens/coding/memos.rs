@@ -1,6 +1,7 @@
 //! Memos on sources, segments and codes and the study journal; counts per code by
 //! case or role; copying a codebook from another study.
 
+use fieldkit_core::ObjectRef;
 use fieldkit_core::coding::{CodingEdit, MemoTarget};
 use fieldkit_core::study::plural;
 use leptos::prelude::*;
@@ -19,7 +20,7 @@ use crate::widgets::TextField;
 pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let h = history();
+    let h = coder();
     let t = target.clone();
     let ids = Memo::new(move |_| {
         study.data.with(|d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>())
@@ -31,7 +32,7 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let edit = CodingEdit::AddMemo { target: target.clone(), text, author: h.coder.get_untracked() };
+        let edit = CodingEdit::AddMemo { target: target.clone(), text, author: h.0.get_untracked() };
         match apply(study, "add a memo", edit) {
             Ok(_) => draft.set(String::new()),
             Err(e) => ctx.error(e),
@@ -39,7 +40,7 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
     };
     view! {
         <div class="memos">
-            <h4>{title.clone()}</h4>
+            <h3>{title.clone()}</h3>
             <ul class="plain">
                 <For each=move || ids.get() key=|id| *id let:id>
                     {
@@ -51,8 +52,12 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
                         view! {
                             <li class="memo">
                                 <TextField label=Signal::derive(stamp) multiline=true value=text
-                                    on_edit=move |t| study.edit(|d, now| d.apply_coding(CodingEdit::EditMemo { memo: id, text: t }, now)).map(drop)/>
-                                <button class="secondary" on:click=move |_| { if let Err(e) = apply(study, "delete a memo", CodingEdit::DeleteMemo { memo: id }) { ctx.error(e); } }>"Delete memo"</button>
+                                    on_edit=move |t| study.edit(|d, now| d.apply_coding_recorded("edit a memo", CodingEdit::EditMemo { memo: id, text: t }, now)).map(drop)/>
+                                <button class="secondary" on:click=move |_| {
+                                    let outcome = study.edit_undoable("Memo deleted.", |_| vec![ObjectRef::Memo(id)],
+                                        |d, now| d.apply_coding_recorded("delete a memo", CodingEdit::DeleteMemo { memo: id }, now));
+                                    if let Err(e) = outcome { ctx.error(e); }
+                                }>"Delete memo"</button>
                             </li>
                         }
                     }
@@ -121,7 +126,7 @@ pub(crate) fn Counts() -> impl IntoView {
                 <input type="checkbox" id="counts-by-role" prop:checked=move || by_role.get() on:change=move |ev| by_role.set(event_target_checked(&ev))/>
                 <label for="counts-by-role">"By participant role instead of by case"</label>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Counts per code, scrollable">
                 <table class="grid counts" aria-label="Counts per code">
                     <thead><tr>
                         <th scope="col">"Code"</th><th scope="col">"Segments"</th><th scope="col">"Sources"</th>
@@ -156,11 +161,13 @@ pub(crate) fn CopyCodebook() -> impl IntoView {
                 Ok(study) => study,
                 Err(e) => return ctx.error(e),
             };
-            let outcome = study.edit(|d, now| d.import_codebook(&other, now));
+            let outcome = study.edit(|d, now| {
+                let mut applied = d.import_codebook(&other, now)?;
+                d.remember_coding("copy a codebook", &mut applied);
+                Ok(applied)
+            });
             match outcome {
                 Ok(applied) => {
-                    let h = history();
-                    h.undo.update(|u| u.push(("copy a codebook".into(), applied.undo.clone())));
                     ctx.info(format!(
                         "{} copied from “{}”.",
                         plural(applied.changed.len(), "code", "codes"),

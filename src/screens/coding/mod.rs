@@ -26,62 +26,65 @@ use crate::autosave::StudyCtx;
 use crate::browser;
 use crate::screens::study::use_study;
 
-/// Colours offered for new codes, in turn.
-const PALETTE: [&str; 8] = ["#2a7f62", "#b5502d", "#3b6fb6", "#8a5a00", "#7a5ea8", "#b03a6f", "#4d7d2a", "#5f6b73"];
+/// Colours offered for new codes, in turn: 24 hues 105° apart in turn, light and dark
+/// alternating, so neighbouring codes never look alike.
+pub(crate) const PALETTE: [&str; 24] = [
+    "#9c1c1c", "#4cc723", "#1c5c9c", "#c7239e", "#9c9c1c", "#23c79e", "#5c1c9c", "#c74c23", "#1c9c1c", "#234cc7",
+    "#9c1c5c", "#9ec723", "#1c9c9c", "#9e23c7", "#9c5c1c", "#23c74c", "#1c1c9c", "#c7234c", "#5c9c1c", "#239ec7",
+    "#9c1c9c", "#c79e23", "#1c9c5c", "#4c23c7",
+];
 
-/// Coding actions that can be undone, newest last, for the open study.
+/// The name recorded with every code applied, kept on this device.
 #[derive(Clone, Copy)]
-pub struct CodingHistory {
-    undo: RwSignal<Vec<(String, CodingEdit)>>,
-    pub coder: RwSignal<String>,
-}
+pub struct Coder(pub RwSignal<String>);
 
-impl CodingHistory {
+impl Coder {
     pub fn new() -> Self {
-        let coder = browser::local_setting("fieldkit.coder").unwrap_or_default();
-        CodingHistory { undo: RwSignal::new(Vec::new()), coder: RwSignal::new(coder) }
+        Coder(RwSignal::new(browser::local_setting("fieldkit.coder").unwrap_or_default()))
     }
 }
 
-impl Default for CodingHistory {
+impl Default for Coder {
     fn default() -> Self {
         Self::new()
     }
 }
 
-pub(crate) fn history() -> CodingHistory {
-    use_context::<CodingHistory>().unwrap_or_default()
+pub(crate) fn coder() -> Coder {
+    use_context::<Coder>().unwrap_or_default()
 }
 
-/// Applies a coding edit, saves what it changed or removed, and remembers its undo.
+/// Applies a coding edit, saves what it changed or removed, and records its undo
+/// (with the study, so it survives a reload) under `what`.
 pub(crate) fn apply(study: StudyCtx, what: &str, edit: CodingEdit) -> Result<Option<Uuid>, String> {
-    let applied = study.edit(|d, now| d.apply_coding(edit, now))?;
-    let h = history();
-    h.undo.update(|u| {
-        u.push((what.to_string(), applied.undo.clone()));
-        if u.len() > 100 {
-            u.remove(0);
-        }
-    });
+    let applied = study.edit(|d, now| d.apply_coding_recorded(what, edit, now))?;
     Ok(applied.created)
 }
 
+/// Undo and Redo, each naming the action it would undo or redo.
 #[component]
 pub(crate) fn UndoButton() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let h = history();
-    let undo = move |_| {
-        let Some((what, edit)) = h.undo.try_update(|u| u.pop()).flatten() else { return };
-        match study.edit(|d, now| d.apply_coding(edit, now)) {
-            Ok(_) => ctx.info(format!("Undone: {what}.")),
-            Err(e) => ctx.error(format!("Could not undo {what}: {e}")),
+    let next_undo = Memo::new(move |_| study.data.with(|d| d.coding_history.next_undo().map(str::to_string)));
+    let next_redo = Memo::new(move |_| study.data.with(|d| d.coding_history.next_redo().map(str::to_string)));
+    let step = move |undo: bool| {
+        let outcome = study.edit(|d, now| if undo { d.undo_coding(now) } else { d.redo_coding(now) });
+        match outcome {
+            Ok(Some((what, _))) => ctx.info(if undo { format!("Undone: {what}.") } else { format!("Redone: {what}.") }),
+            Ok(None) => {}
+            Err(e) => ctx.error(format!("Could not {}: {e}", if undo { "undo" } else { "redo" })),
         }
     };
     view! {
-        <button class="secondary" disabled=move || h.undo.with(|u| u.is_empty()) on:click=undo>
-            {move || h.undo.with(|u| u.last().map(|(w, _)| format!("Undo: {w}")).unwrap_or_else(|| "Nothing to undo".into()))}
-        </button>
+        <span class="undo-redo">
+            <button class="secondary" disabled=move || next_undo.with(Option::is_none) on:click=move |_| step(true)>
+                {move || next_undo.get().map(|w| format!("Undo: {w}")).unwrap_or_else(|| "Nothing to undo".into())}
+            </button>
+            <button class="secondary" disabled=move || next_redo.with(Option::is_none) on:click=move |_| step(false)>
+                {move || next_redo.get().map(|w| format!("Redo: {w}")).unwrap_or_else(|| "Nothing to redo".into())}
+            </button>
+        </span>
     }
     .into_any()
 }

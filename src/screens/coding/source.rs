@@ -36,7 +36,7 @@ pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
 pub fn SourceScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let h = history();
+    let h = coder();
     let params = use_params_map();
     // Which source the address names: worked out when the address changes, not on
     // every edit (listing every source of a large study takes long).
@@ -119,7 +119,7 @@ pub fn SourceScreen() -> impl IntoView {
             ctx.error("Tick one or more codes to apply.");
             return;
         }
-        let coder = h.coder.get_untracked();
+        let coder = h.0.get_untracked();
         match apply(study, "apply codes", CodingEdit::ApplyCodes { source: src, start, end, codes, coder }) {
             Ok(_) => {
                 picked.set(Vec::new());

@@ -20,14 +20,14 @@ use crate::widgets::{SelectField, TextField};
 #[component]
 pub fn CodingTab() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let h = history();
+    let h = coder();
     view! {
         <section class="panel">
             <h2>"Coding"</h2>
             <div class="row wrap">
-                <TextField label="Your name as coder" value=Signal::derive(move || h.coder.get())
+                <TextField label="Your name as coder" value=Signal::derive(move || h.0.get())
                     hint="Recorded with every code you apply."
-                    on_edit=move |t| { browser::set_local_setting("fieldkit.coder", &t); h.coder.set(t); Ok(()) }/>
+                    on_edit=move |t| { browser::set_local_setting("fieldkit.coder", &t); h.0.set(t); Ok(()) }/>
                 <UndoButton/>
                 <A href=format!("/study/{}/coding/matrix", study.id()) attr:class="button secondary">"Framework matrix"</A>
             </div>
@@ -244,7 +244,15 @@ pub(crate) fn CodingDownloads() -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Download coded data"</h2>
-            <p class="muted">"The README lists every column."</p>
+            <details class="help">
+                <summary>"What each file contains"</summary>
+                <ul>
+                    <li>"Coded segments: one row per segment and code, with the source, case and its attributes, participant, role, speaker, question, position (in characters), the words, the code and its theme, and the coder."</li>
+                    <li>"Codebook: every code with its path, definition, inclusion and exclusion criteria, example and how many segments it has."</li>
+                    <li>"Framework matrix: cases down, themes across, a synopsis per cell; the XLSX adds the supporting quotes and the column labels. The matrix screen downloads its other views."</li>
+                    <li>"REFI-QDA: the whole project or the codebook for NVivo, MAXQDA or ATLAS.ti; pseudonyms only, never identifying details."</li>
+                </ul>
+            </details>
             <div class="row wrap">
                 <button class="secondary" on:click=move |_| download("segments")>"Coded segments (CSV)"</button>
                 <button class="secondary" on:click=move |_| download("codebook-csv")>"Codebook (CSV)"</button>

@@ -261,7 +261,9 @@ pub(crate) fn StartInterview(base: String) -> impl IntoView {
                         };
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=input_id.clone() disabled=why_not.is_some()
+                                // One participant for an interview (radio buttons), several for a focus group.
+                                <input type=move || if kind.get() == InterviewKind::Interview { "radio" } else { "checkbox" }
+                                    name="participants" id=input_id.clone() disabled=why_not.is_some()
                                     prop:checked=move || chosen.with(|c| c.contains(&id))
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);

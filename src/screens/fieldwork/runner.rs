@@ -323,7 +323,12 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
                                         <li class="turn">
                                             <TextField label=Signal::derive(move || format!("{} said", who.get())) multiline=true value=text
                                                 on_edit=move |t| edit(InterviewEdit::TurnText { slot, turn, text: t })/>
-                                            <button class="secondary" on:click=move |_| act(InterviewEdit::RemoveTurn { slot, turn })>"Remove turn"</button>
+                                            <button class="secondary" on:click=move |_| {
+                                                let message = format!("{}'s turn removed.", who.get_untracked());
+                                                let outcome = study.edit_undoable(&message, |d| d.interview_objects(interview),
+                                                    |d, now| d.edit_interview(interview, InterviewEdit::RemoveTurn { slot, turn }, now));
+                                                if let Err(e) = outcome { ctx.error(e) }
+                                            }>"Remove turn"</button>
                                         </li>
                                     }
                                 }

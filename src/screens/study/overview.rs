@@ -1,6 +1,7 @@
 //! A study's overview tab: title and description, research questions in order,
 //! stakeholder roles, the backup, merging another tablet's work, deleting the study.
 
+use fieldkit_core::ObjectRef;
 use fieldkit_core::exchange::backup::Backup;
 use fieldkit_core::study::StudyEdit;
 use leptos::prelude::*;
@@ -48,8 +49,9 @@ pub fn OverviewTab() -> impl IntoView {
                 spawn_local(async move {
                     match repo.delete_study(id).await {
                         Ok(_) => {
-                            ctx.info(format!("“{title}” was deleted."));
+                            // The message belongs to the page it lands on.
                             navigate("/", Default::default());
+                            ctx.info(format!("“{title}” was deleted."));
                         }
                         Err(e) => ctx.error(e.to_string()),
                     }
@@ -126,7 +128,11 @@ fn ResearchQuestions() -> impl IntoView {
                                         on:click=move |_| act(StudyEdit::MoveQuestion { id, by: -1 })>"Move up"</button>
                                     <button class="secondary" disabled=move || { position() >= count() }
                                         on:click=move |_| act(StudyEdit::MoveQuestion { id, by: 1 })>"Move down"</button>
-                                    <button class="secondary" on:click=move |_| act(StudyEdit::RemoveQuestion(id))>"Remove"</button>
+                                    <button class="secondary" on:click=move |_| {
+                                    let outcome = study.edit_undoable("Research question removed.", |_| vec![ObjectRef::Study],
+                                        |d, now| d.edit_study(StudyEdit::RemoveQuestion(id), now));
+                                    if let Err(e) = outcome { ctx.error(e) }
+                                }>"Remove"</button>
                                 </div>
                             </li>
                         }

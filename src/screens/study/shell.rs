@@ -75,7 +75,7 @@ fn StudyFrame() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let base = format!("/study/{}", study.id());
     // The undo list of coding actions lives as long as the study is open.
-    provide_context(crate::screens::coding::CodingHistory::new());
+    provide_context(crate::screens::coding::Coder::new());
     view! {
         <div class="study-head">
             <p class="crumbs"><A href="/">"Studies"</A></p>

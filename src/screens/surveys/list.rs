@@ -24,7 +24,14 @@ pub fn SurveysTab() -> impl IntoView {
                 .map(|s| {
                     let all: Vec<&Response> = d.responses_to(s.id).collect();
                     let done = all.iter().filter(|r| r.status == ResponseStatus::Complete).count();
-                    (s.id, s.name.clone(), s.version, s.languages.join(", "), done, all.len() - done)
+                    (
+                        s.id,
+                        s.name.clone(),
+                        s.version,
+                        s.languages.iter().map(|l| language_name(l)).collect::<Vec<_>>().join(", "),
+                        done,
+                        all.len() - done,
+                    )
                 })
                 .collect::<Vec<_>>()
         })

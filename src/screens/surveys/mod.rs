@@ -30,7 +30,20 @@ use uuid::Uuid;
 use crate::autosave::StudyCtx;
 
 pub(crate) fn edit(study: StudyCtx, survey: Uuid, e: SurveyEdit) -> Result<(), String> {
-    study.edit(|d, now| d.edit_survey(survey, e, now)).map(drop)
+    // Removing what the researcher wrote (a question, an option, a statement) can be
+    // undone from the message that follows; other edits save as they are typed.
+    let removed = match &e {
+        SurveyEdit::RemoveQuestion(_) => Some("Question removed."),
+        SurveyEdit::RemoveChoice { .. } => Some("Option removed."),
+        SurveyEdit::RemoveLikertItem(_) => Some("Statement removed."),
+        _ => None,
+    };
+    match removed {
+        Some(message) => study
+            .edit_undoable(message, |_| vec![ObjectRef::Survey(survey)], |d, now| d.edit_survey(survey, e, now))
+            .map(drop),
+        None => study.edit(|d, now| d.edit_survey(survey, e, now)).map(drop),
+    }
 }
 
 pub(crate) fn param_id(name: &'static str) -> Memo<Option<Uuid>> {

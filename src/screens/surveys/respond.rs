@@ -69,15 +69,6 @@ fn page_of(language: &str, page: usize, of: usize) -> String {
     word(language, Word::PageOf).replacen("{}", &page.to_string(), 1).replacen("{}", &of.to_string(), 1)
 }
 
-/// A language's own name, for the language buttons.
-fn language_name(code: &str) -> String {
-    match code {
-        "en" => "English".into(),
-        "cy" => "Cymraeg".into(),
-        other => other.to_string(),
-    }
-}
-
 #[derive(Clone)]
 enum Opened {
     Busy,

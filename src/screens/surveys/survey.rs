@@ -339,7 +339,17 @@ pub(crate) fn Downloads(survey: Uuid) -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Download responses"</h2>
-            <p class="muted">"Complete and in-progress responses, with case attributes and respondents' pseudonyms. The README lists every column."</p>
+            <p class="muted">"Complete and in-progress responses, with case attributes and respondents' pseudonyms."</p>
+            <details class="help">
+                <summary>"What each file contains"</summary>
+                <ul>
+                    <li>"Wide CSV: one row per response; the case and its attributes, the participant and role, language, version and times, then one column per question (a choice as its code, each option of a multiple choice as 0/1, each Likert statement as 1 to the number of points)."</li>
+                    <li>"Long CSV: one row per answer: response, question, value and its label."</li>
+                    <li>"Codebook CSV: every column with its question, type and allowed values, for SPSS, Stata or R."</li>
+                    <li>"XLSX: the three tables above as sheets (Data, Codebook, Value labels)."</li>
+                    <li>"Column names use only letters, digits and _, start with a letter and are unique, so R, SPSS and Stata read them as they are."</li>
+                </ul>
+            </details>
             <div class="row wrap">
                 <button class="secondary" on:click=move |_| download("wide")>"Wide CSV (one row per response)"</button>
                 <button class="secondary" on:click=move |_| download("long")>"Long CSV (one row per answer)"</button>

@@ -27,7 +27,10 @@ pub struct CodeDeletionImpact {
 impl CodeDeletionImpact {
     /// A sentence for the confirmation dialog.
     pub fn describe(&self) -> String {
-        let mut parts = vec![plural(self.codings, "coding", "codings")];
+        let mut parts = Vec::new();
+        if self.codings > 0 {
+            parts.push(plural(self.codings, "coding", "codings"));
+        }
         if !self.sub_codes.is_empty() {
             parts.insert(
                 0,
@@ -42,6 +45,9 @@ impl CodeDeletionImpact {
         }
         if self.matrix_cells > 0 {
             parts.push(plural(self.matrix_cells, "matrix synopsis", "matrix synopses"));
+        }
+        if parts.is_empty() {
+            return "Nothing is coded with it: only the code itself goes.".into();
         }
         format!("This deletes {}.", join_and(&parts))
     }
@@ -216,5 +222,23 @@ impl StudyData {
             .filter(|c| matches!(c.column, MatrixColumn::Theme(t) if gone.contains(&t)))
             .count();
         Ok(impact)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deletion_sentence_reads_well_with_nothing_and_with_everything() {
+        assert_eq!(CodeDeletionImpact::default().describe(), "Nothing is coded with it: only the code itself goes.");
+        let subs = CodeDeletionImpact { sub_codes: vec!["Roads".into()], ..CodeDeletionImpact::default() };
+        assert_eq!(subs.describe(), "This deletes 1 sub-code (Roads).");
+        let one = CodeDeletionImpact { codings: 1, segments: 1, ..CodeDeletionImpact::default() };
+        assert_eq!(one.describe(), "This deletes 1 coding and 1 coded segment left with no other code.");
+        for impact in [CodeDeletionImpact::default(), subs, one] {
+            let text = impact.describe();
+            assert!(!text.contains("..") && !text.contains("0 ") && text.ends_with('.'), "{text}");
+        }
     }
 }

@@ -144,7 +144,7 @@ pub enum CodingEdit {
 }
 
 /// Copies of objects as they were before a change; `None` means it did not exist.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     pub codes: Vec<(Uuid, Option<Code>)>,
     pub segments: Vec<(Uuid, Option<Segment>)>,

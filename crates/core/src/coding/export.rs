@@ -5,8 +5,15 @@
 //! - [`segments_csv`]: one row per coded segment × code;
 //! - [`codebook_csv`] and [`codebook_json`]: one entry per code, in codebook order;
 //! - [`matrix_csv`]: the framework matrix's synopses, rows × columns;
-//! - [`matrix_workbook`]: the same as a workbook (sheets `Synopses` and
-//!   `Supporting quotes`), written as XLSX by `fieldkit_sheets::matrix_xlsx`.
+//! - [`matrix_workbook`]: the same as a workbook (sheets `Synopses`,
+//!   `Supporting quotes` and `Columns`), written as XLSX by `fieldkit_sheets::matrix_xlsx`.
+//!
+//! Every header is made of names that R, SPSS and Stata accept, unique ignoring case
+//! ([`ColumnNames`]): the fixed columns keep theirs, extra case attributes are made
+//! safe (`Language of service` → `Language_of_service`), and so are the matrix's
+//! theme and research-question columns (`Relationships and trust` →
+//! `Relationships_and_trust`). The matrix workbook's `Columns` sheet and the
+//! `column_label` of its quotes give each matrix column's name as the analyst wrote it.
 
 use std::collections::HashMap;
 
@@ -17,11 +24,13 @@ use crate::clock::Timestamp;
 use crate::coding::retrieval::{Attributor, MatrixColumns, MatrixRows, RetrievalFilter};
 use crate::study::StudyData;
 use crate::tabular::safe_cell;
-use crate::tabular::{Cell, Sheet, WorkbookData};
+use crate::tabular::{Cell, ColumnNames, Sheet, WorkbookData, unique_variable_names};
 
 fn write_rows(header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    out.write_record(header.iter().map(|h| safe_cell(h))).map_err(|e| e.to_string())?;
+    // Headers come named already; passing them through the allocator once more is
+    // what guarantees that no export ever writes an unsafe or repeated name.
+    out.write_record(unique_variable_names(header)).map_err(|e| e.to_string())?;
     for row in rows {
         out.write_record(row.iter().map(|c| safe_cell(c))).map_err(|e| e.to_string())?;
     }
@@ -66,8 +75,13 @@ fn extra_attribute_keys(data: &StudyData) -> Vec<String> {
 /// position; codes in the order they were applied.
 pub fn segments_csv(data: &StudyData) -> Result<Vec<u8>, String> {
     let extra = extra_attribute_keys(data);
+    // The fixed columns keep their names; the attributes are named after them.
+    let mut names = ColumnNames::new();
+    for h in SEGMENTS_CSV_LEADING.iter().chain(&SEGMENTS_CSV_TRAILING) {
+        names.name(h);
+    }
     let mut header: Vec<String> = SEGMENTS_CSV_LEADING.iter().map(|h| h.to_string()).collect();
-    header.extend(extra.iter().cloned());
+    header.extend(extra.iter().map(|k| names.name(k)));
     header.extend(SEGMENTS_CSV_TRAILING.iter().map(|h| h.to_string()));
     let paths: HashMap<Uuid, (String, String, String)> = data
         .codes
@@ -239,13 +253,29 @@ fn rows_word(rows: MatrixRows) -> &'static str {
     }
 }
 
+fn rows_label(rows: MatrixRows) -> &'static str {
+    match rows {
+        MatrixRows::Cases => "Case",
+        MatrixRows::Participants => "Participant (pseudonym)",
+    }
+}
+
+/// The matrix's column names: the row column (`case` or `participant`), then one per
+/// theme or research question, made safe and unique from its name or text.
+fn matrix_header<T>(rows: MatrixRows, columns: &[(T, String)]) -> Vec<String> {
+    let mut names = ColumnNames::new();
+    std::iter::once(rows_word(rows))
+        .chain(columns.iter().map(|(_, label)| label.as_str()))
+        .map(|n| names.name(n))
+        .collect()
+}
+
 /// The synopses as a grid: a first column naming the row (`case` or `participant`),
-/// then one column per theme or research question. A cell with no data at all says
-/// `(no data)`; one with data but no synopsis yet is empty.
+/// then one column per theme or research question (see [`matrix_header`]). A cell
+/// with no data at all says `(no data)`; one with data but no synopsis yet is empty.
 fn synopsis_grid(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> (Vec<String>, Vec<Vec<String>>) {
     let m = data.framework_matrix(rows, columns);
-    let mut header = vec![rows_word(rows).to_string()];
-    header.extend(m.columns.iter().map(|(_, name)| name.clone()));
+    let header = matrix_header(rows, &m.columns);
     let grid = m
         .rows
         .iter()
@@ -266,14 +296,17 @@ pub fn matrix_csv(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) ->
     write_rows(&header, grid)
 }
 
-pub const MATRIX_SHEETS: [&str; 2] = ["Synopses", "Supporting quotes"];
-pub const QUOTES_HEADER: [&str; 9] =
-    ["row", "column", "segment_id", "quote", "text", "participant", "role", "case", "source_title"];
+pub const MATRIX_SHEETS: [&str; 3] = ["Synopses", "Supporting quotes", "Columns"];
+pub const QUOTES_HEADER: [&str; 10] =
+    ["row", "column", "column_label", "segment_id", "quote", "text", "participant", "role", "case", "source_title"];
+pub const MATRIX_COLUMNS_HEADER: [&str; 2] = ["column", "label"];
 
-/// The framework matrix workbook: `Synopses` (as [`matrix_csv`]) and `Supporting
+/// The framework matrix workbook: `Synopses` (as [`matrix_csv`]), `Supporting
 /// quotes` (one row per linked segment, in matrix order, with its quotation and
-/// attribution). Its creation time is the last change to the codebook, the coding or
-/// the matrix, so the same data gives the same file.
+/// attribution; `column` is the Synopses column, `column_label` the theme's name or
+/// the research question's text) and `Columns` (each Synopses column's name and
+/// what it stands for, as written in the study). Its creation time is the last
+/// change to the codebook, the coding or the matrix, so the same data gives the same file.
 pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> WorkbookData {
     let (header, grid) = synopsis_grid(data, rows, columns);
     let widths = std::iter::once(24.0).chain(header.iter().skip(1).map(|_| 48.0)).collect();
@@ -284,16 +317,18 @@ pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumn
         widths,
     };
     let m = data.framework_matrix(rows, columns);
+    let names = matrix_header(rows, &m.columns);
     let mut at = Attributor::new(data);
     let mut quotes = Vec::new();
     for ((_, row_name), cells) in m.rows.iter().zip(&m.cells) {
-        for (cell, (_, column_name)) in cells.iter().zip(&m.columns) {
+        for ((cell, (_, column_label)), column_name) in cells.iter().zip(&m.columns).zip(names.iter().skip(1)) {
             for seg in &cell.linked {
                 let Some(r) = data.segment(*seg).and_then(|s| at.retrieve(s)) else { continue };
                 quotes.push(
                     [
                         row_name.clone(),
                         column_name.clone(),
+                        column_label.clone(),
                         r.segment.to_string(),
                         r.quote(),
                         r.text.clone(),
@@ -313,7 +348,14 @@ pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumn
         name: MATRIX_SHEETS[1].into(),
         header: QUOTES_HEADER.iter().map(|h| h.to_string()).collect(),
         rows: quotes,
-        widths: vec![24.0, 30.0, 38.0, 70.0, 50.0, 16.0, 20.0, 24.0, 30.0],
+        widths: vec![24.0, 30.0, 40.0, 38.0, 70.0, 50.0, 16.0, 20.0, 24.0, 30.0],
+    };
+    let labels = std::iter::once(rows_label(rows).to_string()).chain(m.columns.iter().map(|(_, label)| label.clone()));
+    let columns_sheet = Sheet {
+        name: MATRIX_SHEETS[2].into(),
+        header: MATRIX_COLUMNS_HEADER.iter().map(|h| h.to_string()).collect(),
+        rows: names.iter().zip(labels).map(|(name, label)| vec![text_cell(name.clone()), text_cell(label)]).collect(),
+        widths: vec![40.0, 80.0],
     };
     let created = data
         .codes
@@ -326,7 +368,7 @@ pub fn matrix_workbook(data: &StudyData, rows: MatrixRows, columns: MatrixColumn
     WorkbookData {
         title: format!("Framework matrix: {}", data.study.title),
         created: created.max(Timestamp::default()),
-        sheets: vec![synopses, quotes],
+        sheets: vec![synopses, quotes, columns_sheet],
     }
 }
 

@@ -9,10 +9,12 @@ pub mod anchoring;
 pub mod codebook;
 mod edit;
 pub mod export;
+pub mod history;
 mod model;
 pub mod retrieval;
 pub mod sources;
 
 pub use codebook::{CodeDeletionImpact, check_code_colour};
 pub use edit::{Applied, CodeField, CodingEdit, Snapshot};
+pub use history::CodingHistory;
 pub use model::*;

@@ -200,6 +200,7 @@ impl Backup {
             segments: self.segments,
             memos: self.memos,
             matrix_cells: self.matrix_cells,
+            coding_history: Default::default(),
         }
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! An account names people by pseudonym only. It is built from the interview's
 //! notes and speaker turns, section by section of the protocol version the
-//! interview was run with, followed by the transcript if there is one. It never
+//! interview was run with, followed by the transcript if there is one. A question
+//! or prompt marked *Skipped* that still has notes or turns keeps them, under
+//! [`SKIPPED_MARK`]; one *Not asked* is left out. It never
 //! reads [`StudyData::identities`]: real names and contact details stay out of
 //! anything that may be printed or emailed.
 
@@ -33,8 +35,26 @@ struct SectionDoc {
 struct ItemDoc {
     label: &'static str,
     question: String,
+    /// Marked as skipped in the interview, yet with something noted.
+    skipped: bool,
     notes: String,
     turns: Vec<SpokenLine>,
+}
+
+/// The line under a question or prompt that was marked as skipped in the interview
+/// but has notes: they stay in the account, and the participant sees why it is brief.
+pub const SKIPPED_MARK: &str = "(Marked as skipped in the interview.)";
+
+/// Whether an answer goes into the account: asked, or skipped with something noted
+/// (notes or turns); never one marked "not asked".
+fn kept(answer: &Answer) -> bool {
+    match answer.state {
+        AnswerState::Asked => true,
+        AnswerState::Skipped => {
+            !answer.text.trim().is_empty() || answer.turns.iter().any(|t| !t.text.trim().is_empty())
+        }
+        AnswerState::NotAsked => false,
+    }
 }
 
 /// "Speaker: text"; an empty speaker is a transcript's own preamble, shown as is.
@@ -74,6 +94,7 @@ fn item(data: &StudyData, label: &'static str, question: &str, answers: &[&Answe
     ItemDoc {
         label,
         question: question.trim().to_string(),
+        skipped: !answers.is_empty() && answers.iter().all(|a| a.state == AnswerState::Skipped),
         notes: notes.join("\n\n"),
         turns: answers.iter().flat_map(|a| spoken(data, &a.turns)).collect(),
     }
@@ -93,11 +114,7 @@ fn build(data: &StudyData, interview: &Interview) -> AccountDoc {
     }
 
     let asked = |section: Uuid, prompt: Option<Uuid>| -> Vec<&Answer> {
-        interview
-            .answers
-            .iter()
-            .filter(|a| a.section_id == section && a.prompt_id == prompt && a.state == AnswerState::Asked)
-            .collect()
+        interview.answers.iter().filter(|a| a.section_id == section && a.prompt_id == prompt && kept(a)).collect()
     };
     let sections = match sections_for(data, interview) {
         Some(sections) => sections
@@ -119,12 +136,14 @@ fn build(data: &StudyData, interview: &Interview) -> AccountDoc {
             .collect(),
         // The protocol was deleted: keep what was said, in the order it was recorded.
         None => {
-            let answers: Vec<&Answer> = interview.answers.iter().filter(|a| a.state == AnswerState::Asked).collect();
-            if answers.is_empty() {
-                Vec::new()
-            } else {
-                vec![SectionDoc { title: "Notes".to_string(), items: vec![item(data, "Question", "", &answers)] }]
-            }
+            let (asked, skipped): (Vec<&Answer>, Vec<&Answer>) =
+                interview.answers.iter().filter(|a| kept(a)).partition(|a| a.state == AnswerState::Asked);
+            let items: Vec<ItemDoc> = [asked, skipped]
+                .iter()
+                .filter(|answers| !answers.is_empty())
+                .map(|answers| item(data, "Question", "", answers))
+                .collect();
+            if items.is_empty() { Vec::new() } else { vec![SectionDoc { title: "Notes".to_string(), items }] }
         }
     };
     let transcript = interview.transcript.as_ref().map(|t| spoken(data, &t.turns)).unwrap_or_default();
@@ -167,6 +186,10 @@ pub fn account_text(data: &StudyData, interview: &Interview) -> String {
             }
             if !item.question.is_empty() {
                 out.push_str(&format!("{}: {}\n", item.label, item.question));
+            }
+            if item.skipped {
+                out.push_str(SKIPPED_MARK);
+                out.push('\n');
             }
             if !item.notes.is_empty() {
                 out.push_str(&item.notes);
@@ -211,6 +234,7 @@ dl.details dt { font-weight: bold; }
 dl.details dd { margin: 0; }
 .question { font-weight: bold; margin: 1rem 0 0.25rem; }
 .notes, .turn, .text { white-space: pre-wrap; margin: 0.25rem 0; }
+.skipped { font-style: italic; margin: 0.25rem 0; }
 .speaker { font-weight: bold; }
 @media print {
   @page { margin: 2cm 4cm 2cm 2cm; }
@@ -269,6 +293,9 @@ pub fn account_html(data: &StudyData, interview: &Interview) -> String {
                     escape(item.label),
                     escape(&item.question)
                 ));
+            }
+            if item.skipped {
+                body.push_str(&format!("<p class=\"skipped\">{}</p>\n", escape(SKIPPED_MARK)));
             }
             if !item.notes.is_empty() {
                 body.push_str(&format!("<p class=\"notes\" dir=\"auto\">{}</p>\n", escape(&item.notes)));

@@ -1,14 +1,15 @@
 //! The interviews CSV, byte for byte what the UI downloads and what
-//! `fieldkit export` writes. UTF-8, one header row of names (never internal ids),
-//! and no cell that a spreadsheet would run as a formula.
+//! `fieldkit export` writes. UTF-8, one header row of names (never internal ids)
+//! that R, SPSS and Stata accept, and no cell that a spreadsheet would run as a formula.
 
 use crate::fieldwork::{AnswerState, Interview, Speaker};
 use crate::study::StudyData;
-use crate::tabular::safe_cell;
+use crate::tabular::{safe_cell, unique_variable_names};
 
 fn write_rows(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    out.write_record(header).map_err(|e| e.to_string())?;
+    // Names that R, SPSS and Stata accept, unique ignoring case (these fixed ones are already).
+    out.write_record(unique_variable_names(header)).map_err(|e| e.to_string())?;
     for row in rows {
         out.write_record(row.iter().map(|c| safe_cell(c))).map_err(|e| e.to_string())?;
     }
@@ -152,4 +153,23 @@ pub fn interviews_csv(data: &StudyData) -> Result<Vec<u8>, String> {
         interview_rows(data, interview, &mut rows);
     }
     write_rows(&INTERVIEWS_CSV_HEADER, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tabular::is_safe_variable_name;
+
+    #[test]
+    fn the_header_is_made_of_names_r_spss_and_stata_accept() {
+        let data = crate::demo::demo_study(crate::demo::DemoSize::Small);
+        let bytes = interviews_csv(&data).unwrap_or_default();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let header: Vec<String> = reader.headers().map(|h| h.iter().map(String::from).collect()).unwrap_or_default();
+        assert_eq!(header, INTERVIEWS_CSV_HEADER);
+        let mut seen = std::collections::HashSet::new();
+        for name in &header {
+            assert!(is_safe_variable_name(name) && seen.insert(name.to_ascii_lowercase()), "{name}");
+        }
+    }
 }

@@ -30,10 +30,11 @@ pub enum RecordKind {
     Segment,
     Memo,
     MatrixCell,
+    CodingHistory,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Study,
         RecordKind::Case,
         RecordKind::Participant,
@@ -48,6 +49,7 @@ impl RecordKind {
         RecordKind::Segment,
         RecordKind::Memo,
         RecordKind::MatrixCell,
+        RecordKind::CodingHistory,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +68,7 @@ impl RecordKind {
             RecordKind::Segment => "segment",
             RecordKind::Memo => "memo",
             RecordKind::MatrixCell => "matrix_cell",
+            RecordKind::CodingHistory => "coding_history",
         }
     }
 
@@ -90,6 +93,7 @@ impl RecordKind {
             RecordKind::Segment => "coded segment",
             RecordKind::Memo => "memo",
             RecordKind::MatrixCell => "framework matrix cell",
+            RecordKind::CodingHistory => "coding undo history",
         }
     }
 }
@@ -115,13 +119,14 @@ impl ObjectRef {
             ObjectRef::Segment(_) => RecordKind::Segment,
             ObjectRef::Memo(_) => RecordKind::Memo,
             ObjectRef::MatrixCell(_) => RecordKind::MatrixCell,
+            ObjectRef::CodingHistory => RecordKind::CodingHistory,
         }
     }
 
     /// The id of the object named (the study's own id for `Study`).
     pub fn id(self, study: Uuid) -> Uuid {
         match self {
-            ObjectRef::Study => study,
+            ObjectRef::Study | ObjectRef::CodingHistory => study,
             ObjectRef::Case(id)
             | ObjectRef::Participant(id)
             | ObjectRef::Identity(id)
@@ -186,6 +191,14 @@ impl StudyData {
             ObjectRef::MatrixCell(id) => {
                 encode(RecordKind::MatrixCell, id, study, self.matrix_cells.iter().find(|x| x.id == id)?)
             }
+            ObjectRef::CodingHistory => {
+                if self.coding_history.is_empty() {
+                    return None;
+                }
+                let mut history = self.coding_history.clone();
+                history.study_id = study;
+                encode(RecordKind::CodingHistory, study, study, &history)
+            }
         })
     }
 
@@ -217,6 +230,106 @@ impl StudyData {
         objs.extend(self.segments.iter().map(|x| ObjectRef::Segment(x.id)));
         objs.extend(self.memos.iter().map(|x| ObjectRef::Memo(x.id)));
         objs.extend(self.matrix_cells.iter().map(|x| ObjectRef::MatrixCell(x.id)));
+        if !self.coding_history.is_empty() {
+            objs.push(ObjectRef::CodingHistory);
+        }
+        objs
+    }
+}
+
+/// Objects as they were, to put back: what an "Undo" message after a delete holds.
+/// `None` means the object did not exist.
+pub type SavedObjects = Vec<(ObjectRef, Option<RawRecord>)>;
+
+fn put_back<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) {
+    match items.iter().position(same) {
+        Some(at) => items[at] = item,
+        None => items.push(item),
+    }
+}
+
+impl StudyData {
+    /// The current records of some objects, for putting them back later with
+    /// [`StudyData::restore_saved`].
+    pub fn save_objects(&self, objs: &[ObjectRef]) -> Result<SavedObjects, String> {
+        objs.iter().map(|obj| Ok((*obj, self.encode(*obj).transpose()?))).collect()
+    }
+
+    /// Puts objects back exactly as they were saved (objects that did not exist are
+    /// removed again). Returns what it touched, to store. Nothing changes if any
+    /// saved record cannot be read.
+    pub fn restore_saved(&mut self, saved: &SavedObjects) -> Result<Vec<ObjectRef>, String> {
+        let mut decoded = Vec::with_capacity(saved.len());
+        for (obj, raw) in saved {
+            let value = match raw {
+                Some(raw) => Some(decode(raw).map_err(|e| match e {
+                    DecodeProblem::Newer { .. } => "a newer version wrote it".to_string(),
+                    DecodeProblem::Damaged(why) => why,
+                })?),
+                None => None,
+            };
+            decoded.push((*obj, value));
+        }
+        for (obj, value) in decoded {
+            match value {
+                Some(value) => self.put_decoded(value),
+                None => self.remove_object(obj),
+            }
+        }
+        Ok(saved.iter().map(|(obj, _)| *obj).collect())
+    }
+
+    fn put_decoded(&mut self, value: Decoded) {
+        match value {
+            Decoded::Study(x) => self.study = x,
+            Decoded::Case(x) => put_back(&mut self.cases, x.clone(), |o| o.id == x.id),
+            Decoded::Participant(x) => put_back(&mut self.participants, x.clone(), |o| o.id == x.id),
+            Decoded::Identity(x) => put_back(&mut self.identities, x.clone(), |o| o.participant_id == x.participant_id),
+            Decoded::Protocol(x) => put_back(&mut self.protocols, x.clone(), |o| o.id == x.id),
+            Decoded::Interview(x) => put_back(&mut self.interviews, x.clone(), |o| o.id == x.id),
+            Decoded::Document(x) => put_back(&mut self.documents, x.clone(), |o| o.id == x.id),
+            Decoded::Account(x) => put_back(&mut self.accounts, x.clone(), |o| o.id == x.id),
+            Decoded::Survey(x) => put_back(&mut self.surveys, x.clone(), |o| o.id == x.id),
+            Decoded::Response(x) => put_back(&mut self.responses, x.clone(), |o| o.id == x.id),
+            Decoded::Code(x) => put_back(&mut self.codes, x.clone(), |o| o.id == x.id),
+            Decoded::Segment(x) => put_back(&mut self.segments, x.clone(), |o| o.id == x.id),
+            Decoded::Memo(x) => put_back(&mut self.memos, x.clone(), |o| o.id == x.id),
+            Decoded::MatrixCell(x) => put_back(&mut self.matrix_cells, x.clone(), |o| o.id == x.id),
+            Decoded::CodingHistory(x) => self.coding_history = x,
+        }
+    }
+
+    fn remove_object(&mut self, obj: ObjectRef) {
+        match obj {
+            // A study is never saved as absent: nothing to remove.
+            ObjectRef::Study => {}
+            ObjectRef::Case(id) => self.cases.retain(|o| o.id != id),
+            ObjectRef::Participant(id) => self.participants.retain(|o| o.id != id),
+            ObjectRef::Identity(id) => self.identities.retain(|o| o.participant_id != id),
+            ObjectRef::Protocol(id) => self.protocols.retain(|o| o.id != id),
+            ObjectRef::Interview(id) => self.interviews.retain(|o| o.id != id),
+            ObjectRef::Document(id) => self.documents.retain(|o| o.id != id),
+            ObjectRef::Account(id) => self.accounts.retain(|o| o.id != id),
+            ObjectRef::Survey(id) => self.surveys.retain(|o| o.id != id),
+            ObjectRef::Response(id) => self.responses.retain(|o| o.id != id),
+            ObjectRef::Code(id) => self.codes.retain(|o| o.id != id),
+            ObjectRef::Segment(id) => self.segments.retain(|o| o.id != id),
+            ObjectRef::Memo(id) => self.memos.retain(|o| o.id != id),
+            ObjectRef::MatrixCell(id) => self.matrix_cells.retain(|o| o.id != id),
+            ObjectRef::CodingHistory => {
+                self.coding_history.undo.clear();
+                self.coding_history.redo.clear();
+            }
+        }
+    }
+
+    /// An interview and every coded segment on its notes, turns or transcript: what
+    /// to save before an edit of that interview that can be undone from a message.
+    pub fn interview_objects(&self, interview: Uuid) -> Vec<ObjectRef> {
+        let mut objs = vec![ObjectRef::Interview(interview)];
+        objs.extend(
+            self.segments.iter().filter(|s| s.source.interview() == Some(interview)).map(|s| ObjectRef::Segment(s.id)),
+        );
         objs
     }
 }
@@ -238,6 +351,7 @@ pub enum Decoded {
     Segment(Segment),
     Memo(Memo),
     MatrixCell(MatrixCell),
+    CodingHistory(crate::coding::CodingHistory),
 }
 
 /// Why a record could not be read.
@@ -315,6 +429,7 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         RecordKind::Segment => Decoded::Segment(decode_as(body)?),
         RecordKind::Memo => Decoded::Memo(decode_as(body)?),
         RecordKind::MatrixCell => Decoded::MatrixCell(decode_as(body)?),
+        RecordKind::CodingHistory => Decoded::CodingHistory(decode_as(body)?),
     };
     let (id, study) = match &decoded {
         Decoded::Study(s) => (s.id, s.id),
@@ -331,6 +446,7 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
         Decoded::Segment(x) => (x.id, x.study_id),
         Decoded::Memo(x) => (x.id, x.study_id),
         Decoded::MatrixCell(x) => (x.id, x.study_id),
+        Decoded::CodingHistory(x) => (x.study_id, x.study_id),
     };
     if raw.key != record_key(kind, id) || raw.study != study.to_string() {
         return Err(DecodeProblem::Damaged(format!(

@@ -170,6 +170,7 @@ impl<S: Store> Repo<S> {
                 Ok(Decoded::Segment(x)) => data.segments.push(x),
                 Ok(Decoded::Memo(x)) => data.memos.push(x),
                 Ok(Decoded::MatrixCell(x)) => data.matrix_cells.push(x),
+                Ok(Decoded::CodingHistory(x)) => data.coding_history = x,
                 Ok(Decoded::Study(_)) => {}
                 Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
             }

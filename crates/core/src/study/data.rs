@@ -48,6 +48,10 @@ pub struct StudyData {
     /// Written cells of the framework matrix.
     #[serde(default)]
     pub matrix_cells: Vec<MatrixCell>,
+    /// Undo and redo of coding actions on this device: stored with the study, never
+    /// in a backup or an export.
+    #[serde(skip)]
+    pub coding_history: crate::coding::CodingHistory,
 }
 
 /// Names one stored object of a study; what an operation changed.
@@ -67,6 +71,8 @@ pub enum ObjectRef {
     Segment(Uuid),
     Memo(Uuid),
     MatrixCell(Uuid),
+    /// The study's coding undo/redo history (one record per study).
+    CodingHistory,
 }
 
 /// What deleting something takes with it, for the confirmation the user sees first.
@@ -112,6 +118,31 @@ impl DeletionImpact {
 
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// The parts that have text, joined by " · ": a line of attribution never shows an
+/// empty separator ("Case ·  · Question").
+pub fn join_present(parts: &[String]) -> String {
+    parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::*;
+
+    #[test]
+    fn attribution_lines_skip_empty_parts() {
+        let s = |x: &str| x.to_string();
+        assert_eq!(join_present(&[s("Glen Care"), s(""), s("Barriers")]), "Glen Care · Barriers");
+        assert_eq!(join_present(&[s(""), s(" "), s("")]), "");
+        assert_eq!(join_present(&[s("Ceri (Care worker)")]), "Ceri (Care worker)");
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(plural(1, "coding", "codings"), "1 coding");
+        assert_eq!(plural(0, "coding", "codings"), "0 codings");
+    }
 }
 
 /// Edits to the study's own fields and lists.
@@ -236,6 +267,7 @@ impl StudyData {
             segments: Vec::new(),
             memos: Vec::new(),
             matrix_cells: Vec::new(),
+            coding_history: Default::default(),
         }
     }
 

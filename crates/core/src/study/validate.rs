@@ -184,6 +184,10 @@ pub enum ValidationError {
         "The machine name “{0}” is used more than once in this survey (question names, Likert statements and the columns of multiple-choice questions must all differ)."
     )]
     DuplicateMachineName(String),
+    /// A machine name equal (ignoring case) to a column every survey export has
+    /// (`surveys::export::WIDE_CSV_FIXED`). Refused on edit only, never on load.
+    #[error("“{0}” is used by a column every export has; choose another name.")]
+    ReservedMachineName(String),
     #[error("“{0}” cannot be used as an option value: use lower-case letters, digits and _ only.")]
     InvalidChoiceValue(String),
     #[error("“{question}” already has an option with the value “{value}”.")]

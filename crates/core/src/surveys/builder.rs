@@ -4,8 +4,8 @@
 
 use uuid::Uuid;
 
-use crate::surveys::is_machine_name;
 use crate::surveys::{Condition, Page, QuestionKind};
+use crate::surveys::{is_machine_name, is_reserved_column};
 
 /// One comparison as the builder's form shows it: a question, an operator, a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,7 +165,8 @@ pub fn clauses_of(condition: &Condition) -> Option<(Combine, Vec<Clause>)> {
 }
 
 /// A machine name for a new question from its label: `q{n}_{first words}`, lower
-/// case ASCII, unique among the survey's question and statement names.
+/// case ASCII, unique among the survey's question and statement names, and never
+/// the name of a column every export has ([`is_reserved_column`]: `_q` is added).
 pub fn suggest_question_name(pages: &[Page], label: &str) -> String {
     let taken: Vec<&str> = pages
         .iter()
@@ -187,9 +188,10 @@ pub fn suggest_question_name(pages: &[Page], label: &str) -> String {
         .collect();
     let base = if words.is_empty() { format!("q{number}") } else { format!("q{number}_{}", words.join("_")) };
     let base: String = base.chars().take(40).collect();
+    let base = if is_reserved_column(&base) { format!("{base}_q") } else { base };
     let mut name = base.clone();
     let mut n = 2;
-    while taken.contains(&name.as_str()) || !is_machine_name(&name) {
+    while taken.contains(&name.as_str()) || !is_machine_name(&name) || is_reserved_column(&name) {
         name = format!("{base}_{n}");
         n += 1;
     }

@@ -6,6 +6,18 @@
 //! cell through [`safe_cell`], so a spreadsheet never runs one as a formula. Numbers
 //! are written as numbers (and are never neutralised: `-1` stays minus one).
 //!
+//! # Column names
+//!
+//! Every column name is one that R, SPSS and Stata accept, and no two are the same
+//! ignoring case (see [`crate::tabular::ColumnNames`]): the fixed columns
+//! ([`WIDE_CSV_FIXED`]) keep their names; case attributes and questions are made safe
+//! ([`crate::tabular::safe_variable_name`]: `Year established` → `Year_established`)
+//! and, when that clashes with a column before them, get `_2`, `_3`… (a question
+//! named `role`, as older surveys may have, gives `role_2`; the builder no longer
+//! accepts such a name). A multiple-choice option's column is `<question>_<code>`
+//! built from the question's export name. The long CSV's `question`, the codebook's
+//! `column` and every sheet of the workbook use the same names as the wide CSV.
+//!
 //! # Wide CSV ([`responses_wide_csv`])
 //!
 //! One row per response of the survey (oldest first), with these columns:
@@ -16,7 +28,7 @@
 //! | `case` | case name |
 //! | `setting` | `urban`, `rural`, `very_rural` or empty |
 //! | `legal_form`, `country` | the case's attributes |
-//! | one per extra case attribute | named by its key; every key used by any case, in first-seen order (cases in study order); empty for cases without it |
+//! | one per extra case attribute | named by its key, made safe (`Year_established`); every key used by any case, in first-seen order (cases in study order); empty for cases without it |
 //! | `participant` | pseudonym; empty for an anonymous respondent |
 //! | `role` | the participant's stakeholder role; empty if none or anonymous |
 //! | `language` | the language the survey was answered in (`en`, `cy`, …) |
@@ -48,7 +60,8 @@
 //!
 //! `response_id, question, value, label`: one row per answered item, responses oldest
 //! first, questions in the page order of the response's version. `question` is the
-//! question's name (a Likert item's name for Likert rows); multiple choice gives one
+//! question's export name: its wide column's name (a Likert item's for Likert rows;
+//! for multiple choice, the name its `<name>_<code>` columns start with); multiple choice gives one
 //! row per ticked option. `label` is the English label of the option, Likert point or
 //! yes/no (`value` `1`/`0`), empty for free values (numbers, dates, text). Open-text
 //! answers appear here with their response id; the wide file gives case, participant
@@ -71,14 +84,33 @@
 //! column), each with a bold, frozen header row. The workbook's creation time is the
 //! last change to the survey or its responses, so the same data gives the same bytes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
 use crate::study::StudyData;
 use crate::study::{Case, Setting};
 use crate::surveys::{AnswerValue, Page, Question, QuestionKind, Response, ResponseStatus, Survey, Text};
-use crate::tabular::{Cell, Sheet, WorkbookData, number_text, safe_cell};
+use crate::tabular::{Cell, ColumnNames, Sheet, WorkbookData, number_text, safe_cell, safe_variable_name};
+
+/// The wide CSV's fixed columns, in order; the extra case attributes go between
+/// `country` and `participant`. No question may take one of these names (see
+/// [`crate::surveys::is_reserved_column`]); any that does in an older survey is
+/// renamed in the exports.
+pub const WIDE_CSV_FIXED: [&str; 12] = [
+    "response_id",
+    "case",
+    "setting",
+    "legal_form",
+    "country",
+    "participant",
+    "role",
+    "language",
+    "survey_version",
+    "status",
+    "started",
+    "completed",
+];
 
 fn english(text: &Text) -> &str {
     text.get(crate::surveys::DEFAULT_LANGUAGE).0
@@ -94,10 +126,24 @@ fn questions(pages: &[Page]) -> impl Iterator<Item = &Question> {
     pages.iter().flat_map(|p| p.questions.iter())
 }
 
+/// What a question's column is named after.
+#[derive(Clone, Debug)]
+enum NamedAfter {
+    /// Its own name (a question's or a Likert item's): the key.
+    Key,
+    /// An option of the multiple-choice question `question`: `<question>_<value>`.
+    Option { question: String, value: String },
+}
+
 /// A column of the wide table, with its codebook entry.
 #[derive(Clone, Debug)]
 struct Column {
+    /// The name in every export (safe and unique, see [`Names`]).
     name: String,
+    /// What the survey calls the column (`name`, `name_<code>`, a Likert item's name):
+    /// the same key in two versions is the same column.
+    key: String,
+    named_after: NamedAfter,
     question: String,
     kind: &'static str,
     /// Coded values and their labels (for the codebook and the value-labels sheet).
@@ -148,12 +194,14 @@ fn length_note(max: Option<u32>) -> String {
     max.map(|m| format!("text, up to {m} characters")).unwrap_or_else(|| "text".into())
 }
 
-/// The wide columns of one question (none for information text).
+/// The wide columns of one question (none for information text), not yet named.
 fn question_columns(q: &Question) -> Vec<Column> {
     let label = english(&q.label).to_string();
     let kind = kind_key(&q.kind);
-    let column = |name: String, question: String, labels: Vec<(String, String)>, note: String| Column {
-        name,
+    let column = |key: String, question: String, labels: Vec<(String, String)>, note: String| Column {
+        name: String::new(),
+        key,
+        named_after: NamedAfter::Key,
         question,
         kind,
         labels,
@@ -169,12 +217,14 @@ fn question_columns(q: &Question) -> Vec<Column> {
             .iter()
             .map(|o| {
                 let labels = vec![("0".into(), "not ticked".into()), ("1".into(), "ticked".into())];
-                column(
+                let mut c = column(
                     format!("{}_{}", q.name, o.value),
                     format!("{label} — {}", english(&o.label)),
                     labels,
                     String::new(),
-                )
+                );
+                c.named_after = NamedAfter::Option { question: q.name.clone(), value: o.value.clone() };
+                c
             })
             .collect(),
         QuestionKind::Likert { points, scale, items } => items
@@ -219,7 +269,7 @@ fn plain_cell(answer: &AnswerValue) -> Cell {
     }
 }
 
-/// The wide cells of one question's answer, by column name.
+/// The wide cells of one question's answer, by column key.
 fn question_cells(q: &Question, answer: Option<&AnswerValue>) -> Vec<(String, Cell)> {
     let Some(answer) = answer else { return Vec::new() };
     match (&q.kind, answer) {
@@ -266,19 +316,75 @@ fn extra_keys(cases: &[Case]) -> Vec<String> {
     keys
 }
 
+/// The export names of one survey's columns, and of its questions and Likert items
+/// (which the long CSV names), handed out in column order by one [`ColumnNames`].
+struct Names {
+    columns: ColumnNames,
+    /// By what the survey calls it: a question's, Likert item's or option column's key.
+    by_key: HashMap<String, String>,
+}
+
+impl Names {
+    /// The export name for `key`: the one it already has, else a new one from `proposal`.
+    fn get(&mut self, key: &str, proposal: &str) -> String {
+        if let Some(name) = self.by_key.get(key) {
+            return name.clone();
+        }
+        let name = self.columns.name(proposal);
+        self.by_key.insert(key.to_string(), name.clone());
+        name
+    }
+
+    /// The export name of a question or Likert item.
+    fn of(&self, key: &str) -> String {
+        self.by_key.get(key).cloned().unwrap_or_else(|| safe_variable_name(key))
+    }
+
+    /// Names the columns of one question. A multiple-choice question's own name is
+    /// handed out first (the long CSV uses it), then its options' from it.
+    fn name_columns(&mut self, q: &Question, columns: &mut [Column]) {
+        if matches!(q.kind, QuestionKind::MultipleChoice { .. }) {
+            self.get(&q.name, &q.name);
+        }
+        for c in columns {
+            c.name = match &c.named_after {
+                NamedAfter::Key => self.get(&c.key, &c.key),
+                NamedAfter::Option { question, value } => {
+                    let stem = self.get(question, question);
+                    self.get(&c.key, &format!("{stem}_{value}"))
+                }
+            };
+        }
+    }
+}
+
 /// Everything the wide table, codebook and value labels are made of.
 struct Wide {
     columns: Vec<Column>,
     rows: Vec<Vec<Cell>>,
+    names: Names,
 }
 
 fn fixed(name: &str, question: &str, kind: &'static str, labels: Vec<(String, String)>) -> Column {
-    Column { name: name.into(), question: question.into(), kind, labels, note: String::new() }
+    Column {
+        name: name.into(),
+        key: name.into(),
+        named_after: NamedAfter::Key,
+        question: question.into(),
+        kind,
+        labels,
+        note: String::new(),
+    }
 }
 
 fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
     let survey = find_survey(data, survey)?;
     let keys = extra_keys(&data.cases);
+    // The fixed columns keep their names; everything else is named after them.
+    let mut names = Names { columns: ColumnNames::new(), by_key: HashMap::new() };
+    for name in WIDE_CSV_FIXED {
+        names.columns.name(name);
+    }
     let mut columns = vec![
         fixed("response_id", "Response identifier", "id", Vec::new()),
         fixed("case", "Case", "text", Vec::new()),
@@ -292,7 +398,9 @@ fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
         fixed("country", "Case country", "text", Vec::new()),
     ];
     for key in &keys {
-        columns.push(fixed(key, &format!("Case attribute: {key}"), "text", Vec::new()));
+        let mut c = fixed(key, &format!("Case attribute: {key}"), "text", Vec::new());
+        c.name = names.columns.name(key);
+        columns.push(c);
     }
     columns.extend([
         fixed("participant", "Participant pseudonym (empty: anonymous)", "text", Vec::new()),
@@ -308,13 +416,15 @@ fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
         fixed("started", "Started (UTC)", "timestamp", Vec::new()),
         fixed("completed", "Completed (UTC)", "timestamp", Vec::new()),
     ]);
-    // Question columns are named apart from the fixed ones: a question named like a
-    // fixed column or case attribute gets a second column of that name, never none.
-    let fixed_count = columns.len();
-    let mut names = HashSet::new();
+    // Question columns are told apart from the fixed ones by their key; a question
+    // whose name clashes with a column before it gets a name of its own (`role_2`).
+    let mut at: HashMap<String, usize> = HashMap::new();
     for q in questions(&survey.pages) {
-        for c in question_columns(q) {
-            if names.insert(c.name.clone()) {
+        let mut new = question_columns(q);
+        names.name_columns(q, &mut new);
+        for c in new {
+            if !at.contains_key(&c.key) {
+                at.insert(c.key.clone(), columns.len());
                 columns.push(c);
             }
         }
@@ -323,21 +433,23 @@ fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
     older.sort_by_key(|h| h.version);
     for h in &older {
         for q in questions(&h.pages) {
-            for mut c in question_columns(q) {
-                if names.insert(c.name.clone()) {
+            let mut new = question_columns(q);
+            names.name_columns(q, &mut new);
+            for mut c in new {
+                if !at.contains_key(&c.key) {
                     let versions: Vec<String> = older
                         .iter()
-                        .filter(|o| questions(&o.pages).flat_map(question_columns).any(|x| x.name == c.name))
+                        .filter(|o| questions(&o.pages).flat_map(question_columns).any(|x| x.key == c.key))
                         .map(|o| o.version.to_string())
                         .collect();
                     let word = if versions.len() > 1 { "versions" } else { "version" };
                     c.question = format!("{} (only in {word} {})", c.question, versions.join(", "));
+                    at.insert(c.key.clone(), columns.len());
                     columns.push(c);
                 }
             }
         }
     }
-    let position = |name: &str| columns[fixed_count..].iter().position(|c| c.name == name).map(|i| i + fixed_count);
     let mut rows = Vec::new();
     for r in survey_responses(data, survey) {
         let mut row = vec![Cell::Empty; columns.len()];
@@ -374,20 +486,22 @@ fn wide(data: &StudyData, survey: Uuid) -> Result<Wide, String> {
         row[base + 5] = Cell::text(r.started.to_string());
         row[base + 6] = Cell::text(r.completed.map(|t| t.to_string()).unwrap_or_default());
         for q in questions(version_pages(survey, r.survey_version)) {
-            for (name, cell) in question_cells(q, r.answers.get(&q.id)) {
-                if let Some(i) = position(&name) {
-                    row[i] = cell;
+            for (key, cell) in question_cells(q, r.answers.get(&q.id)) {
+                if let Some(i) = at.get(&key) {
+                    row[*i] = cell;
                 }
             }
         }
         rows.push(row);
     }
-    Ok(Wide { columns, rows })
+    Ok(Wide { columns, rows, names })
 }
 
 fn csv_bytes(header: &[String], rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, String> {
     let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    out.write_record(header.iter().map(|h| safe_cell(h))).map_err(|e| e.to_string())?;
+    // Already safe and unique (see the module documentation); the allocator once more
+    // guarantees that no export ever writes an unsafe or repeated name.
+    out.write_record(crate::tabular::unique_variable_names(header)).map_err(|e| e.to_string())?;
     for row in rows {
         out.write_record(&row).map_err(|e| e.to_string())?;
     }
@@ -406,6 +520,7 @@ pub const LONG_CSV_HEADER: [&str; 4] = ["response_id", "question", "value", "lab
 
 /// The long CSV: `response_id, question, value, label`, one row per answered item.
 pub fn responses_long_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>, String> {
+    let names = wide(data, survey)?.names;
     let survey = find_survey(data, survey)?;
     let mut rows = Vec::new();
     for r in survey_responses(data, survey) {
@@ -415,37 +530,38 @@ pub fn responses_long_csv(data: &StudyData, survey: Uuid) -> Result<Vec<u8>, Str
         };
         for q in questions(version_pages(survey, r.survey_version)) {
             let Some(answer) = r.answers.get(&q.id) else { continue };
+            let name = names.of(&q.name);
             match (&q.kind, answer) {
                 (QuestionKind::Info, _) => {}
                 (QuestionKind::SingleChoice { options }, AnswerValue::Choice(v)) => {
                     let label = options.iter().find(|o| &o.value == v).map(|o| english(&o.label)).unwrap_or("");
-                    row(&q.name, Cell::text(v.clone()), label);
+                    row(&name, Cell::text(v.clone()), label);
                 }
                 (QuestionKind::MultipleChoice { options }, AnswerValue::Choices(ticked)) => {
                     // In the order of the options, then any codes no longer among them.
                     let known = options.iter().filter(|o| ticked.contains(&o.value));
                     for o in known {
-                        row(&q.name, Cell::text(o.value.clone()), english(&o.label));
+                        row(&name, Cell::text(o.value.clone()), english(&o.label));
                     }
                     for v in ticked.iter().filter(|v| options.iter().all(|o| &o.value != *v)) {
-                        row(&q.name, Cell::text(v.clone()), "");
+                        row(&name, Cell::text(v.clone()), "");
                     }
                 }
                 (QuestionKind::Likert { scale, items, .. }, AnswerValue::Scale(points)) => {
                     for item in items {
                         if let Some(p) = points.get(&item.id) {
                             let label = scale.get(usize::from(*p).wrapping_sub(1)).map(english).unwrap_or("");
-                            row(&item.name, Cell::Number(f64::from(*p)), label);
+                            row(&names.of(&item.name), Cell::Number(f64::from(*p)), label);
                         }
                     }
                 }
                 (_, AnswerValue::Bool(b)) => {
-                    row(&q.name, Cell::Number(if *b { 1.0 } else { 0.0 }), if *b { "Yes" } else { "No" });
+                    row(&name, Cell::Number(if *b { 1.0 } else { 0.0 }), if *b { "Yes" } else { "No" });
                 }
                 (_, answer) => {
                     let cell = plain_cell(answer);
                     if cell != Cell::Empty {
-                        row(&q.name, cell, "");
+                        row(&name, cell, "");
                     }
                 }
             }
@@ -526,4 +642,22 @@ pub fn responses_workbook(data: &StudyData, survey_id: Uuid) -> Result<WorkbookD
         widths: vec![24.0, 14.0, 40.0],
     };
     Ok(WorkbookData { title: survey.name.clone(), created, sheets: vec![data_sheet, codebook, labels] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tabular::is_safe_variable_name;
+
+    #[test]
+    fn the_fixed_columns_are_the_listed_ones_and_are_safe() {
+        let mut data = StudyData::new("Surveys", crate::clock::Timestamp::default()).unwrap();
+        let survey = data.add_survey("Empty", crate::clock::Timestamp::default()).unwrap();
+        let names: Vec<String> = wide(&data, survey).unwrap().columns.into_iter().map(|c| c.name).collect();
+        assert_eq!(names, WIDE_CSV_FIXED);
+        assert!(WIDE_CSV_FIXED.iter().all(|n| is_safe_variable_name(n)));
+        for header in [&LONG_CSV_HEADER, &CODEBOOK_CSV_HEADER] {
+            assert!(header.iter().all(|n| is_safe_variable_name(n)), "{header:?}");
+        }
+    }
 }

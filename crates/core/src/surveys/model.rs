@@ -12,6 +12,15 @@ use uuid::Uuid;
 
 use crate::clock::{Date, Timestamp};
 
+/// A language's own name, for people rather than files: "English", "Cymraeg".
+pub fn language_name(code: &str) -> String {
+    match code {
+        "en" => "English".into(),
+        "cy" => "Cymraeg".into(),
+        other => other.to_string(),
+    }
+}
+
 /// The language every survey has; others (e.g. `cy`, Welsh) are optional.
 pub const DEFAULT_LANGUAGE: &str = "en";
 

@@ -265,6 +265,41 @@ pub fn is_machine_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// Whether `name` is (ignoring case) one of the columns every survey export has
+/// ([`crate::surveys::export::WIDE_CSV_FIXED`]: `role`, `case`, `status`…), so no
+/// question, Likert statement or multiple-choice column may take it.
+pub fn is_reserved_column(name: &str) -> bool {
+    crate::surveys::export::WIDE_CSV_FIXED.iter().any(|f| f.eq_ignore_ascii_case(name.trim()))
+}
+
+/// Every machine name of a set of pages: questions, Likert statements and the
+/// columns of multiple-choice questions.
+fn machine_names(pages: &[Page]) -> impl Iterator<Item = String> + '_ {
+    pages.iter().flat_map(|p| &p.questions).flat_map(|q| {
+        let mut names = vec![q.name.clone()];
+        match &q.kind {
+            QuestionKind::MultipleChoice { options } => {
+                names.extend(options.iter().map(|o| choice_column(&q.name, &o.value)));
+            }
+            QuestionKind::Likert { items, .. } => names.extend(items.iter().map(|i| i.name.clone())),
+            _ => {}
+        }
+        names
+    })
+}
+
+/// Refuses a machine name that an edit brings in and that is a reserved column (see
+/// [`is_reserved_column`]). A name the pages already had is left alone, so a survey
+/// made before the rule (a question called `role`) can still be edited and loaded;
+/// its exports rename the column.
+fn check_reserved_names(pages: &[Page], before_edit: &[Page]) -> Result<(), ValidationError> {
+    let before: HashSet<String> = machine_names(before_edit).collect();
+    match machine_names(pages).find(|n| is_reserved_column(n) && !before.contains(n)) {
+        Some(name) => Err(ValidationError::ReservedMachineName(name)),
+        None => Ok(()),
+    }
+}
+
 /// Option values: `[a-z0-9_]+` (they become part of multiple-choice column names).
 pub fn is_choice_value(value: &str) -> bool {
     !value.is_empty() && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -1296,6 +1331,7 @@ impl StudyData {
             .ok_or_else(|| ValidationError::UnknownSurveyTemplate(key.to_string()))?;
         let pages = stakeholder_pages();
         check_pages(&pages, None)?;
+        check_reserved_names(&pages, &[])?;
         let id = Uuid::new_v4();
         self.surveys.push(Survey {
             id,
@@ -1362,6 +1398,7 @@ impl StudyData {
                     return Ok(ObjectRef::Survey(id));
                 }
                 check_pages(&pages, Some(&survey.pages))?;
+                check_reserved_names(&pages, &survey.pages)?;
                 if in_use {
                     let old_pages = std::mem::replace(&mut survey.pages, pages);
                     survey.history.push(SurveyVersion {
@@ -1810,9 +1847,9 @@ fn page(title: Text, questions: Vec<Question>) -> Page {
 fn stakeholder_pages() -> Vec<Page> {
     let long = || QuestionKind::LongText { max_length: Some(4000) };
 
-    // 1. About you
+    // 1. About you (not "role": the exports have a `role` column of their own)
     let mut role = q(
-        "role",
+        "stakeholder_role",
         t(
             "Which of these best describes your connection with the service?",
             "Pa un o'r rhain sy'n disgrifio orau eich cysylltiad â'r gwasanaeth?",

@@ -284,5 +284,6 @@ pub fn study() -> StudyData {
         segments: Vec::new(),
         memos: Vec::new(),
         matrix_cells: Vec::new(),
+        coding_history: Default::default(),
     }
 }

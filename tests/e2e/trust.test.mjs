@@ -1,0 +1,171 @@
+// No action loses work (issue 11): undo after a merge undoes the merge, undo and redo
+// survive a reload, each framework-matrix cell keeps its own text when the view
+// changes, a removed focus-group turn comes back from its Undo message, and every
+// study section is reachable on a tablet in portrait and landscape.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, selectWords, applyCodesTo } from './harness.mjs';
+
+const DEMO = 'Co-operative care in rural and urban communities';
+const WORDS = 'Met the committee';
+
+let server;
+let profile;
+let context;
+let page;
+let errors;
+let studyUrl;
+
+const saved = () => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
+const tab = (name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name, exact: true });
+const codebook = () => page.getByRole('list', { name: 'Codebook' });
+
+before(async () => {
+  server = await startServer();
+  profile = await mkProfile();
+  context = await launch({ userDataDir: profile, hasTouch: true });
+  errors = collectErrors(context);
+  page = context.pages()[0] || (await context.newPage());
+  await page.goto(server.url + '/');
+  await page.getByRole('button', { name: 'Open the demo study' }).click();
+  await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  studyUrl = page.url().replace(/\/$/, '');
+});
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await server?.close();
+  await rmProfile(profile);
+});
+
+test('every study section is reachable at 768×1024 and 1024×768', async () => {
+  for (const [width, height] of [[768, 1024], [1024, 768]]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(studyUrl);
+    const links = page.getByRole('navigation', { name: 'Study sections' }).getByRole('link');
+    await links.first().waitFor();
+    const count = await links.count();
+    assert.ok(count >= 7, `${count} tabs`);
+    for (let i = 0; i < count; i++) {
+      const box = await links.nth(i).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width, `tab ${i} (${await links.nth(i).innerText()}) is inside ${width} px`);
+    }
+    await tab('Coding').click();
+    await page.getByRole('heading', { level: 2, name: 'Coding' }).waitFor();
+    await screenshot(page, `tabs-${width}x${height}`, { fullPage: false });
+  }
+  await page.setViewportSize({ width: 768, height: 1024 });
+});
+
+test('undo after merging codes puts the merged code back, across a reload; redo merges again', async () => {
+  await page.goto(studyUrl + '/coding');
+  const add = async (name, under) => {
+    await page.getByLabel('Under', { exact: true }).selectOption({ label: under });
+    await page.getByLabel('New code or theme').fill(name);
+    await page.getByRole('button', { name: 'Add code' }).click();
+    await codebook().getByRole('link', { name, exact: true }).waitFor();
+  };
+  await add('Trust checks', '(a new theme)');
+  await add('Merged away', 'Trust checks');
+  await add('Survivor', 'Trust checks');
+
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Site-visit notes' });
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /Site visit, day 1/ }).click();
+  await selectWords(page, WORDS);
+  await applyCodesTo(page, 'Merged away');
+  await page.locator('mark.hl', { hasText: WORDS }).waitFor();
+  await saved();
+
+  await page.goto(studyUrl + '/coding');
+  await codebook().getByRole('link', { name: 'Merged away', exact: true }).click();
+  await page.getByLabel('Merge into').selectOption({ label: '— Survivor' });
+  await page.getByRole('button', { name: 'Merge…' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Merge' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Coding' }).waitFor();
+  await page.getByRole('button', { name: 'Undo: merge codes' }).waitFor();
+  await saved();
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Undo: merge codes' }).click();
+  await codebook().getByRole('link', { name: 'Merged away', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Redo: merge codes' }).waitFor();
+  await page.getByRole('button', { name: 'Undo: apply codes' }).waitFor();
+  await codebook().getByRole('link', { name: 'Merged away', exact: true }).click();
+  const segments = page.getByRole('list', { name: 'Segments of this code' }).getByRole('listitem');
+  await segments.first().waitFor();
+  assert.equal(await segments.count(), 1, 'the segment is coded with the merged code again');
+  assert.match(await segments.first().innerText(), new RegExp(WORDS));
+  await saved();
+
+  await page.goto(studyUrl + '/coding');
+  await page.getByRole('button', { name: 'Redo: merge codes' }).click();
+  await page.getByRole('button', { name: 'Undo: merge codes' }).waitFor();
+  assert.equal(await codebook().getByRole('link', { name: 'Merged away', exact: true }).count(), 0);
+
+  // Deleting a code is undone the same way, after a reload.
+  await codebook().getByRole('link', { name: 'Survivor', exact: true }).click();
+  await page.getByRole('button', { name: 'Delete code…' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Delete code' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Coding' }).waitFor();
+  await saved();
+  await page.reload();
+  await page.getByRole('button', { name: 'Undo: delete a code' }).click();
+  await codebook().getByRole('link', { name: 'Survivor', exact: true }).waitFor();
+  await saved();
+});
+
+test('each matrix cell keeps its own synopsis when the view switches, and the view is remembered', async () => {
+  await page.goto(studyUrl + '/coding/matrix');
+  const firstCell = () => page.locator('table.matrix tbody tr').first().locator('textarea').first();
+  await firstCell().waitFor();
+  const themeText = 'Theme synopsis typed here';
+  await firstCell().fill(themeText);
+  const themeLabel = await firstCell().getAttribute('id');
+  await saved();
+
+  await page.getByLabel('Research questions').check();
+  await page.locator('table.matrix thead th').nth(1).waitFor();
+  await firstCell().waitFor();
+  assert.notEqual(await firstCell().getAttribute('id'), themeLabel, 'a different cell');
+  assert.notEqual(await firstCell().inputValue(), themeText, 'no text carried over from the themes view');
+  const questionText = 'Question synopsis typed here';
+  await firstCell().fill(questionText);
+  await saved();
+
+  await page.getByLabel('Themes').check();
+  await firstCell().waitFor();
+  assert.equal(await firstCell().inputValue(), themeText, 'the theme cell kept its own text');
+  await page.getByLabel('Research questions').check();
+  await page.reload();
+  await firstCell().waitFor();
+  assert.equal(await page.getByLabel('Research questions').isChecked(), true, 'the view is remembered');
+  assert.equal(await firstCell().inputValue(), questionText);
+  await screenshot(page, 'matrix-questions-768', { fullPage: false });
+});
+
+test('a removed focus-group turn comes back from the Undo in its message', async () => {
+  await page.goto(studyUrl + '/interviews');
+  const row = page.getByRole('table', { name: 'Interviews' }).getByRole('row').filter({ hasText: 'Focus group' });
+  await row.getByRole('link', { name: /Ceri, Dylan/ }).first().click();
+  const turn = page.getByLabel('Dylan said').first();
+  await turn.waitFor();
+  const text = await turn.inputValue();
+  assert.ok(text.length > 10);
+  const turns = await page.getByRole('button', { name: 'Remove turn' }).count();
+  await page.locator('li.turn', { has: turn }).getByRole('button', { name: 'Remove turn' }).click();
+  await page.getByRole('status').filter({ hasText: "Dylan's turn removed." }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Remove turn' }).count(), turns - 1);
+  await page.getByRole('status').filter({ hasText: "Dylan's turn removed." }).getByRole('button', { name: 'Undo' }).click();
+  await page.getByLabel('Dylan said').first().waitFor();
+  assert.equal(await page.getByLabel('Dylan said').first().inputValue(), text);
+  await saved();
+  await page.reload();
+  await page.getByLabel('Dylan said').first().waitFor();
+  assert.equal(await page.getByLabel('Dylan said').first().inputValue(), text, 'the restored turn was saved');
+  assert.equal(await page.getByRole('button', { name: 'Remove turn' }).count(), turns);
+});
+
+test('no errors in the browser console', () => {
+  errors.assertNone();
+});
