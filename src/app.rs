@@ -325,7 +325,8 @@ pub fn Notices() -> impl IntoView {
     let ctx = use_ctx();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        // The router goes away when participant mode starts: read nothing then.
+        let Some(path) = location.pathname.try_get() else { return previous.unwrap_or_default() };
         if previous.is_some_and(|p| p != path) {
             ctx.leave_page(&path);
         }

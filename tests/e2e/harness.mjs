@@ -11,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -322,4 +325,14 @@ export async function applyCodesTo(page, ...codes) {
   const palette = page.getByRole('region', { name: 'Code the selection' });
   for (const c of codes) await palette.getByLabel(c, { exact: true }).check();
   await palette.getByRole('button', { name: 'Apply codes' }).click();
+}
+
+/** axe-core on the page as it is now: the serious and critical violations, as text. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE_SCRIPT });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -10,13 +10,10 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { startServer, launch, mkProfile, rmProfile, killBrowser, screenshot, collectErrors } from './harness.mjs';
+import { startServer, launch, mkProfile, rmProfile, killBrowser, screenshot, collectErrors, axeViolations } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const CASE = 'Gofal Cwm Tŷ Gwyn';
@@ -45,12 +42,7 @@ const region = (n) => page.getByRole('region', { name: `Page ${n}`, exact: true 
 
 /** axe-core on the current screen: no serious or critical violation. */
 async function axe(name) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${name}`);
-  return result.passes.length;
+  assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
 }
 
 async function addQuestion(pageNo, kind, label, name) {
@@ -375,9 +367,9 @@ async function download(button) {
 
 test('downloads: wide, long and codebook CSV parse strictly and match the answers; the XLSX opens', async () => {
   const wideFile = await fsp.readFile(await download('Wide CSV (one row per response)'));
-  const header = parse(wideFile, { to_line: 1 })[0];
-  assert.equal(new Set(header.map((h) => h.toLowerCase())).size, header.length, `unique column names: ${header}`);
-  for (const h of header) assert.match(h, /^[A-Za-z][A-Za-z0-9_]{0,63}$/, `a name R, SPSS and Stata accept: ${h}`);
+  const wideHeader = parse(wideFile, { to_line: 1 })[0];
+  assert.equal(new Set(wideHeader.map((h) => h.toLowerCase())).size, wideHeader.length, `unique column names: ${wideHeader}`);
+  for (const h of wideHeader) assert.match(h, /^[A-Za-z][A-Za-z0-9_]{0,63}$/, `a name R, SPSS and Stata accept: ${h}`);
   const wide = parse(wideFile, { columns: true, bom: false, strict: true, relax_quotes: false });
   assert.equal(wide.length, 5);
   const ceri = wide.find((r) => r.participant === 'Ceri');

@@ -5,7 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, selectWords, applyCodesTo } from './harness.mjs';
+import fsp from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, selectWords, applyCodesTo, axeViolations } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const WORDS = 'Met the committee';
@@ -164,6 +166,82 @@ test('a removed focus-group turn comes back from the Undo in its message', async
   await page.getByLabel('Dylan said').first().waitFor();
   assert.equal(await page.getByLabel('Dylan said').first().inputValue(), text, 'the restored turn was saved');
   assert.equal(await page.getByRole('button', { name: 'Remove turn' }).count(), turns);
+});
+
+test('a focus group is coded as one text: a selection over two turns becomes one segment per speaker', async () => {
+  await page.goto(studyUrl + '/coding');
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /^Focus group with Ceri, Dylan/ }).click();
+  const text = page.locator('.source-text');
+  await text.waitFor();
+  assert.match(await text.innerText(), /Ceri: Sharing the paperwork/);
+  assert.equal(await page.locator('.source-text .composed-heading').first().isVisible(), true, 'section headings are shown');
+  const before = await page.locator('li.segment').count();
+  await selectWords(page, 'not forms.\nDylan: From the support side');
+  await applyCodesTo(page, 'Shared back office');
+  await page.getByRole('status').filter({ hasText: 'each part is coded as its own segment' }).waitFor();
+  await page.locator('li.segment').nth(before + 1).waitFor();
+  assert.equal(await page.locator('li.segment').count(), before + 2);
+  await saved();
+
+  const [file] = await Promise.all([page.waitForEvent('download'), page.goto(studyUrl + '/coding').then(() => page.getByRole('button', { name: 'Coded segments (CSV)' }).click())]);
+  const csv = parse(await fsp.readFile(await file.path()), { columns: true, strict: true });
+  const mine = csv.filter((r) => r.code === 'Shared back office' && r.source_kind === 'speaker_turn');
+  const texts = mine.map((r) => r.text);
+  assert.ok(texts.includes('not forms.'), `${texts}`);
+  assert.ok(texts.includes('From the support side'), `${texts}`);
+  assert.deepEqual(mine.filter((r) => ['not forms.', 'From the support side'].includes(r.text)).map((r) => r.participant).sort(), ['Ceri', 'Dylan']);
+});
+
+test('axe-core finds no serious or critical problem on any researcher screen, dialogs included', async () => {
+  const problems = [];
+  const check = async (name) => {
+    for (const v of await axeViolations(page)) problems.push(`${name}: ${v}`);
+  };
+  const open = async (path, ready) => {
+    await page.goto(studyUrl + path);
+    await ready().waitFor();
+  };
+  const h2 = (name) => () => page.getByRole('heading', { level: 2, name }).first();
+  await page.goto(server.url + '/');
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await check('studies');
+  await page.goto(server.url + '/storage');
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await check('storage');
+  await open('', () => page.getByRole('heading', { level: 1, name: DEMO }));
+  await check('overview');
+  await page.getByRole('button', { name: 'Delete study…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the dialog takes focus');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), 'focus stays inside the dialog');
+  await check('confirm dialog');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete study…', 'focus returns to what opened it');
+  for (const [path, name] of [['/cases', 'Case studies'], ['/participants', 'Participants'], ['/protocols', 'Interview protocols'], ['/interviews', 'Interviews and focus groups'], ['/surveys', 'Stakeholder surveys'], ['/coding', 'Coding'], ['/coding/matrix', 'Framework matrix']]) {
+    await open(path, h2(name));
+    await check(path);
+  }
+  const follow = async (from, link, ready, name) => {
+    await page.goto(studyUrl + from);
+    await link().first().click();
+    await ready().waitFor();
+    await check(name);
+  };
+  await follow('/cases', () => page.getByRole('main').getByRole('link', { name: 'Gofal Cwm Tŷ Gwyn' }), () => page.getByRole('heading', { level: 2, name: 'Attributes' }), 'a case');
+  await follow('/participants', () => page.getByRole('main').getByRole('link', { name: 'Ceri' }), () => page.getByRole('heading', { level: 2, name: 'Consent' }), 'a participant');
+  await follow('/protocols', () => page.getByRole('main').locator('a[href*="/protocols/"]'), () => page.getByRole('heading', { level: 2, name: 'Add a section' }), 'a protocol');
+  await follow('/interviews', () => page.getByRole('table', { name: 'Interviews' }).getByRole('link'), () => page.getByRole('navigation', { name: 'Sections', exact: true }), 'an interview');
+  await follow('/surveys', () => page.getByRole('main').locator('a[href*="/surveys/"]'), () => page.getByRole('link', { name: 'Edit questions' }), 'a survey');
+  await page.getByRole('link', { name: 'Edit questions' }).click();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  await check('the survey builder');
+  await follow('/coding', () => page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /^Focus group/ }), () => page.locator('.source-text'), 'a whole focus group');
+  await follow('/coding', () => page.getByRole('list', { name: 'Codebook' }).getByRole('link'), () => page.getByRole('list', { name: 'Segments of this code' }), 'a code');
+  assert.deepEqual(problems, []);
 });
 
 test('no errors in the browser console', () => {

@@ -195,6 +195,7 @@ pub fn demo_study(size: DemoSize) -> StudyData {
                 audio_recording: *audio,
                 quotation: *quotation,
                 withdrawn: *withdrawn,
+                ..Consent::default()
             },
             notes: String::new(),
         })
@@ -241,6 +242,7 @@ pub fn demo_study(size: DemoSize) -> StudyData {
                         audio_recording: k % 4 != 0,
                         quotation: k % 5 != 0,
                         withdrawn: k % 23 == 22,
+                        ..Consent::default()
                     },
                     notes: String::new(),
                 });

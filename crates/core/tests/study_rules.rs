@@ -236,3 +236,28 @@ fn the_study_deletion_impact_counts_everything() {
     assert_eq!(impact.participants.len(), 10);
     assert!(impact.describe().unwrap().starts_with("This also deletes 4 cases, 10 participants (Rowan, "));
 }
+
+#[test]
+fn consent_records_the_form_version_the_survey_and_when_it_was_withdrawn() {
+    let mut s = study();
+    let p = s.add_participant("Rowan", None, None, T0).unwrap();
+    s.edit_participant(p, ParticipantEdit::ConsentFormVersion("  v2, March 2026 ".into()), T1).unwrap();
+    s.edit_participant(p, ParticipantEdit::ConsentSurvey(true), T1).unwrap();
+    let consent = &s.participant(p).unwrap().consent;
+    assert_eq!(consent.form_version, "v2, March 2026");
+    assert!(consent.survey && !consent.withdrawn);
+
+    assert!(matches!(
+        s.edit_participant(p, ParticipantEdit::WithdrawnOn("last week".into()), T1),
+        Err(ValidationError::InvalidDate(_))
+    ));
+    assert!(!s.participant(p).unwrap().consent.withdrawn, "a refused date changes nothing");
+    s.edit_participant(p, ParticipantEdit::WithdrawnOn("2026-11-30".into()), T1).unwrap();
+    let consent = &s.participant(p).unwrap().consent;
+    assert!(consent.withdrawn, "a withdrawal date withdraws consent");
+    assert_eq!(consent.withdrawn_on.map(|d| d.to_string()).as_deref(), Some("2026-11-30"));
+
+    let json = fieldkit_core::exchange::backup::Backup::of(&s, false, T1).to_json();
+    let back = fieldkit_core::exchange::backup::Backup::parse(json.as_bytes()).unwrap().into_study();
+    assert_eq!(back.participant(p).unwrap().consent, s.participant(p).unwrap().consent);
+}

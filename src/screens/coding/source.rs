@@ -1,6 +1,7 @@
 //! Coding one source: its text with highlights, selecting words (UTF-16 offsets from
 //! the browser, converted to code points here), the code palette, its segments.
 
+use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
 use fieldkit_core::coding::{CodingEdit, MemoTarget};
 use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
 use leptos::prelude::*;
@@ -38,38 +39,78 @@ pub fn SourceScreen() -> impl IntoView {
     let ctx = use_ctx();
     let h = coder();
     let params = use_params_map();
-    // Which source the address names: worked out when the address changes, not on
-    // every edit (listing every source of a large study takes long).
+    let target = Memo::new(move |_| params.with(|p| p.get("source").and_then(|v| Uuid::parse_str(&v).ok())));
+    // An interview or focus group is coded as one text (see `coding::composed`).
+    let interview = Memo::new(move |_| {
+        let id = target.get()?;
+        study.data.with_untracked(|d| d.interview(id).map(|i| i.id))
+    });
+    let composed = Memo::new(move |_| {
+        let id = interview.get()?;
+        study.data.with(|d| d.compose_interview(id))
+    });
+    // Which other source the address names: worked out when the address changes, not
+    // on every edit (listing every source of a large study takes long).
     let source = Memo::new(move |_| {
-        let id = params.with(|p| p.get("source").and_then(|v| Uuid::parse_str(&v).ok()))?;
+        let id = target.get()?;
+        if interview.get().is_some() {
+            return None;
+        }
         study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
     });
     let info = Memo::new(move |_| {
+        if let Some(id) = interview.get() {
+            return study.data.with(|d| {
+                d.interview(id).map(|i| {
+                    let question = String::new();
+                    (d.interview_title(i), i.kind.label(), d.case_name(Some(i.case_id)).to_string(), question)
+                })
+            });
+        }
         let src = source.get()?;
         study.data.with(|d| {
             d.source(&src)
                 .map(|s| (s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), s.question_text.clone()))
         })
     });
-    // (text, highlight spans as (start, end, colour, code names)) in code points.
-    let body = Memo::new(move |_| {
-        let src = source.get()?;
-        study.data.with(|d| {
-            let text = d.source_text(&src)?.to_string();
-            let spans: Vec<(usize, usize, String, String, usize)> = d
-                .highlights(&src)
-                .into_iter()
-                .map(|hl| {
-                    let colour =
-                        hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
-                    let names: Vec<String> =
-                        hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
-                    (hl.start, hl.end, colour, names.join("; "), hl.codes.len())
-                })
-                .collect();
-            Some((text, spans))
+    // Previous and next in the list of sources (whole interviews as one).
+    let neighbours = Memo::new(move |_| {
+        let id = target.get()?;
+        study.data.with_untracked(|d| {
+            let listed = d.listed_sources(&SourceFilter::default());
+            let at = listed.iter().position(|l| l.id == id)?;
+            let prev = at.checked_sub(1).and_then(|i| listed.get(i)).map(|l| (l.id, l.title.clone()));
+            let next = listed.get(at + 1).map(|l| (l.id, l.title.clone()));
+            Some((prev, next))
         })
     });
+    // (text, spans as (start, end, colour, code names, codes; 0 codes: a heading,
+    // usize::MAX: a speaker's name)) in code points.
+    let body =
+        Memo::new(move |_| {
+            let shade = |d: &fieldkit_core::StudyData, hl: fieldkit_core::coding::retrieval::Highlight| {
+                let colour = hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
+                let names: Vec<String> = hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
+                (hl.start, hl.end, colour, names.join("; "), hl.codes.len())
+            };
+            if let Some(c) = composed.get() {
+                return study.data.with(|d| {
+                    let mut spans: Vec<(usize, usize, String, String, usize)> =
+                        c.highlights(d).into_iter().map(|hl| shade(d, hl)).collect();
+                    spans.extend(c.labels().into_iter().map(|(s, e, heading)| {
+                        (s, e, String::new(), String::new(), if heading { 0 } else { usize::MAX })
+                    }));
+                    spans.sort_by_key(|x| (x.0, x.1));
+                    Some((c.text.clone(), spans))
+                });
+            }
+            let src = source.get()?;
+            study.data.with(|d| {
+                let text = d.source_text(&src)?.to_string();
+                let spans = d.highlights(&src).into_iter().map(|hl| shade(d, hl)).collect();
+                Some((text, spans))
+            })
+        });
     let container = NodeRef::<leptos::html::Div>::new();
     // The last selection made in the text (code points), kept while the palette is used.
     let chosen = RwSignal::new(None::<(usize, usize)>);
@@ -109,19 +150,40 @@ pub fn SourceScreen() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // Where a selection goes: one part per note or turn it covers in a whole
+    // interview, else the one source.
+    let parts_of = move |start: usize, end: usize| -> Vec<(SourceRef, usize, usize)> {
+        if let Some(c) = composed.get_untracked() {
+            return c.split_selection(start, end).into_iter().map(|p| (p.source, p.start, p.end)).collect();
+        }
+        source.get_untracked().map(|s| vec![(s, start, end)]).unwrap_or_default()
+    };
     let apply_codes = move |_| {
-        let (Some(src), Some((start, end))) = (source.get_untracked(), chosen.get_untracked()) else {
+        let Some((start, end)) = chosen.get_untracked() else {
             ctx.error("Select some text first.");
             return;
         };
+        let parts = parts_of(start, end);
+        if parts.is_empty() {
+            ctx.error("That selection holds only headings or speakers' names: select words that were said or noted.");
+            return;
+        }
         let codes = picked.get_untracked();
         if codes.is_empty() {
             ctx.error("Tick one or more codes to apply.");
             return;
         }
         let coder = h.0.get_untracked();
-        match apply(study, "apply codes", CodingEdit::ApplyCodes { source: src, start, end, codes, coder }) {
+        let many = parts.len() > 1;
+        let outcome = parts.into_iter().try_for_each(|(source, start, end)| {
+            let edit = CodingEdit::ApplyCodes { source, start, end, codes: codes.clone(), coder: coder.clone() };
+            apply(study, if many { "apply codes (one part)" } else { "apply codes" }, edit).map(drop)
+        });
+        match outcome {
             Ok(_) => {
+                if many {
+                    ctx.info("The selection spans several notes or turns: each part is coded as its own segment, attributed to who said it.");
+                }
                 picked.set(Vec::new());
                 chosen.set(None);
                 if let Some(sel) = web_sys::window().and_then(|w| w.get_selection().ok().flatten()) {
@@ -132,12 +194,16 @@ pub fn SourceScreen() -> impl IntoView {
         }
     };
     let segments = Memo::new(move |_| {
-        let Some(src) = source.get() else { return Vec::new() };
+        let shown: Vec<SourceRef> = match (composed.get(), source.get()) {
+            (Some(c), _) => c.sources().cloned().collect(),
+            (None, Some(src)) => vec![src],
+            (None, None) => return Vec::new(),
+        };
         study.data.with(|d| {
             let mut list: Vec<_> = d
                 .segments
                 .iter()
-                .filter(|s| s.source == src)
+                .filter(|s| shown.contains(&s.source))
                 .map(|s| {
                     let codes: Vec<(Uuid, String, String)> = s
                         .codings
@@ -160,6 +226,15 @@ pub fn SourceScreen() -> impl IntoView {
                 <p class="muted">{format!("{kind} · {case}")}{(!question.is_empty()).then(|| format!(" · {question}"))}</p>
             })}
             <div class="row wrap"><UndoButton/></div>
+            {move || neighbours.get().map(|(prev, next)| {
+                let base = format!("/study/{}/coding/source", study.id());
+                view! {
+                    <nav class="row wrap source-nav" aria-label="Other sources">
+                        {prev.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary">{format!("← {title}")}</A> })}
+                        {next.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary">{format!("{title} →")}</A> })}
+                    </nav>
+                }
+            })}
         </section>
         <div class="coding-layout">
             <section class="panel source-panel">
@@ -170,14 +245,23 @@ pub fn SourceScreen() -> impl IntoView {
                         let mut out = Vec::new();
                         let mut at = 0;
                         for (s, e, colour, names, n) in spans {
+                            if s < at {
+                                continue;
+                            }
                             if s > at {
                                 out.push(view! { <span>{slice_code_points(&text, at, s).unwrap_or("").to_string()}</span> }.into_any());
                             }
                             let words = slice_code_points(&text, s, e).unwrap_or("").to_string();
-                            let class = if n > 1 { "hl hl-multi" } else { "hl" };
-                            out.push(view! {
-                                <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark>
-                            }.into_any());
+                            if n == 0 {
+                                out.push(view! { <strong class="composed-heading">{words}</strong> }.into_any());
+                            } else if n == usize::MAX {
+                                out.push(view! { <span class="composed-speaker">{words}</span> }.into_any());
+                            } else {
+                                let class = if n > 1 { "hl hl-multi" } else { "hl" };
+                                out.push(view! {
+                                    <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark>
+                                }.into_any());
+                            }
                             at = e;
                         }
                         let len = text.chars().count();
@@ -223,7 +307,17 @@ pub fn SourceScreen() -> impl IntoView {
                         <div class="row wrap">
                             <button class="secondary" disabled=move || chosen.get().is_none() on:click=move |_| {
                                 let Some((start, end)) = chosen.get_untracked() else { return };
-                                match apply(study, "move a segment", CodingEdit::AdjustBounds { segment: id, start, end }) {
+                                let own = study.data.with_untracked(|d| d.segment(id).map(|s| s.source.clone()));
+                                let parts = parts_of(start, end);
+                                let [(source, start, end)] = parts.as_slice() else {
+                                    ctx.error("Select words inside one note or turn: a segment stays on the text it is in.");
+                                    return;
+                                };
+                                if own.as_ref() != Some(source) {
+                                    ctx.error("Select words inside the same note or turn as the segment.");
+                                    return;
+                                }
+                                match apply(study, "move a segment", CodingEdit::AdjustBounds { segment: id, start: *start, end: *end }) {
                                     Ok(_) => chosen.set(None),
                                     Err(e) => ctx.error(e),
                                 }

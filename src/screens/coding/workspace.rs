@@ -60,14 +60,11 @@ pub(crate) fn SourceList() -> impl IntoView {
             research_questions: Uuid::parse_str(&question.get()).ok().into_iter().collect(),
             ..SourceFilter::default()
         };
+        // One line per interview or focus group (its notes and turns are coded as one text).
         study.data.with(|d| {
-            d.filtered_sources(&filter)
+            d.listed_sources(&filter)
                 .into_iter()
-                .filter(|s| !s.text.trim().is_empty())
-                .map(|s| {
-                    let coded = d.segments.iter().filter(|g| g.source == s.source).count();
-                    (s.uuid, s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), coded)
-                })
+                .map(|s| (s.id, s.title, s.kind, d.case_name(s.case_id).to_string(), s.segments))
                 .collect::<Vec<_>>()
         })
     });

@@ -251,9 +251,9 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
             study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default())
         })
     };
-    let state = Memo::new(move |_| {
-        study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state).unwrap_or_default())
-    });
+    // None until the question is touched: "not yet asked".
+    let state =
+        Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state)));
     let flags = Memo::new(move |_| {
         study
             .data
@@ -295,20 +295,30 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
         })
     };
     let label = question.clone();
+    let notes_label = format!("Notes: {}", question.trim());
     view! {
         <div class=if main { "slot main" } else { "slot prompt" } role="group" aria-label=label>
             <p class=if main { "question-text" } else { "prompt-text" }>{if main { question.clone() } else { format!("Prompt: {question}") }}</p>
-            <div class="row wrap">
+            <div class="row wrap answer-state" role="group" aria-label=format!("Was it asked? {label}")>
+                <span class="state-caption">{move || match state.get() {
+                    None => "Not yet asked",
+                    Some(AnswerState::Asked) => "Asked",
+                    Some(AnswerState::NotAsked) => "Not asked",
+                    Some(AnswerState::Skipped) => "Skipped",
+                }}</span>
                 {[(AnswerState::Asked, "Asked"), (AnswerState::NotAsked, "Not asked"), (AnswerState::Skipped, "Skipped")].map(|(s, text)| view! {
-                    <button class="toggle" aria-pressed=move || if state.get() == s { "true" } else { "false" }
+                    <button class="toggle" aria-pressed=move || if state.get() == Some(s) { "true" } else { "false" }
                         on:click=move |_| act(InterviewEdit::State { slot, state: s })>{text}</button>
                 }).collect_view()}
+            </div>
+            <div class="row wrap flags" role="group" aria-label=format!("Flags: {}", question.clone())>
                 {Flag::ALL.map(|f| view! {
                     <button class="toggle flag" aria-pressed=move || if flags.with(|x| x.contains(&f)) { "true" } else { "false" }
                         on:click=move |_| act(InterviewEdit::ToggleFlag { slot, flag: f })>{f.label()}</button>
                 }).collect_view()}
             </div>
-            <Show when=move || state.get() == AnswerState::Asked>
+            // Notes can be taken until the question is marked not asked or skipped.
+            <Show when=move || matches!(state.get(), None | Some(AnswerState::Asked))>
                 {if focus_group {
                     let speakers = speakers.clone();
                     view! {
@@ -347,12 +357,12 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
                                 }
                             }).collect_view()}
                         </div>
-                        <TextField label="Notes" multiline=true value=answer(|a| a.text.clone())
+                        <TextField label=notes_label.clone() multiline=true value=answer(|a| a.text.clone())
                             on_edit=move |t| edit(InterviewEdit::Notes { slot, text: t })/>
                     }.into_any()
                 } else {
                     view! {
-                        <TextField label="Notes" multiline=true value=answer(|a| a.text.clone())
+                        <TextField label=notes_label.clone() multiline=true value=answer(|a| a.text.clone())
                             on_edit=move |t| edit(InterviewEdit::Notes { slot, text: t })/>
                     }.into_any()
                 }}

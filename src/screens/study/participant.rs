@@ -107,8 +107,19 @@ pub fn ParticipantScreen() -> impl IntoView {
                         on_edit=move |v| edit(ParticipantEdit::ConsentAudio(v))/>
                     <CheckField label="Being quoted (anonymously)" checked=flag(|p| p.consent.quotation)
                         on_edit=move |v| edit(ParticipantEdit::ConsentQuotation(v))/>
+                    <CheckField label="The stakeholder survey" checked=flag(|p| p.consent.survey)
+                        on_edit=move |v| edit(ParticipantEdit::ConsentSurvey(v))/>
                 </fieldset>
+                <TextField label="Consent form version" hint="Which form was signed, e.g. “v2, March 2026”."
+                    value=read(|p| p.consent.form_version.clone())
+                    on_edit=move |t| edit(ParticipantEdit::ConsentFormVersion(t))/>
                 <CheckField label="Consent withdrawn" checked=withdrawn on_edit=move |v| edit(ParticipantEdit::Withdrawn(v))/>
+                <Show when=move || withdrawn.get()>
+                    <TextField label="Date consent was withdrawn" input_type="date"
+                        value=read(|p| p.consent.withdrawn_on.map(|d| d.to_string()).unwrap_or_default())
+                        on_edit=move |t| edit(ParticipantEdit::WithdrawnOn(t))/>
+                    <p class="muted small">"What was already collected is kept unless you delete it: the participant's interviews, survey answers and coded passages stay in the study and its exports. To remove them, delete the interviews and responses (each asks first) and then the participant."</p>
+                </Show>
                 <Show when=move || withdrawn.get()>
                     <p class="warning" role="status">"Consent withdrawn: this participant cannot be chosen for new interviews."</p>
                 </Show>

@@ -7,6 +7,7 @@
 
 pub mod anchoring;
 pub mod codebook;
+pub mod composed;
 mod edit;
 pub mod export;
 pub mod history;

@@ -203,6 +203,10 @@ pub enum ParticipantEdit {
     ConsentAudio(bool),
     ConsentQuotation(bool),
     Withdrawn(bool),
+    ConsentFormVersion(String),
+    ConsentSurvey(bool),
+    /// The date consent was withdrawn (YYYY-MM-DD, or empty).
+    WithdrawnOn(String),
     RealName(String),
     Contact(String),
     IdentityNotes(String),
@@ -630,6 +634,19 @@ impl StudyData {
             ParticipantEdit::ConsentAudio(v) => p.consent.audio_recording = v,
             ParticipantEdit::ConsentQuotation(v) => p.consent.quotation = v,
             ParticipantEdit::Withdrawn(v) => p.consent.withdrawn = v,
+            ParticipantEdit::ConsentFormVersion(v) => p.consent.form_version = v.trim().to_string(),
+            ParticipantEdit::ConsentSurvey(v) => p.consent.survey = v,
+            ParticipantEdit::WithdrawnOn(text) => {
+                p.consent.withdrawn_on = if text.trim().is_empty() {
+                    None
+                } else {
+                    Some(Date::parse(&text).map_err(ValidationError::InvalidDate)?)
+                };
+                // A withdrawal date means consent is withdrawn.
+                if p.consent.withdrawn_on.is_some() {
+                    p.consent.withdrawn = true;
+                }
+            }
             ParticipantEdit::RealName(_) | ParticipantEdit::Contact(_) | ParticipantEdit::IdentityNotes(_) => {}
         }
         p.modified = now;

@@ -154,6 +154,16 @@ pub struct Consent {
     pub quotation: bool,
     #[serde(default)]
     pub withdrawn: bool,
+    /// Which consent form was signed ("v2, March 2026"), so a later change to the
+    /// form can tell who agreed to which.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub form_version: String,
+    /// Agreed to answer the stakeholder survey.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub survey: bool,
+    /// When consent was withdrawn, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_on: Option<Date>,
 }
 
 impl Consent {
