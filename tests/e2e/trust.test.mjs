@@ -192,6 +192,35 @@ test('a focus group is coded as one text: a selection over two turns becomes one
   assert.deepEqual(mine.filter((r) => ['not forms.', 'From the support side'].includes(r.text)).map((r) => r.participant).sort(), ['Ceri', 'Dylan']);
 });
 
+test('several participants are added from a case page at once; a refused line adds nobody; the draft survives a reload', async () => {
+  await page.goto(studyUrl + '/cases');
+  await page.getByRole('main').getByRole('link', { name: 'Gofal Cwm Tŷ Gwyn' }).click();
+  const table = page.getByRole('table', { name: 'New participants' });
+  await table.waitFor();
+  await table.getByLabel('Pseudonym, line 1').fill('Eira');
+  await table.getByLabel('Role, line 1').selectOption({ label: 'Volunteer' });
+  await table.getByLabel('Interview consent, line 1').check();
+  await table.getByLabel('Pseudonym, line 2').fill('ceri');
+  await page.getByRole('button', { name: 'Add these participants' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Line 2:' }).waitFor();
+  const people = page.locator('section', { has: page.getByRole('heading', { name: 'Participants at this case' }) });
+  assert.equal(await people.getByRole('link', { name: 'Eira' }).count(), 0, 'nobody was added');
+  await table.getByLabel('Pseudonym, line 2').fill('Ffion');
+  await page.reload();
+  await table.waitFor();
+  assert.equal(await table.getByLabel('Pseudonym, line 1').inputValue(), 'Eira', 'the draft is kept');
+  assert.equal(await table.getByLabel('Pseudonym, line 2').inputValue(), 'Ffion');
+  await page.getByRole('button', { name: 'Add these participants' }).click();
+  await page.getByRole('status').filter({ hasText: '2 participants added.' }).waitFor();
+  await people.getByRole('link', { name: 'Eira' }).waitFor();
+  await people.getByRole('link', { name: 'Ffion' }).waitFor();
+  assert.equal(await table.getByLabel('Pseudonym, line 1').inputValue(), '', 'the table is empty again');
+  await saved();
+  await people.getByRole('link', { name: 'Eira' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Consent' }).waitFor();
+  assert.equal(await page.getByLabel('Interview', { exact: true }).isChecked(), true);
+});
+
 test('axe-core finds no serious or critical problem on any researcher screen, dialogs included', async () => {
   const problems = [];
   const check = async (name) => {

@@ -397,7 +397,9 @@ fn any_version_prints_as_the_same_kind_of_page() {
     let html = account_version_html("Interview account (version 2)", "Line one\n<script>x</script>\nمرحبا");
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(html.contains("<h1>Interview account (version 2)</h1>"));
-    assert!(html.contains("Line one\n&lt;script&gt;x&lt;/script&gt;\nمرحبا"));
+    // Formatted as a document now: a heading, then the paragraph, escaped.
+    assert!(html.contains("<h2 dir=\"auto\">Line one</h2>"), "{html}");
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;<br>\nمرحبا"), "{html}");
     assert!(!html.contains("<script>"));
     assert!(html.contains("@media print") && html.contains("mark anything that is wrong"));
 }
@@ -728,4 +730,30 @@ fn a_draft_can_be_rewritten_from_the_corrected_interview_but_a_sent_one_cannot()
     assert_eq!(data.account(id).unwrap().versions.len(), 1);
     data.set_account_status(id, AccountStatus::Sent, T1).unwrap();
     assert_eq!(data.refresh_account_draft(id, T1), Err(ValidationError::DraftAlreadySent));
+}
+
+#[test]
+fn a_comparison_lists_only_the_paragraphs_that_changed() {
+    use fieldkit_core::fieldwork::account::{DiffPart, changed_paragraphs, diff_versions};
+    let old = "First part stays.\n\nThe officer came to every meeting.\n\nLast part stays.";
+    let new = "First part stays.\n\nThe officer came to most meetings.\n\nLast part stays.";
+    let changed = changed_paragraphs(&diff_versions(old, new));
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    let text: String = changed[0].iter().map(|p| p.text()).collect();
+    assert!(text.contains("officer") && !text.contains("First part"), "{text}");
+    assert!(changed[0].iter().any(|p| matches!(p, DiffPart::Removed(t) if t == "every")));
+    assert!(changed[0].iter().any(|p| matches!(p, DiffPart::Added(t) if t == "most")));
+}
+
+#[test]
+fn an_amended_version_prints_as_headings_and_paragraphs_with_everything_escaped() {
+    use fieldkit_core::fieldwork::account::account_version_html;
+    let html = account_version_html(
+        "Account",
+        "Barriers and challenges\nFunding was <hard>.\n\nCeri: We started small.\nDylan: Yes.",
+    );
+    assert!(html.contains("<h2 dir=\"auto\">Barriers and challenges</h2>"), "{html}");
+    assert!(html.contains("<p dir=\"auto\">Funding was &lt;hard&gt;.</p>"), "{html}");
+    assert!(html.contains("Ceri: We started small.<br>\nDylan: Yes."), "{html}");
+    assert!(!html.contains("<hard>"));
 }

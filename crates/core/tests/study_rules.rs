@@ -261,3 +261,23 @@ fn consent_records_the_form_version_the_survey_and_when_it_was_withdrawn() {
     let back = fieldkit_core::exchange::backup::Backup::parse(json.as_bytes()).unwrap().into_study();
     assert_eq!(back.participant(p).unwrap().consent, s.participant(p).unwrap().consent);
 }
+
+#[test]
+fn several_participants_are_added_to_a_case_at_once_or_not_at_all() {
+    let mut s = study();
+    let case = s.add_case("Glen Care", T0).unwrap();
+    let role = s.study.roles.first().map(|r| r.id);
+    s.add_participant("Ceri", None, None, T0).unwrap();
+    let row =
+        |name: &str| NewParticipant { pseudonym: name.into(), role, interview: true, ..NewParticipant::default() };
+    let before = s.participants.len();
+    let refused = s.add_participants(case, &[row("Alder"), row(""), row("ceri "), row("Birch")], T1);
+    assert!(matches!(refused, Err((2, ValidationError::DuplicatePseudonym(_)))), "{refused:?}");
+    assert_eq!(s.participants.len(), before, "a refused table adds nobody");
+
+    let added = s.add_participants(case, &[row("Alder"), row(""), row("Birch")], T1).unwrap();
+    assert_eq!(added.len(), 2, "the empty line is skipped");
+    let alder = s.participants.iter().find(|p| p.pseudonym == "Alder").unwrap();
+    assert_eq!((alder.case_id, alder.role_id, alder.consent.interview), (Some(case), role, true));
+    assert!(s.validate().is_empty());
+}

@@ -3,7 +3,7 @@
 
 use fieldkit_core::ObjectRef;
 use fieldkit_core::fieldwork::AccountStatus;
-use fieldkit_core::fieldwork::account::{DiffPart, account_version_html, diff_versions};
+use fieldkit_core::fieldwork::account::{DiffPart, account_version_html, changed_paragraphs, diff_versions};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -180,14 +180,18 @@ pub fn AccountScreen() -> impl IntoView {
                             let new = a.version(n)?.text.clone();
                             Some(view! {
                                 <h3>{format!("Changes from version {} to {}", n - 1, n)}</h3>
-                                <p class="small muted">"Removed text is struck through; added text is underlined."</p>
-                                <pre class="diff" dir="auto" data-testid="diff">
-                                    {diff_versions(&old, &new).into_iter().map(|part| match part {
-                                        DiffPart::Same(t) => view! { <span>{t}</span> }.into_any(),
-                                        DiffPart::Added(t) => view! { <ins>{t}</ins> }.into_any(),
-                                        DiffPart::Removed(t) => view! { <del>{t}</del> }.into_any(),
+                                <p class="small muted">"The paragraphs that changed: removed words are struck through, added words underlined."</p>
+                                <div class="diff" dir="auto" data-testid="diff">
+                                    {changed_paragraphs(&diff_versions(&old, &new)).into_iter().map(|paragraph| view! {
+                                        <p class="diff-paragraph">
+                                            {paragraph.into_iter().map(|part| match part {
+                                                DiffPart::Same(t) => view! { <span>{t}</span> }.into_any(),
+                                                DiffPart::Added(t) => view! { <ins>{t}</ins> }.into_any(),
+                                                DiffPart::Removed(t) => view! { <del>{t}</del> }.into_any(),
+                                            }).collect_view()}
+                                        </p>
                                     }).collect_view()}
-                                </pre>
+                                </div>
                             })
                         })}
                     </section>

@@ -1,7 +1,7 @@
 //! Case studies: the list (cases tab) and one case's page with its name, description,
 //! attributes, and who takes part there.
 
-use fieldkit_core::study::{Case, CaseEdit, Setting};
+use fieldkit_core::study::{Case, CaseEdit, NewParticipant, Setting};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -123,7 +123,7 @@ pub fn CaseScreen() -> impl IntoView {
                 {move || {
                     let people = people();
                     if people.is_empty() {
-                        view! { <p class="empty">"Nobody yet. Add participants on the Participants tab and choose this case."</p> }.into_any()
+                        view! { <p class="empty">"Nobody yet: add them below."</p> }.into_any()
                     } else {
                         let base = base.clone();
                         view! {
@@ -135,6 +135,7 @@ pub fn CaseScreen() -> impl IntoView {
                         }.into_any()
                     }
                 }}
+                <QuickAdd case=id/>
             </section>
             <CaseInterviews case=id/>
             <CaseDocuments case=id/>
@@ -257,6 +258,125 @@ pub fn CasesTab() -> impl IntoView {
                 Ok(())
             }/>
         </section>
+    }
+    .into_any()
+}
+
+/// A line of the quick-add table as typed: kept on this device until added, so a
+/// reload or a closed tab loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct QuickRow {
+    pseudonym: String,
+    role: String,
+    interview: bool,
+    survey: bool,
+}
+
+/// Several participants at once: pseudonym, role and consent per line, added to
+/// this case together (or, if one line is refused, none).
+#[component]
+fn QuickAdd(case: Uuid) -> impl IntoView {
+    let Some(study) = use_study() else { return ().into_any() };
+    let ctx = use_ctx();
+    let draft_key = format!("fieldkit.quick-add.{case}");
+    let blank = || vec![QuickRow::default(); 3];
+    let saved: Option<Vec<QuickRow>> =
+        crate::browser::local_setting(&draft_key).and_then(|t| serde_json::from_str(&t).ok());
+    let rows = RwSignal::new(saved.filter(|r| !r.is_empty()).unwrap_or_else(blank));
+    let problem = RwSignal::new(None::<(usize, String)>);
+    // The lines are drawn again only when one is added, not on every keystroke.
+    let count = Memo::new(move |_| rows.with(|r| r.len()));
+    let key = draft_key.clone();
+    Effect::new(move |_| {
+        let text = rows.with(|r| serde_json::to_string(r).unwrap_or_default());
+        crate::browser::set_local_setting(&key, &text);
+    });
+    let roles = Signal::derive(move || {
+        std::iter::once((String::new(), "(no role yet)".to_string()))
+            .chain(
+                study
+                    .data
+                    .with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect::<Vec<_>>()),
+            )
+            .collect::<Vec<_>>()
+    });
+    let set = move |at: usize, change: Box<dyn Fn(&mut QuickRow)>| {
+        rows.update(|r| {
+            if let Some(row) = r.get_mut(at) {
+                change(row);
+            }
+        });
+        problem.set(None);
+    };
+    let add = move |_| {
+        let lines: Vec<NewParticipant> = rows.with_untracked(|r| {
+            r.iter()
+                .map(|x| NewParticipant {
+                    pseudonym: x.pseudonym.clone(),
+                    role: Uuid::parse_str(&x.role).ok(),
+                    interview: x.interview,
+                    survey: x.survey,
+                    consent_date: None,
+                })
+                .collect()
+        });
+        if lines.iter().all(|l| l.pseudonym.trim().is_empty()) {
+            problem.set(Some((0, "Type at least one pseudonym.".into())));
+            return;
+        }
+        let refused = std::cell::Cell::new(None);
+        let outcome = study.edit(|d, now| {
+            d.add_participants(case, &lines, now).map_err(|(at, e)| {
+                refused.set(Some(at));
+                e
+            })
+        });
+        match outcome {
+            Ok(added) => {
+                ctx.info(format!(
+                    "{} added.",
+                    fieldkit_core::study::plural(added.len(), "participant", "participants")
+                ));
+                rows.set(blank());
+            }
+            Err(e) => problem.set(Some((refused.get().unwrap_or(0), e))),
+        }
+    };
+    view! {
+        <h3>"Add participants"</h3>
+        <p class="muted small">"One line each; consent can be completed on each participant's page. Lines left empty are skipped."</p>
+        <div class="table-scroll">
+            <table class="list quick-add" aria-label="New participants">
+                <thead><tr><th scope="col">"Pseudonym"</th><th scope="col">"Role"</th><th scope="col">"Interview consent"</th><th scope="col">"Survey consent"</th></tr></thead>
+                <tbody>
+                    {move || (0..count.get()).map(|at| {
+                        let row = move || rows.with(|r| r.get(at).cloned().unwrap_or_default());
+                        let n = at + 1;
+                        view! {
+                            <tr class=move || if problem.with(|p| p.as_ref().is_some_and(|(i, _)| *i == at)) { "refused" } else { "" }>
+                                <td><input type="text" aria-label=format!("Pseudonym, line {n}") prop:value=move || row().pseudonym
+                                    on:input=move |ev| { let v = event_target_value(&ev); set(at, Box::new(move |r| r.pseudonym = v.clone())) }/></td>
+                                <td><select aria-label=format!("Role, line {n}") on:change=move |ev| { let v = event_target_value(&ev); set(at, Box::new(move |r| r.role = v.clone())) }>
+                                    {move || roles.get().into_iter().map(|(value, label)| {
+                                        let selected = row().role == value;
+                                        view! { <option value=value selected=selected>{label}</option> }
+                                    }).collect_view()}
+                                </select></td>
+                                <td><input type="checkbox" aria-label=format!("Interview consent, line {n}") prop:checked=move || row().interview
+                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.interview = v)) }/></td>
+                                <td><input type="checkbox" aria-label=format!("Survey consent, line {n}") prop:checked=move || row().survey
+                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.survey = v)) }/></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {move || problem.get().map(|(at, e)| view! { <p class="field-error" role="alert">{format!("Line {}: {e} Nobody was added.", at + 1)}</p> })}
+        <div class="row wrap">
+            <button class="secondary" on:click=move |_| rows.update(|r| r.push(QuickRow::default()))>"Another line"</button>
+            <button on:click=add>"Add these participants"</button>
+        </div>
     }
     .into_any()
 }

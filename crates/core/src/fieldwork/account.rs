@@ -313,9 +313,22 @@ pub fn account_html(data: &StudyData, interview: &Interview) -> String {
 }
 
 /// Any version of an account (plain text, perhaps amended) as the same printable
-/// page as [`account_html`], for sending an amended version back.
+/// page as [`account_html`], for sending an amended version back: blank lines part
+/// paragraphs, a short line followed by a paragraph is a heading, "Name: words"
+/// lines stay lines.
 pub fn account_version_html(title: &str, text: &str) -> String {
-    page(title, &format!("<div class=\"text\" dir=\"auto\">{}</div>\n", escape(text)))
+    let mut body = String::new();
+    for block in text.replace("\r\n", "\n").split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
+        let heading = lines.len() > 1 && lines[0].chars().count() <= 80 && !lines[0].ends_with(['.', '?', '!', ':']);
+        let (first, rest) = if heading { (Some(lines[0]), &lines[1..]) } else { (None, &lines[..]) };
+        if let Some(h) = first {
+            body.push_str(&format!("<h2 dir=\"auto\">{}</h2>\n", escape(h)));
+        }
+        let paragraph: Vec<String> = rest.iter().map(|l| escape(l)).collect();
+        body.push_str(&format!("<p dir=\"auto\">{}</p>\n", paragraph.join("<br>\n")));
+    }
+    page(title, &body)
 }
 
 /// A stretch of text in a comparison of two versions.
@@ -332,6 +345,34 @@ impl DiffPart {
             DiffPart::Same(t) | DiffPart::Added(t) | DiffPart::Removed(t) => t,
         }
     }
+}
+
+/// The paragraphs (stretches between blank lines) of a comparison that hold a
+/// change, each as its parts: what a reader checks, without the unchanged rest.
+pub fn changed_paragraphs(parts: &[DiffPart]) -> Vec<Vec<DiffPart>> {
+    let mut paragraphs: Vec<Vec<DiffPart>> = vec![Vec::new()];
+    for part in parts {
+        match part {
+            DiffPart::Same(text) => {
+                let mut pieces = text.split("\n\n").peekable();
+                while let Some(piece) = pieces.next() {
+                    if !piece.is_empty() {
+                        paragraphs.last_mut().map(|p| p.push(DiffPart::Same(piece.to_string())));
+                    }
+                    if pieces.peek().is_some() {
+                        paragraphs.push(Vec::new());
+                    }
+                }
+            }
+            changed => {
+                if let Some(p) = paragraphs.last_mut() {
+                    p.push(changed.clone());
+                }
+            }
+        }
+    }
+    paragraphs.retain(|p| p.iter().any(|x| !matches!(x, DiffPart::Same(_))));
+    paragraphs
 }
 
 /// Word diffs cost up to (old words + new words) × changes; changed paragraphs

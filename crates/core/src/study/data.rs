@@ -145,6 +145,16 @@ mod sentence_tests {
     }
 }
 
+/// A line of the quick-add table on a case's page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewParticipant {
+    pub pseudonym: String,
+    pub role: Option<Uuid>,
+    pub interview: bool,
+    pub survey: bool,
+    pub consent_date: Option<Date>,
+}
+
 /// Edits to the study's own fields and lists.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StudyEdit {
@@ -550,6 +560,37 @@ impl StudyData {
             notes: String::new(),
         });
         Ok(id)
+    }
+
+    /// Adds several participants to a case at once (the quick-add table), all or
+    /// none: a refused row is named by its index and nothing is added. Rows with an
+    /// empty pseudonym are skipped.
+    pub fn add_participants(
+        &mut self,
+        case: Uuid,
+        rows: &[NewParticipant],
+        now: Timestamp,
+    ) -> Result<Vec<ObjectRef>, (usize, ValidationError)> {
+        let mut trial = self.participants.clone();
+        let mut added = Vec::new();
+        for (at, row) in rows.iter().enumerate().filter(|(_, r)| !r.pseudonym.trim().is_empty()) {
+            let id = self.add_participant(&row.pseudonym, Some(case), row.role, now).map_err(|e| (at, e));
+            match id {
+                Ok(id) => {
+                    if let Some(p) = self.participants.iter_mut().find(|p| p.id == id) {
+                        p.consent.interview = row.interview;
+                        p.consent.survey = row.survey;
+                        p.consent.date = row.consent_date;
+                    }
+                    added.push(ObjectRef::Participant(id));
+                }
+                Err(e) => {
+                    std::mem::swap(&mut self.participants, &mut trial);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(added)
     }
 
     fn check_pseudonym(&self, own: Option<Uuid>, pseudonym: &str) -> Result<String, ValidationError> {
