@@ -356,8 +356,10 @@ pub fn changed_paragraphs(parts: &[DiffPart]) -> Vec<Vec<DiffPart>> {
             DiffPart::Same(text) => {
                 let mut pieces = text.split("\n\n").peekable();
                 while let Some(piece) = pieces.next() {
-                    if !piece.is_empty() {
-                        paragraphs.last_mut().map(|p| p.push(DiffPart::Same(piece.to_string())));
+                    if !piece.is_empty()
+                        && let Some(p) = paragraphs.last_mut()
+                    {
+                        p.push(DiffPart::Same(piece.to_string()));
                     }
                     if pieces.peek().is_some() {
                         paragraphs.push(Vec::new());
