@@ -192,6 +192,20 @@ test('a focus group is coded as one text: a selection over two turns becomes one
   assert.deepEqual(mine.filter((r) => ['not forms.', 'From the support side'].includes(r.text)).map((r) => r.participant).sort(), ['Ceri', 'Dylan']);
 });
 
+test('open survey answers to one question are listed and coded as one text, each under its respondent', async () => {
+  await page.goto(studyUrl + '/coding');
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Survey answer' });
+  const rows = page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /: answers to “/ });
+  await rows.first().waitFor();
+  const titles = await rows.allInnerTexts();
+  assert.equal(new Set(titles).size, titles.length, `one line per question: ${titles}`);
+  await rows.first().click();
+  const text = page.locator('.source-text');
+  await text.waitFor();
+  assert.ok((await page.locator('.source-text .composed-speaker').count()) >= 1, 'each answer is under its respondent');
+  await page.getByRole('navigation', { name: 'Other sources' }).getByRole('link').first().waitFor();
+});
+
 test('several participants are added from a case page at once; a refused line adds nobody; the draft survives a reload', async () => {
   await page.goto(studyUrl + '/cases');
   await page.getByRole('main').getByRole('link', { name: 'Gofal Cwm Tŷ Gwyn' }).click();

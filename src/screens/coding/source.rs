@@ -4,6 +4,7 @@
 use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
 use fieldkit_core::coding::{CodingEdit, MemoTarget};
 use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
+use fieldkit_core::study::join_present;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -40,20 +41,23 @@ pub fn SourceScreen() -> impl IntoView {
     let h = coder();
     let params = use_params_map();
     let target = Memo::new(move |_| params.with(|p| p.get("source").and_then(|v| Uuid::parse_str(&v).ok())));
-    // An interview or focus group is coded as one text (see `coding::composed`).
-    let interview = Memo::new(move |_| {
+    // An interview or focus group, or one survey question's answers, is coded as one
+    // text (see `coding::composed`).
+    let whole = Memo::new(move |_| {
         let id = target.get()?;
-        study.data.with_untracked(|d| d.interview(id).map(|i| i.id))
+        study.data.with_untracked(|d| d.compose(id).map(|_| id))
     });
+    let interview =
+        Memo::new(move |_| whole.get().filter(|id| study.data.with_untracked(|d| d.interview(*id).is_some())));
     let composed = Memo::new(move |_| {
-        let id = interview.get()?;
-        study.data.with(|d| d.compose_interview(id))
+        let id = whole.get()?;
+        study.data.with(|d| d.compose(id))
     });
     // Which other source the address names: worked out when the address changes, not
     // on every edit (listing every source of a large study takes long).
     let source = Memo::new(move |_| {
         let id = target.get()?;
-        if interview.get().is_some() {
+        if whole.get().is_some() {
             return None;
         }
         study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
@@ -65,6 +69,14 @@ pub fn SourceScreen() -> impl IntoView {
                     let question = String::new();
                     (d.interview_title(i), i.kind.label(), d.case_name(Some(i.case_id)).to_string(), question)
                 })
+            });
+        }
+        if let Some(id) = whole.get() {
+            return study.data.with_untracked(|d| {
+                d.listed_sources(&SourceFilter::default())
+                    .into_iter()
+                    .find(|l| l.id == id)
+                    .map(|l| (l.title, l.kind, String::new(), String::new()))
             });
         }
         let src = source.get()?;
@@ -223,7 +235,7 @@ pub fn SourceScreen() -> impl IntoView {
             <p class="crumbs"><A href=format!("/study/{}/coding", study.id())>"Coding"</A></p>
             {move || info.get().map(|(title, kind, case, question)| view! {
                 <h2>{title}</h2>
-                <p class="muted">{format!("{kind} · {case}")}{(!question.is_empty()).then(|| format!(" · {question}"))}</p>
+                <p class="muted">{join_present(&[kind.to_string(), case, question])}</p>
             })}
             <div class="row wrap"><UndoButton/></div>
             {move || neighbours.get().map(|(prev, next)| {

@@ -215,7 +215,7 @@ where
                     <div class="field">
                         <label for=v_id.clone()>"Value"</label>
                         {(!hint.is_empty()).then(|| view! { <p class="hint">{hint.clone()}</p> })}
-                        <input id=v_id.clone() type="text" value=clause.value.clone()
+                        <input id=v_id.clone() type="text" prop:value=clause.value.clone()
                             on:change=move |ev| { let v = event_target_value(&ev); set_v(&|c| c.value = v.clone()); }/>
                     </div>
                 }

@@ -95,7 +95,7 @@ where
                 let chosen = v.clone();
                 view! {
                     <div class="choice">
-                        <input type="radio" id=id.clone() name=name.clone() value=v checked=checked
+                        <input type="radio" id=id.clone() name=name.clone() value=v prop:checked=checked
                             on:change=move |_| pick(chosen.clone())/>
                         <label for=id>{text}</label>
                     </div>
@@ -175,7 +175,7 @@ where
                     let order = order.clone();
                     view! {
                         <div class="choice">
-                            <input type="checkbox" id=id.clone() value=v.clone() checked=checked
+                            <input type="checkbox" id=id.clone() value=v.clone() prop:checked=checked
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     ticked.update(|t| { t.retain(|x| x != &v); if on { t.push(v.clone()); } });
@@ -219,7 +219,7 @@ where
                             let change = on_change.clone();
                             view! {
                                 <span class="likert-cell">
-                                    <input type="radio" id=id.clone() name=name.clone() value=p.to_string() checked=current == Some(p)
+                                    <input type="radio" id=id.clone() name=name.clone() value=p.to_string() prop:checked=current == Some(p)
                                         on:change=move |_| {
                                             chosen.update(|c| { c.insert(item_id, p); });
                                             change(Some(AnswerValue::Scale(chosen.get_untracked())));
@@ -295,7 +295,9 @@ where
                 QuestionKind::LongText { .. } => view! {
                     <textarea id=id.clone() rows="5" aria-describedby=described aria-invalid=invalid
                         aria-required=question.required.then_some("true")
-                        on:input=move |ev| handle(event_target_value(&ev))>{text}</textarea>
+                        // A property, not the default text: a field reused for another
+                        // question on the next page must show that question's answer.
+                        prop:value=text on:input=move |ev| handle(event_target_value(&ev))></textarea>
                 }
                 .into_any(),
                 other => {
@@ -306,7 +308,7 @@ where
                         _ => ("text", "text"),
                     };
                     view! {
-                        <input id=id.clone() type=input_type inputmode=mode value=text autocomplete="off"
+                        <input id=id.clone() type=input_type inputmode=mode prop:value=text autocomplete="off"
                             aria-describedby=described aria-invalid=invalid
                             aria-required=question.required.then_some("true")
                             on:input=move |ev| handle(event_target_value(&ev))/>

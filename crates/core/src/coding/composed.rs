@@ -1,6 +1,7 @@
 //! An interview or focus group as one text to code: its notes and speaker turns in
 //! protocol order, under section headings with the questions and prompts asked and
-//! the speakers' names, followed by its transcript.
+//! the speakers' names, followed by its transcript. Likewise every open answer to one
+//! survey question, each under its respondent's name.
 //!
 //! Coded segments stay on the underlying note, turn or transcript (so exports keep
 //! their per-note and per-turn columns); this module maps between positions in the
@@ -38,12 +39,21 @@ pub struct Piece {
     pub end: usize,
 }
 
-/// One interview as a single text, with where each part came from.
+/// One interview, or one survey question's answers, as a single text, with where
+/// each part came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComposedInterview {
+    /// The interview's id, or the survey question's list id ([`survey_question_id`]).
     pub interview: Uuid,
     pub text: String,
     pub pieces: Vec<Piece>,
+}
+
+const SURVEY_QUESTION_NS: Uuid = Uuid::from_u128(0x6b1f_2d90_73c4_4e8a_9a05_c3e1_58d2_f047);
+
+/// The stable id under which one survey question's open answers are listed.
+pub fn survey_question_id(survey: Uuid, question: Uuid) -> Uuid {
+    Uuid::new_v5(&SURVEY_QUESTION_NS, format!("{survey}:{question}").as_bytes())
 }
 
 /// Part of a selection, on one underlying source (code points in that source).
@@ -73,6 +83,16 @@ impl Builder {
         self.text.push_str(text);
         self.len += code_point_len(text);
     }
+}
+
+/// The questions of every version of a survey, the current one first.
+fn all_questions(survey: &crate::surveys::Survey) -> impl Iterator<Item = &crate::surveys::Question> {
+    let versions = survey.version_numbers();
+    versions
+        .into_iter()
+        .rev()
+        .filter_map(move |v| survey.pages_for(v))
+        .flat_map(|pages| pages.iter().flat_map(|p| &p.questions))
 }
 
 impl StudyData {
@@ -144,6 +164,38 @@ impl StudyData {
         }
     }
 
+    /// The whole text behind a listed id: an interview, or a survey question's answers.
+    pub fn compose(&self, id: Uuid) -> Option<ComposedInterview> {
+        if self.interview(id).is_some() {
+            return self.compose_interview(id);
+        }
+        // Any version's questions: older responses may answer one no longer asked.
+        let (survey, question) = self.surveys.iter().find_map(|s| {
+            let q = all_questions(s).find(|q| survey_question_id(s.id, q.id) == id)?;
+            Some((s.id, q.id))
+        })?;
+        self.compose_survey_question(survey, question)
+    }
+
+    /// Every open answer to one survey question, each after its respondent's name.
+    pub fn compose_survey_question(&self, survey: Uuid, question: Uuid) -> Option<ComposedInterview> {
+        let q = all_questions(self.survey(survey)?).find(|q| q.id == question)?;
+        let mut b = Builder { text: String::new(), len: 0, pieces: Vec::new() };
+        b.push(PieceKind::Heading, q.label.get(crate::surveys::DEFAULT_LANGUAGE).0.trim());
+        b.gap("\n");
+        for r in self.responses_to(survey) {
+            let source = SourceRef::SurveyAnswer { response: r.id, question };
+            let Some(text) = self.source_text(&source).filter(|t| !t.trim().is_empty()) else { continue };
+            let who = r.participant_id.and_then(|p| self.participant(p)).map_or("Anonymous", |p| p.pseudonym.as_str());
+            let case = self.case_name(Some(r.case_id));
+            let label = if case.is_empty() { format!("{who}: ") } else { format!("{who} ({case}): ") };
+            b.push(PieceKind::Speaker, &label);
+            b.push(PieceKind::Text(source), text);
+            b.gap("\n");
+        }
+        Some(ComposedInterview { interview: survey_question_id(survey, question), text: b.text, pieces: b.pieces })
+    }
+
     /// A title that says what the interview is: kind, people, case and date.
     pub fn interview_title(&self, interview: &Interview) -> String {
         let kind = match interview.kind {
@@ -202,6 +254,26 @@ impl StudyData {
                         kind: i.kind.label(),
                         case_id: Some(i.case_id),
                         segments: per_interview.get(interview).copied().unwrap_or(0),
+                    });
+                }
+                SourceRef::SurveyAnswer { response, question } => {
+                    let Some(survey) = self.response(*response).map(|r| r.survey_id) else { continue };
+                    let id = survey_question_id(survey, *question);
+                    if !listed.insert(id) {
+                        continue;
+                    }
+                    let answers: Vec<&SourceRef> = per_source
+                        .keys()
+                        .copied()
+                        .filter(|k| matches!(k, SourceRef::SurveyAnswer { response: r, question: q } if q == question && self.response(*r).is_some_and(|x| x.survey_id == survey)))
+                        .collect();
+                    let name = self.survey(survey).map(|s| s.name.as_str()).unwrap_or("Survey");
+                    out.push(ListedSource {
+                        id,
+                        title: format!("{name}: answers to “{}”", s.question_text.trim()),
+                        kind: s.kind.label(),
+                        case_id: None,
+                        segments: answers.iter().map(|k| per_source.get(*k).copied().unwrap_or(0)).sum(),
                     });
                 }
                 other => out.push(ListedSource {
@@ -275,17 +347,6 @@ impl ComposedInterview {
             })
             .collect()
     }
-
-    /// How many segments each source of the interview holds, for the source list.
-    pub fn segment_counts(&self, data: &StudyData) -> HashMap<SourceRef, usize> {
-        let mut counts = HashMap::new();
-        for s in &data.segments {
-            if s.source.interview() == Some(self.interview) {
-                *counts.entry(s.source.clone()).or_insert(0) += 1;
-            }
-        }
-        counts
-    }
 }
 
 #[cfg(test)]
@@ -354,6 +415,24 @@ mod tests {
         assert_eq!(ids.len(), listed.len(), "no source twice");
         let titles: std::collections::HashSet<_> = listed.iter().map(|l| l.title.as_str()).collect();
         assert_eq!(titles.len(), listed.len(), "titles say which source they are");
+    }
+
+    #[test]
+    fn a_survey_question_lists_once_with_every_open_answer_under_its_respondent() {
+        let d = demo_study(DemoSize::Small);
+        let listed = d.listed_sources(&SourceFilter::default());
+        let answers: Vec<_> = listed.iter().filter(|l| l.title.contains(": answers to")).collect();
+        assert!(!answers.is_empty(), "the demo has open survey answers");
+        for l in answers {
+            let c = d.compose(l.id).unwrap_or_else(|| panic!("{}", l.title));
+            assert!(c.sources().count() >= 1);
+            for p in &c.pieces {
+                if let PieceKind::Text(source) = &p.kind {
+                    assert!(matches!(source, SourceRef::SurveyAnswer { .. }));
+                    assert_eq!(slice_code_points(&c.text, p.start, p.end), d.source_text(source));
+                }
+            }
+        }
     }
 
     #[test]
