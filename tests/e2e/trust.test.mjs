@@ -256,14 +256,15 @@ test('axe-core finds no serious or critical problem on any researcher screen, di
   await page.getByRole('button', { name: 'Delete study…' }).click();
   const dialog = page.getByRole('alertdialog');
   await dialog.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the dialog takes focus');
+  // Focus moves in on the next frame.
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel', null, { timeout: 5000 });
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), 'focus stays inside the dialog');
   await check('confirm dialog');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Delete study…', 'focus returns to what opened it');
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Delete study…', null, { timeout: 5000 });
   for (const [path, name] of [['/cases', 'Case studies'], ['/participants', 'Participants'], ['/protocols', 'Interview protocols'], ['/interviews', 'Interviews and focus groups'], ['/surveys', 'Stakeholder surveys'], ['/coding', 'Coding'], ['/coding/matrix', 'Framework matrix']]) {
     await open(path, h2(name));
     await check(path);
@@ -285,6 +286,31 @@ test('axe-core finds no serious or critical problem on any researcher screen, di
   await follow('/coding', () => page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /^Focus group/ }), () => page.locator('.source-text'), 'a whole focus group');
   await follow('/coding', () => page.getByRole('list', { name: 'Codebook' }).getByRole('link'), () => page.getByRole('list', { name: 'Segments of this code' }), 'a code');
   assert.deepEqual(problems, []);
+});
+
+test('a withdrawn participant: the researcher removes their data everywhere after a confirmation that says what goes', async () => {
+  await page.goto(studyUrl + '/participants');
+  await page.getByRole('main').getByRole('link', { name: 'Dylan' }).first().click();
+  await page.getByRole('heading', { level: 2, name: 'Consent' }).waitFor();
+  await page.getByLabel('Consent withdrawn').check();
+  await page.getByLabel('Date consent was withdrawn').fill('2026-11-30');
+  await page.getByRole('button', { name: 'Remove their data everywhere…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  const body = await dialog.innerText();
+  assert.match(body, /This removes .*turns? of theirs in focus groups/, body);
+  assert.match(body, /Dylan stays listed as withdrawn/, body);
+  await dialog.getByRole('button', { name: 'Remove their data' }).click();
+  await page.getByRole('status').filter({ hasText: 'What Dylan gave the study was removed.' }).waitFor();
+  await saved();
+  await page.reload();
+  await page.getByRole('heading', { level: 2, name: 'Consent' }).waitFor();
+  assert.equal(await page.getByLabel('Consent withdrawn').isChecked(), true);
+  await page.goto(studyUrl + '/interviews');
+  const row = page.getByRole('table', { name: 'Interviews' }).getByRole('row').filter({ hasText: 'Focus group' }).filter({ hasText: 'Ceri' });
+  await row.getByRole('link').first().click();
+  await page.getByLabel('Ceri said').first().waitFor();
+  assert.equal(await page.getByLabel('Dylan said').count(), 0, 'none of their words are left');
 });
 
 test('no errors in the browser console', () => {

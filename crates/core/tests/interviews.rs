@@ -353,3 +353,42 @@ fn a_removed_focus_group_turn_is_put_back_with_its_coding_by_undo() {
     assert_eq!(data.interview(interview), before.interview(interview), "the turn and its text are back");
     assert_eq!(data.segments, before.segments, "segments on the turn are as they were");
 }
+
+#[test]
+fn removing_a_withdrawn_participants_data_takes_their_words_everywhere_and_keeps_the_others() {
+    let mut data = demo_study(DemoSize::Small);
+    let dylan = person(&data, "Dylan");
+    let ceri = person(&data, "Ceri");
+    let said_by = |d: &StudyData, who: Uuid| {
+        d.interviews
+            .iter()
+            .flat_map(|i| &i.answers)
+            .flat_map(|a| &a.turns)
+            .filter(|t| t.speaker == Speaker::Participant(who))
+            .count()
+    };
+    let ceri_turns = said_by(&data, ceri);
+    assert!(said_by(&data, dylan) > 0 && ceri_turns > 0);
+    let impact = data.withdrawal_impact(dylan);
+    assert!(impact.turns > 0, "{impact:?}");
+    let sentence = impact.describe("Dylan");
+    assert!(
+        sentence.starts_with("This removes ") && sentence.ends_with("Dylan stays listed as withdrawn."),
+        "{sentence}"
+    );
+    assert!(!sentence.contains("..") && !sentence.contains(" 0 "), "{sentence}");
+
+    let touched = data.remove_withdrawn_data(dylan, T1).unwrap();
+    assert!(touched.contains(&ObjectRef::Participant(dylan)));
+    assert_eq!(said_by(&data, dylan), 0, "none of their turns are left");
+    assert_eq!(said_by(&data, ceri), ceri_turns, "the others' words stay");
+    assert!(data.responses.iter().all(|r| r.participant_id != Some(dylan)));
+    assert!(data.interviews.iter().all(|i| !i.participant_ids.contains(&dylan)));
+    assert!(data.participant(dylan).unwrap().consent.withdrawn);
+    assert!(data.validate().is_empty(), "{:?}", data.validate());
+    assert!(data.withdrawal_impact(dylan).is_empty() || !data.withdrawal_impact(dylan).identity);
+    assert_eq!(
+        fieldkit_core::study::WithdrawalImpact::default().describe("Nia"),
+        "Nothing collected from Nia is in the study."
+    );
+}

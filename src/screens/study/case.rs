@@ -362,10 +362,11 @@ fn QuickAdd(case: Uuid) -> impl IntoView {
                                         view! { <option value=value selected=selected>{label}</option> }
                                     }).collect_view()}
                                 </select></td>
-                                <td><input type="checkbox" aria-label=format!("Interview consent, line {n}") prop:checked=move || row().interview
-                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.interview = v)) }/></td>
-                                <td><input type="checkbox" aria-label=format!("Survey consent, line {n}") prop:checked=move || row().survey
-                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.survey = v)) }/></td>
+                                // A `.check` cell: the whole 44 px cell is the target.
+                                <td><div class="check"><input type="checkbox" aria-label=format!("Interview consent, line {n}") prop:checked=move || row().interview
+                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.interview = v)) }/></div></td>
+                                <td><div class="check"><input type="checkbox" aria-label=format!("Survey consent, line {n}") prop:checked=move || row().survey
+                                    on:change=move |ev| { let v = event_target_checked(&ev); set(at, Box::new(move |r| r.survey = v)) }/></div></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -77,6 +77,28 @@ pub fn ParticipantScreen() -> impl IntoView {
             });
         };
         let withdrawn = flag(|p| p.consent.withdrawn);
+        // Withdrawal: the researcher may also remove everything collected from them.
+        let remove_data = move |_| {
+            let (name, impact) = study.data.with_untracked(|d| {
+                (d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default(), d.withdrawal_impact(id))
+            });
+            if impact.is_empty() {
+                ctx.info(impact.describe(&name));
+                return;
+            }
+            ctx.ask(Confirm {
+                title: format!("Remove everything collected from “{name}”?"),
+                body: format!("{} This cannot be undone.", impact.describe(&name)),
+                action: "Remove their data".into(),
+                on_confirm: Box::new(move || match study.edit(|d, now| d.remove_withdrawn_data(id, now)) {
+                    Ok(_) => {
+                        study.flush();
+                        ctx.info(format!("What {name} gave the study was removed."));
+                    }
+                    Err(e) => ctx.error(e),
+                }),
+            });
+        };
         view! {
             <section class="panel">
                 <p class="crumbs"><A href=list.clone()>"← All participants"</A></p>
@@ -118,7 +140,8 @@ pub fn ParticipantScreen() -> impl IntoView {
                     <TextField label="Date consent was withdrawn" input_type="date"
                         value=read(|p| p.consent.withdrawn_on.map(|d| d.to_string()).unwrap_or_default())
                         on_edit=move |t| edit(ParticipantEdit::WithdrawnOn(t))/>
-                    <p class="muted small">"What was already collected is kept unless you delete it: the participant's interviews, survey answers and coded passages stay in the study and its exports. To remove them, delete the interviews and responses (each asks first) and then the participant."</p>
+                    <p class="muted small">"What was already collected is kept: the participant's interviews, survey answers and coded passages stay in the study and its exports, unless you remove them."</p>
+                    <button class="danger" on:click=remove_data>"Remove their data everywhere…"</button>
                 </Show>
                 <Show when=move || withdrawn.get()>
                     <p class="warning" role="status">"Consent withdrawn: this participant cannot be chosen for new interviews."</p>

@@ -8,6 +8,8 @@
 mod data;
 mod model;
 pub mod validate;
+mod withdrawal;
 
 pub use data::*;
 pub use model::*;
+pub use withdrawal::WithdrawalImpact;
