@@ -1152,3 +1152,25 @@ fn study_validation_checks_surveys_and_responses() {
     assert!(broken.validate().contains(&ValidationError::DuplicateId(f.p1)));
     let _ = r;
 }
+
+#[test]
+fn answers_read_as_words_with_labels_not_codes() {
+    use fieldkit_core::surveys::answer_words;
+    let item = Uuid::from_u128(7);
+    let q = Question {
+        kind: QuestionKind::Likert {
+            points: 5,
+            scale: agreement_scale(5),
+            items: vec![LikertItem {
+                id: item,
+                name: "listened".into(),
+                label: Text::en("Staff listen to what I say"),
+            }],
+        },
+        ..new_question(QuestionKind::Info)
+    };
+    let answer = AnswerValue::Scale([(item, 4u8)].into_iter().collect());
+    let words = answer_words(Some(&q), Some(&answer));
+    assert!(words.starts_with("Staff listen to what I say: "), "{words}");
+    assert!(words.ends_with("(4)") && !words.contains("listened"), "{words}");
+}

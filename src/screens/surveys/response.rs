@@ -27,7 +27,7 @@ pub fn ResponseScreen() -> impl IntoView {
                 respondent(d, r),
                 d.case_name(Some(r.case_id)).to_string(),
                 status_label(r.status),
-                r.language.clone(),
+                language_name(&r.language),
                 r.survey_version,
                 browser::local_time(r.started),
                 r.completed.map(browser::local_time),

@@ -214,7 +214,7 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
                         r.status,
                         d.case_name(Some(r.case_id)).to_string(),
                         respondent(d, r),
-                        r.language.clone(),
+                        language_name(&r.language),
                         r.survey_version,
                         browser::local_time(r.started),
                         r.completed.map(browser::local_time).unwrap_or_default(),

@@ -1135,14 +1135,20 @@ pub fn answer_words(question: Option<&Question>, answer: Option<&AnswerValue>) -
         AnswerValue::Choices(cs) => cs.iter().map(|c| option(c)).collect::<Vec<_>>().join(", "),
         AnswerValue::Date(d) => d.to_string(),
         AnswerValue::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
+        // Statements and points in words ("Staff listen to me: Agree (4)"), not codes.
         AnswerValue::Scale(s) => {
-            let item = |id: &Uuid| match question.map(|q| &q.kind) {
-                Some(QuestionKind::Likert { items, .. }) => {
-                    items.iter().find(|i| i.id == *id).map_or_else(|| id.to_string(), |i| i.name.clone())
-                }
-                _ => id.to_string(),
+            let (items, scale) = match question.map(|q| &q.kind) {
+                Some(QuestionKind::Likert { items, scale, .. }) => (items.as_slice(), scale.as_slice()),
+                _ => (&[][..], &[][..]),
             };
-            s.iter().map(|(id, p)| format!("{} {p}", item(id))).collect::<Vec<_>>().join(", ")
+            let item = |id: &Uuid| {
+                items.iter().find(|i| i.id == *id).map_or_else(|| "(a removed statement)".into(), |i| en(&i.label))
+            };
+            let point = |p: u8| {
+                let label = usize::from(p).checked_sub(1).and_then(|i| scale.get(i)).map(en).unwrap_or_default();
+                if label.trim().is_empty() { p.to_string() } else { format!("{} ({p})", label.trim()) }
+            };
+            s.iter().map(|(id, p)| format!("{}: {}", item(id), point(*p))).collect::<Vec<_>>().join("; ")
         }
     }
 }
