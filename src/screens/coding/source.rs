@@ -242,8 +242,8 @@ pub fn SourceScreen() -> impl IntoView {
                 let base = format!("/study/{}/coding/source", study.id());
                 view! {
                     <nav class="row wrap source-nav" aria-label="Other sources">
-                        {prev.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary">{format!("← {title}")}</A> })}
-                        {next.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary">{format!("{title} →")}</A> })}
+                        {prev.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary" attr:title=title.clone()>{format!("← Previous: {title}")}</A> })}
+                        {next.map(|(id, title)| view! { <A href=format!("{base}/{id}") attr:class="button secondary" attr:title=title.clone()>{format!("Next: {title} →")}</A> })}
                     </nav>
                 }
             })}
