@@ -11,8 +11,12 @@
 //! - each case → a `Case` with its variable values and `SourceRef`s to its sources;
 //!   each survey response → a `Case` ("Case type" = "Survey respondent") with its
 //!   closed answers as values and `SourceRef`s to its open answers;
-//! - every codable text (`StudyData::sources`) → a `TextSource` with its text in
-//!   `sources/<guid>.txt` (UTF-8, no BOM, `\n`), its placed segments as
+//! - every interview and focus group → one `TextSource` (GUID: the interview's id)
+//!   holding its notes and turns in protocol order under section headings, questions
+//!   and speakers' names (`coding::composed`), its segments placed there, each turn's
+//!   selection described "Said by …"; every other codable text (transcripts, open
+//!   survey answers, site-visit notes, documents) → its own `TextSource`; each with its
+//!   text in `sources/<guid>.txt` (UTF-8, no BOM, `\n`), placed segments as
 //!   `PlainTextSelection`s in code points with their `Coding`s, and "Source type",
 //!   "Participant" and "Date" variable values;
 //! - memos → `Note`s, referred to (`NoteRef`) from their code, selection or source,
@@ -26,8 +30,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use fieldkit_core::coding::Memo;
-use fieldkit_core::coding::sources::{SourceInfo, SourceKind};
+use fieldkit_core::coding::composed::ComposedInterview;
+use fieldkit_core::coding::sources::{SourceInfo, SourceKind, SourceRef};
 use fieldkit_core::coding::{Anchor, Code, MemoTarget, Segment};
+use fieldkit_core::fieldwork::InterviewKind;
 use fieldkit_core::offsets::code_point_len;
 use fieldkit_core::surveys::{AnswerValue, QuestionKind};
 use fieldkit_core::{Date, StudyData, Timestamp};
@@ -334,25 +340,46 @@ fn write_values(xml: &mut Xml, values: &[Value]) {
     }
 }
 
+/// One `TextSource` of the project: a source as it is, or a whole interview or focus
+/// group (its notes and turns in protocol order, see `coding::composed`).
+struct TextOut<'a> {
+    guid: Uuid,
+    title: String,
+    description: String,
+    text: &'a str,
+    /// The "Source type" value, and the key of its set.
+    kind_label: &'static str,
+    kind_key: &'static str,
+    who: String,
+    date: Option<Date>,
+    case_id: Option<Uuid>,
+    research_questions: Vec<Uuid>,
+    response: Option<Uuid>,
+    /// Exported segments at their place in `text` (code points), in text order, each
+    /// with whose words they are when a whole interview mixes speakers.
+    segments: Vec<(&'a Segment, usize, usize, Option<String>)>,
+    notes: Vec<Uuid>,
+}
+
 /// Everything of a study that goes into `project.qde`, worked out once.
 struct Plan<'a> {
-    sources: Vec<SourceInfo<'a>>,
-    /// Exported segments by source GUID, in text order.
-    segments: HashMap<Uuid, Vec<&'a Segment>>,
+    texts: Vec<TextOut<'a>>,
     /// Memo ids by what they are attached to in the file.
     code_notes: HashMap<Uuid, Vec<Uuid>>,
     selection_notes: HashMap<Uuid, Vec<Uuid>>,
-    source_notes: HashMap<Uuid, Vec<Uuid>>,
     project_notes: Vec<Uuid>,
     memos: Vec<&'a Memo>,
     users: BTreeMap<String, Uuid>,
 }
 
-fn plan(data: &StudyData) -> Plan<'_> {
+fn kind_key(kind: SourceKind) -> &'static str {
+    kind.key()
+}
+
+fn plan<'a>(data: &'a StudyData, composed: &'a [ComposedInterview]) -> Plan<'a> {
     let sources = data.sources();
-    let mut segments: HashMap<Uuid, Vec<&Segment>> = HashMap::new();
-    let by_ref: HashMap<&fieldkit_core::coding::sources::SourceRef, &SourceInfo> =
-        sources.iter().map(|s| (&s.source, s)).collect();
+    let by_ref: HashMap<&SourceRef, &SourceInfo> = sources.iter().map(|s| (&s.source, s)).collect();
+    let mut on_source: HashMap<&SourceRef, Vec<&Segment>> = HashMap::new();
     for seg in &data.segments {
         if seg.anchor == Anchor::Lost || seg.codings.is_empty() {
             continue;
@@ -361,40 +388,119 @@ fn plan(data: &StudyData) -> Plan<'_> {
         if seg.start >= seg.end || seg.end > code_point_len(info.text) {
             continue;
         }
-        segments.entry(info.uuid).or_default().push(seg);
+        on_source.entry(&seg.source).or_default().push(seg);
     }
-    for list in segments.values_mut() {
-        list.sort_by_key(|s| (s.start, s.end, s.id));
-    }
-    let exported_segments: HashSet<Uuid> = segments.values().flatten().map(|s| s.id).collect();
+    let mut source_memos: HashMap<&SourceRef, Vec<Uuid>> = HashMap::new();
     let mut memos: Vec<&Memo> = data.memos.iter().collect();
     memos.sort_by_key(|m| (m.created, m.id));
+    for m in &memos {
+        if let MemoTarget::Source(s) = &m.target
+            && by_ref.contains_key(s)
+        {
+            source_memos.entry(s).or_default().push(m.id);
+        }
+    }
+    let mut texts: Vec<TextOut> = Vec::new();
+    let mut whole_done: HashSet<Uuid> = HashSet::new();
+    for info in &sources {
+        let interview = match &info.source {
+            SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => Some(*interview),
+            _ => None,
+        };
+        if let Some(id) = interview
+            && let (Some(i), Some(c)) = (data.interview(id), composed.iter().find(|c| c.interview == id))
+        {
+            if !whole_done.insert(id) {
+                continue;
+            }
+            let mut segments = Vec::new();
+            let mut notes = Vec::new();
+            let mut research_questions = Vec::new();
+            for part in c.sources() {
+                let at = c.offset_of(part).unwrap_or(0);
+                let said_by = by_ref.get(part).and_then(|p| p.speaker.as_ref()).map(|s| data.speaker_label(s));
+                for seg in on_source.get(part).map(Vec::as_slice).unwrap_or(&[]) {
+                    segments.push((*seg, seg.start + at, seg.end + at, said_by.clone()));
+                }
+                notes.extend(source_memos.get(part).into_iter().flatten().copied());
+                if let Some(q) = by_ref.get(part).and_then(|p| p.research_question)
+                    && !research_questions.contains(&q)
+                {
+                    research_questions.push(q);
+                }
+            }
+            segments.sort_by_key(|(s, a, b, _)| (*a, *b, s.id));
+            let (kind_label, kind_key) = match i.kind {
+                InterviewKind::Interview => ("Interview", "interview"),
+                InterviewKind::FocusGroup => ("Focus group", "focus_group"),
+            };
+            texts.push(TextOut {
+                guid: id,
+                title: data.interview_title(i),
+                description: String::new(),
+                text: &c.text,
+                kind_label,
+                kind_key,
+                who: data.interview_people(i),
+                date: i.date,
+                case_id: Some(i.case_id),
+                research_questions,
+                response: None,
+                segments,
+                notes,
+            });
+            continue;
+        }
+        let mut segments: Vec<(&Segment, usize, usize, Option<String>)> = on_source
+            .get(&info.source)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| (*s, s.start, s.end, None))
+            .collect();
+        segments.sort_by_key(|(s, a, b, _)| (*a, *b, s.id));
+        texts.push(TextOut {
+            guid: info.uuid,
+            title: if info.title.trim().is_empty() { info.kind.label().to_string() } else { info.title.clone() },
+            description: info.question_text.clone(),
+            text: info.text,
+            kind_label: info.kind.label(),
+            kind_key: kind_key(info.kind),
+            who: participant_label(data, info),
+            date: info.date,
+            case_id: info.case_id,
+            research_questions: info.research_question.into_iter().collect(),
+            response: match info.source {
+                SourceRef::SurveyAnswer { response, .. } => Some(response),
+                _ => None,
+            },
+            segments,
+            notes: source_memos.get(&info.source).cloned().unwrap_or_default(),
+        });
+    }
+    let exported_segments: HashSet<Uuid> = texts.iter().flat_map(|t| &t.segments).map(|s| s.0.id).collect();
+    let on_texts: HashSet<Uuid> = texts.iter().flat_map(|t| &t.notes).copied().collect();
     let codes: HashSet<Uuid> = data.codes.iter().map(|c| c.id).collect();
     let mut plan = Plan {
-        segments,
+        texts,
         code_notes: HashMap::new(),
         selection_notes: HashMap::new(),
-        source_notes: HashMap::new(),
         project_notes: Vec::new(),
         memos,
         users: BTreeMap::new(),
-        sources: Vec::new(),
     };
-    let source_guids: HashSet<Uuid> = sources.iter().map(|s| s.uuid).collect();
     for m in &plan.memos {
         match &m.target {
             MemoTarget::Code(c) if codes.contains(c) => plan.code_notes.entry(*c).or_default().push(m.id),
             MemoTarget::Segment(s) if exported_segments.contains(s) => {
                 plan.selection_notes.entry(*s).or_default().push(m.id)
             }
-            MemoTarget::Source(s) if source_guids.contains(&s.uuid()) => {
-                plan.source_notes.entry(s.uuid()).or_default().push(m.id)
-            }
+            MemoTarget::Source(_) if on_texts.contains(&m.id) => {}
             _ => plan.project_notes.push(m.id),
         }
     }
     plan.users.insert(DEFAULT_USER.to_string(), user_guid(DEFAULT_USER));
-    for seg in plan.segments.values().flatten() {
+    for (seg, ..) in plan.texts.iter().flat_map(|t| &t.segments) {
         for c in &seg.codings {
             let name = if c.coder.trim().is_empty() { DEFAULT_USER } else { c.coder.trim() };
             plan.users.insert(name.to_string(), user_guid(name));
@@ -404,7 +510,6 @@ fn plan(data: &StudyData) -> Plan<'_> {
         let name = if m.author.trim().is_empty() { DEFAULT_USER } else { m.author.trim() };
         plan.users.insert(name.to_string(), user_guid(name));
     }
-    plan.sources = sources;
     plan
 }
 
@@ -443,7 +548,9 @@ pub struct ProjectFiles {
 
 /// Builds `project.qde` and the source files of a study.
 pub fn project_files(data: &StudyData) -> ProjectFiles {
-    let plan = plan(data);
+    let composed: Vec<ComposedInterview> =
+        data.interviews.iter().filter_map(|i| data.compose_interview(i.id)).collect();
+    let plan = plan(data, &composed);
     let mut vars = Variables::default();
     let case_type = vars.add(
         "case-type",
@@ -508,7 +615,7 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
             let kind = extra_types.get(&key).copied().unwrap_or(VarType::Text);
             values.push((variable_guid(&format!("attribute:{key}")), kind, a.value.clone()));
         }
-        let refs = plan.sources.iter().filter(|s| s.case_id == Some(c.id)).map(|s| s.uuid).collect();
+        let refs = plan.texts.iter().filter(|t| t.case_id == Some(c.id)).map(|t| t.guid).collect();
         case_values.push((c.id, c.name.clone(), c.description.clone(), values, refs));
     }
 
@@ -563,12 +670,7 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
                 values.push((guid, vt, text));
             }
         }
-        let refs: Vec<Uuid> = plan
-            .sources
-            .iter()
-            .filter(|s| matches!(s.source, fieldkit_core::coding::sources::SourceRef::SurveyAnswer { response, .. } if response == r.id))
-            .map(|s| s.uuid)
-            .collect();
+        let refs: Vec<Uuid> = plan.texts.iter().filter(|t| t.response == Some(r.id)).map(|t| t.guid).collect();
         case_values.push((r.id, name, format!("Survey response ({survey})"), values, refs));
     }
 
@@ -639,25 +741,24 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
         xml.close("Cases");
     }
     let mut files = Vec::new();
-    if !plan.sources.is_empty() {
+    if !plan.texts.is_empty() {
         xml.open("Sources", &[]);
-        for info in &plan.sources {
-            let normalised = Normalised::of(info.text);
-            let file = format!("{}.txt", info.uuid);
-            let title = if info.title.trim().is_empty() { info.kind.label().to_string() } else { info.title.clone() };
+        for t in &plan.texts {
+            let normalised = Normalised::of(t.text);
+            let file = format!("{}.txt", t.guid);
             xml.open(
                 "TextSource",
                 &[
-                    ("guid", some(info.uuid.to_string())),
-                    ("name", some(title)),
+                    ("guid", some(t.guid.to_string())),
+                    ("name", some(t.title.clone())),
                     ("plainTextPath", some(format!("internal://{file}"))),
                 ],
             );
-            if !info.question_text.trim().is_empty() {
-                xml.leaf("Description", &info.question_text);
+            if !t.description.trim().is_empty() {
+                xml.leaf("Description", &t.description);
             }
-            for seg in plan.segments.get(&info.uuid).map(Vec::as_slice).unwrap_or(&[]) {
-                let (start, end) = (normalised.position(seg.start), normalised.position(seg.end));
+            for (seg, start, end, said_by) in &t.segments {
+                let (start, end) = (normalised.position(*start), normalised.position(*end));
                 if start >= end {
                     continue;
                 }
@@ -675,6 +776,10 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
                         ("modifiedDateTime", time(seg.modified)),
                     ],
                 );
+                // In a whole focus group, whose words the selection is.
+                if let Some(who) = said_by.as_ref().filter(|w| !w.trim().is_empty()) {
+                    xml.leaf("Description", &format!("Said by {who}"));
+                }
                 for c in &seg.codings {
                     let guid = Uuid::new_v5(&CODING_NS, format!("{}:{}", seg.id, c.code).as_bytes());
                     xml.open(
@@ -693,15 +798,14 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
                 }
                 xml.close("PlainTextSelection");
             }
-            for n in plan.source_notes.get(&info.uuid).map(Vec::as_slice).unwrap_or(&[]) {
+            for n in &t.notes {
                 xml.reference("NoteRef", *n);
             }
-            let mut values: Vec<Value> = vec![(source_type, VarType::Text, info.kind.label().into())];
-            let who = participant_label(data, info);
-            if !who.is_empty() {
-                values.push((participant, VarType::Text, who));
+            let mut values: Vec<Value> = vec![(source_type, VarType::Text, t.kind_label.into())];
+            if !t.who.is_empty() {
+                values.push((participant, VarType::Text, t.who.clone()));
             }
-            if let Some(d) = info.date {
+            if let Some(d) = t.date {
                 values.push((source_date, VarType::Date, d.to_string()));
             }
             write_values(&mut xml, &values);
@@ -734,18 +838,22 @@ pub fn project_files(data: &StudyData) -> ProjectFiles {
     let mut sets: Vec<(Uuid, String, Vec<Uuid>)> = Vec::new();
     for (n, q) in data.study.research_questions.iter().enumerate() {
         let members: Vec<Uuid> =
-            plan.sources.iter().filter(|s| s.research_question == Some(q.id)).map(|s| s.uuid).collect();
+            plan.texts.iter().filter(|t| t.research_questions.contains(&q.id)).map(|t| t.guid).collect();
         if !members.is_empty() {
             let name = format!("Research question {}: {}", n + 1, q.text.trim());
             sets.push((Uuid::new_v5(&SET_NS, format!("rq:{}", q.id).as_bytes()), name, members));
         }
     }
-    for kind in SourceKind::ALL {
-        let members: Vec<Uuid> = plan.sources.iter().filter(|s| s.kind == kind).map(|s| s.uuid).collect();
-        if !members.is_empty() {
-            let name = format!("{SOURCE_TYPE}: {}", kind.label());
-            sets.push((Uuid::new_v5(&SET_NS, format!("kind:{}", kind.key()).as_bytes()), name, members));
+    let mut kinds: Vec<(&str, &str)> = Vec::new();
+    for t in &plan.texts {
+        if !kinds.iter().any(|(k, _)| *k == t.kind_key) {
+            kinds.push((t.kind_key, t.kind_label));
         }
+    }
+    for (key, label) in kinds {
+        let members: Vec<Uuid> = plan.texts.iter().filter(|t| t.kind_key == key).map(|t| t.guid).collect();
+        let name = format!("{SOURCE_TYPE}: {label}");
+        sets.push((Uuid::new_v5(&SET_NS, format!("kind:{key}").as_bytes()), name, members));
     }
     if !sets.is_empty() {
         xml.open("Sets", &[]);

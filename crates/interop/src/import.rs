@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use fieldkit_core::coding::Memo;
+use fieldkit_core::coding::composed::ComposedInterview;
 use fieldkit_core::coding::sources::SourceRef;
 use fieldkit_core::coding::{Code, Coding, MemoTarget, Segment};
 use fieldkit_core::exchange::backup::Backup;
@@ -893,6 +894,11 @@ fn build_project(
     let base_sources: HashMap<Uuid, (SourceRef, String)> = base
         .map(|b| b.sources().into_iter().map(|s| (s.uuid, (s.source.clone(), s.text.to_string()))).collect())
         .unwrap_or_default();
+    // fieldkit writes an interview as one text (GUID: the interview's id); the base's
+    // own interviews, composed the same way, are recognised by GUID and text.
+    let base_composed: HashMap<Uuid, ComposedInterview> = base
+        .map(|b| b.interviews.iter().filter_map(|i| b.compose_interview(i.id)).map(|c| (c.interview, c)).collect())
+        .unwrap_or_default();
     let mut source_refs: HashMap<Uuid, SourceRef> = HashMap::new();
     let mut segment_of_selection: HashMap<Uuid, Uuid> = HashMap::new();
     let mut selection_notes: Vec<(Uuid, Uuid, Uuid)> = Vec::new(); // note, selection, source
@@ -933,6 +939,71 @@ fn build_project(
             report.position_units.entry(unit).or_default().push(src.name.clone());
         }
         let text = normalised.text;
+        // A whole interview of the study's own: its selections go back onto the notes
+        // and turns they are in.
+        if let (Some(c), Some(base)) = (base_composed.get(&src.guid).filter(|c| c.text == text), base) {
+            let Some(first) = c.sources().next().cloned() else { continue };
+            source_refs.insert(src.guid, first.clone());
+            for (sel, (start, end)) in src.selections.iter().zip(spans) {
+                for n in &sel.notes {
+                    selection_notes.push((*n, sel.guid, src.guid));
+                }
+                if start >= end {
+                    zero_length += 1;
+                    continue;
+                }
+                if sel.codings.is_empty() {
+                    uncoded += 1;
+                    continue;
+                }
+                for (k, part) in c.split_selection(start, end).into_iter().enumerate() {
+                    let Some(words) = base.source_text(&part.source).and_then(|t| {
+                        fieldkit_core::offsets::slice_code_points(t, part.start, part.end).map(str::to_string)
+                    }) else {
+                        continue;
+                    };
+                    let id = if k == 0 {
+                        ids.claim(sel.guid)
+                    } else {
+                        ids.claim(Uuid::new_v5(&IMPORT_NS, format!("{}:part{k}", sel.guid).as_bytes()))
+                    };
+                    if k == 0 {
+                        segment_of_selection.insert(sel.guid, id);
+                    }
+                    let seg_created = sel.created.unwrap_or(created);
+                    let default_coder = user_name(sel.user);
+                    let mut codings: Vec<Coding> = Vec::new();
+                    for (code, user, at) in &sel.codings {
+                        let code = code_ids[code];
+                        if !codings.iter().any(|c| c.code == code) {
+                            let coder = if user.is_some() { user_name(*user) } else { default_coder.clone() };
+                            codings.push(Coding { code, coder, created: at.unwrap_or(seg_created) });
+                        }
+                    }
+                    data.segments.push(Segment {
+                        id,
+                        study_id,
+                        created: seg_created,
+                        modified: sel.modified.unwrap_or(seg_created),
+                        source: part.source,
+                        start: part.start,
+                        end: part.end,
+                        text: words,
+                        codings,
+                        anchor: Default::default(),
+                    });
+                }
+            }
+            // A memo on one of its notes or turns keeps that target.
+            for n in &src.notes {
+                let own = base.memo(*n).and_then(|m| match &m.target {
+                    MemoTarget::Source(s) if c.sources().any(|x| x == s) => Some(s.clone()),
+                    _ => None,
+                });
+                note_targets.push((*n, NoteTarget::Source(own.unwrap_or_else(|| first.clone()))));
+            }
+            continue;
+        }
         // The source itself.
         let known = base_sources.get(&src.guid).filter(|(_, t)| *t == text).map(|(r, _)| r.clone());
         let source_ref = match known {

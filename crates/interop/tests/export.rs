@@ -50,16 +50,54 @@ fn codebook_validates_against_the_schema() {
     }
 }
 
+/// The TextSources a study exports: one per interview or focus group (its notes and
+/// turns as one text), one per other codable text.
+fn text_source_guids(data: &fieldkit_core::StudyData) -> Vec<uuid::Uuid> {
+    use fieldkit_core::coding::sources::SourceRef;
+    let mut guids = Vec::new();
+    for s in data.sources() {
+        let guid = match s.source {
+            SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => interview,
+            _ => s.uuid,
+        };
+        if !guids.contains(&guid) {
+            guids.push(guid);
+        }
+    }
+    guids
+}
+
+#[test]
+fn a_focus_group_is_one_text_source_with_each_turn_said_by_its_speaker() {
+    use fieldkit_core::fieldwork::InterviewKind;
+    let data = demo_study(DemoSize::Small);
+    let group = data.interviews.iter().find(|i| i.kind == InterviewKind::FocusGroup).unwrap();
+    let files = project_files(&data);
+    let composed = data.compose_interview(group.id).unwrap();
+    let file = files.sources.iter().find(|(n, _)| n == &format!("sources/{}.txt", group.id)).unwrap();
+    assert_eq!(std::str::from_utf8(&file.1).unwrap(), composed.text, "the whole focus group in protocol order");
+    assert!(files.qde.contains(&format!("<TextSource guid=\"{}\" name=\"{}\"", group.id, data.interview_title(group))));
+    assert!(files.qde.contains("<Description>Said by Ceri</Description>"));
+    // Every segment on its turns sits on the same words in the whole text.
+    for seg in data.segments.iter().filter(|s| s.source.interview() == Some(group.id)) {
+        let at = composed.offset_of(&seg.source).unwrap();
+        let words: String = composed.text.chars().skip(at + seg.start).take(seg.end - seg.start).collect();
+        assert_eq!(words, seg.text);
+        assert!(files.qde.contains(&format!("startPosition=\"{}\" endPosition=\"{}\"", at + seg.start, at + seg.end)));
+    }
+}
+
 #[test]
 fn the_same_study_exports_the_same_bytes_and_guids() {
     let data = demo_study(DemoSize::Small);
     let a = export_qdpx(&data).unwrap();
     let b = export_qdpx(&data).unwrap();
     assert_eq!(a, b, "exporting twice gives the same archive");
-    // A source's GUID is its SourceRef's stable UUID, a code's is its id.
+    // An interview's GUID is the interview's id; any other source's is its SourceRef's
+    // stable UUID; a code's is its id.
     let qde = project_files(&data).qde;
-    for s in data.sources() {
-        assert!(qde.contains(&format!("guid=\"{}\"", s.uuid)), "source {} has its stable GUID", s.title);
+    for guid in text_source_guids(&data) {
+        assert!(qde.contains(&format!("<TextSource guid=\"{guid}\"")), "source {guid} has its stable GUID");
     }
     for c in &data.codes {
         assert!(qde.contains(&format!("guid=\"{}\"", c.id)));
@@ -76,7 +114,7 @@ fn archive_holds_project_and_flat_utf8_sources() {
     let names: Vec<&str> = files.entries.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names[0], "project.qde");
     let sources: Vec<&(String, Vec<u8>)> = files.entries.iter().filter(|(n, _)| n.starts_with("sources/")).collect();
-    assert_eq!(sources.len(), data.sources().len());
+    assert_eq!(sources.len(), text_source_guids(&data).len(), "one file per interview and per other source");
     for (name, bytes) in &sources {
         assert!(name.ends_with(".txt") && name.matches('/').count() == 1, "{name} is flat");
         let text = std::str::from_utf8(bytes).unwrap();

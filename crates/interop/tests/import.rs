@@ -85,6 +85,17 @@ fn round_trip_keeps_codes_codings_cases_variables_and_memos() {
         );
     }
 
+    // Interviews travel as one text each (GUID: the interview's id); their notes and
+    // turns sit in it at an offset.
+    let exported = |source: &SourceRef| -> (uuid::Uuid, usize) {
+        match source {
+            SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => {
+                let c = data.compose_interview(*interview).unwrap();
+                (*interview, c.offset_of(source).unwrap())
+            }
+            other => (other.uuid(), 0),
+        }
+    };
     let placed: Vec<&Segment> = data.segments.iter().filter(|s| s.anchor != Anchor::Lost).collect();
     assert_eq!(back.segments.len(), placed.len());
     for s in placed {
@@ -92,8 +103,9 @@ fn round_trip_keeps_codes_codings_cases_variables_and_memos() {
         let original = slice_code_points(data.source_text(&s.source).unwrap(), s.start, s.end).unwrap();
         let now = slice_code_points(back.source_text(&b.source).unwrap(), b.start, b.end).unwrap();
         assert_eq!(now, original, "same text");
-        assert_eq!((b.start, b.end), (s.start, s.end), "same place");
-        assert_eq!(b.source, SourceRef::Document { document: s.source.uuid() }, "on the exported source");
+        let (document, at) = exported(&s.source);
+        assert_eq!((b.start, b.end), (s.start + at, s.end + at), "same place");
+        assert_eq!(b.source, SourceRef::Document { document }, "on the exported source");
         assert_eq!(b.codings, s.codings, "same codes, coders and times");
     }
 
@@ -103,10 +115,14 @@ fn round_trip_keeps_codes_codings_cases_variables_and_memos() {
         let b = back.case(c.id).expect("case kept with its id");
         assert_eq!((&b.name, &b.description, &b.attributes), (&c.name, &c.description, &c.attributes));
     }
-    // Every source is a document of its case.
+    // Every exported text is a document of its case: a whole interview, or a source.
     for s in data.sources() {
-        let d = back.document(s.uuid).expect("source imported as a document");
-        assert_eq!(d.text, s.text);
+        let (document, _) = exported(&s.source);
+        let d = back.document(document).expect("source imported as a document");
+        match s.source.interview().filter(|_| !matches!(s.source, SourceRef::Transcript { .. })) {
+            Some(i) => assert_eq!(d.text, data.compose_interview(i).unwrap().text),
+            None => assert_eq!(d.text, s.text),
+        }
         assert_eq!(Some(d.case_id), s.case_id);
     }
 
@@ -115,7 +131,7 @@ fn round_trip_keeps_codes_codings_cases_variables_and_memos() {
         let b = back.memo(m.id).expect("memo kept with its id");
         assert_eq!((&b.text, &b.author, b.created, b.modified), (&m.text, &m.author, m.created, m.modified));
         let expected = match &m.target {
-            MemoTarget::Source(s) => MemoTarget::Source(SourceRef::Document { document: s.uuid() }),
+            MemoTarget::Source(s) => MemoTarget::Source(SourceRef::Document { document: exported(s).0 }),
             other => other.clone(),
         };
         assert_eq!(b.target, expected);
