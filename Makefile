@@ -12,6 +12,9 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tests/e2e/node_modules/binaryen/bin:
 # trunk would otherwise ask crates.io for a newer version at every start.
 export TRUNK_SKIP_VERSION_CHECK := true
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# The CLI tests read exports with pandas from here (scripts/setup.sh installs it).
+export FIELDKIT_PYTHON := $(CURDIR)/.tools/readers/bin/python
+export FIELDKIT_REQUIRE_PANDAS := 1
 
 TRUNK_BUILD := trunk build --release --offline
 # wasm tests run in headless chromium through chromedriver; webdriver.json

@@ -84,6 +84,15 @@ if [[ "$(wasm-opt --version 2>/dev/null || true)" != *"(version_132)"* ]]; then
   exit 1
 fi
 
+# --- PyPI: pandas, to read the survey exports as a statistics user would -----
+READERS="$ROOT/.tools/readers"
+if ! "$READERS/bin/python" -c 'import pandas' 2>/dev/null \
+   || ! diff -q <("$READERS/bin/pip" freeze 2>/dev/null | sort) <(grep -E '^[a-z]' tests/readers-requirements.txt | sort) >/dev/null; then
+  say "installing pandas for the export tests into .tools/readers (pinned in tests/readers-requirements.txt)"
+  python3 -m venv "$READERS"
+  "$READERS/bin/pip" install --quiet --disable-pip-version-check -r tests/readers-requirements.txt
+fi
+
 # --- crates: trunk --offline passes --offline to cargo, so fetch them now -----
 # (all targets, wasm32 included; instant when everything is cached)
 cargo fetch --quiet

@@ -455,13 +455,18 @@ sys.exit(1 if problems else 0)
 
 /// Runs [`READ_HEADER_PY`] on a file; fails (never skips) if Python cannot be run.
 fn python_reads(csv_path: &std::path::Path) -> String {
-    let out = Command::new("python3")
+    // `make test` names the Python that has pandas (scripts/setup.sh) and requires it.
+    let python = std::env::var("FIELDKIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
         .args(["-c", READ_HEADER_PY])
         .arg(csv_path)
         .output()
         .expect("python3 is needed to read the export as a statistics user would");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "Python found problems in {}:\n{stdout}{}", csv_path.display(), text(&out.stderr));
+    if std::env::var_os("FIELDKIT_REQUIRE_PANDAS").is_some() {
+        assert!(stdout.contains("pandas: ") && !stdout.contains("pandas: not installed"), "{python} has no pandas");
+    }
     stdout
 }
 
