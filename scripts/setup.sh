@@ -53,11 +53,14 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSI
 fi
 
 # --- Debian: chromium + chromedriver for browser tests, xmllint ---------------
-if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]] || ! command -v xmllint >/dev/null; then
-  say "installing apt packages: chromium chromium-driver libxml2-utils"
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]] || ! command -v xmllint >/dev/null \
+   || ! command -v Rscript >/dev/null; then
+  say "installing apt packages: chromium chromium-driver libxml2-utils r-base-core"
   SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"
   $SUDO apt-get update
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver libxml2-utils
+  # R, to read the survey exports with read.csv as an R user would (tests only).
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core
 fi
 
 # --- npm: playwright-core (driver only, no browser download) + binaryen -------

@@ -470,6 +470,23 @@ fn python_reads(csv_path: &std::path::Path) -> String {
     stdout
 }
 
+/// Reads a CSV with R's `read.csv`, whose `check.names` rewrites any name R would not
+/// accept: the names must come through unchanged. Fails (never skips) without R.
+fn r_reads(csv_path: &std::path::Path) -> String {
+    let script = "f <- commandArgs(trailingOnly = TRUE)[1]; \
+        raw <- strsplit(readLines(f, n = 1, encoding = 'UTF-8'), ',')[[1]]; \
+        d <- read.csv(f, check.names = TRUE, encoding = 'UTF-8', colClasses = 'character'); \
+        if (!identical(names(d), raw)) stop(paste('R renamed columns:', paste(setdiff(names(d), raw), collapse = ' '))); \
+        cat('R: ', nrow(d), ' rows, ', ncol(d), ' columns\n', sep = '')";
+    let out =
+        Command::new("Rscript").args(["-e", script]).arg(csv_path).output().expect(
+            "Rscript (Debian's r-base-core, installed by scripts/setup.sh) reads the export as an R user would",
+        );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "R refused {}:\n{stdout}{}", csv_path.display(), text(&out.stderr));
+    stdout
+}
+
 #[test]
 fn the_demo_survey_wide_csv_reads_in_python_with_names_r_spss_and_stata_accept() {
     let demo = tmp("reader-demo.json");
@@ -478,6 +495,7 @@ fn the_demo_survey_wide_csv_reads_in_python_with_names_r_spss_and_stata_accept()
     let out = fieldkit(&["export", "responses-wide-csv", demo.to_str().unwrap(), "-o", wide.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report = python_reads(&wide);
+    assert!(r_reads(&wide).starts_with("R: "), "R reads every column under its own name");
     assert!(report.contains("rows: 4"), "{report}");
     let header: Vec<String> =
         csv::Reader::from_path(&wide).unwrap().headers().unwrap().iter().map(String::from).collect();
@@ -502,6 +520,7 @@ fn the_demo_survey_wide_csv_reads_in_python_with_names_r_spss_and_stata_accept()
     let out = fieldkit(&["export", "responses-wide-csv", old.to_str().unwrap(), "-o", old_wide.to_str().unwrap()]);
     assert!(out.status.success(), "an old backup still exports: {}", text(&out.stderr));
     let report = python_reads(&old_wide);
+    assert!(r_reads(&old_wide).starts_with("R: "));
     assert!(report.contains("rows: 4"), "{report}");
     let mut reader = csv::Reader::from_path(&old_wide).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
