@@ -185,7 +185,10 @@ test('the printable account shows pseudonyms only; an amendment is a new version
   await printable.waitForLoadState();
   const printed = await printable.locator('body').innerText();
   assert.ok(printed.includes(GWEN) && !printed.includes('Gwenllian'), printed);
+  assert.equal(await printable.getByRole('heading', { level: 2 }).count() > 0, true, 'a document with headings');
+  await printable.getByRole('button', { name: 'Print' }).waitFor();
   await printable.emulateMedia({ media: 'print' });
+  assert.equal(await printable.getByRole('button', { name: 'Print' }).isVisible(), false, 'the button is not printed');
   await screenshot(printable, 'account-printable');
   await printable.close();
 

@@ -236,7 +236,9 @@ dl.details dd { margin: 0; }
 .notes, .turn, .text { white-space: pre-wrap; margin: 0.25rem 0; }
 .skipped { font-style: italic; margin: 0.25rem 0; }
 .speaker { font-weight: bold; }
+.print-button button { font: inherit; font-size: 1rem; padding: 0.6rem 1.4rem; min-height: 44px; cursor: pointer; }
 @media print {
+  .print-button { display: none; }
   @page { margin: 2cm 4cm 2cm 2cm; }
   body { font-size: 12pt; max-width: none; padding: 0; }
   h2 { break-after: avoid; }
@@ -255,7 +257,8 @@ fn page(title: &str, body: &str) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<style>\n{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>{title}</h1>\n<p class=\"request\">{request}</p>\n{body}</main>\n</body>\n</html>\n",
+         <h1>{title}</h1>\n<p class=\"print-button\"><button type=\"button\" onclick=\"window.print()\">Print</button></p>\n\
+         <p class=\"request\">{request}</p>\n{body}</main>\n</body>\n</html>\n",
         request = escape(CORRECTIONS_REQUEST),
     )
 }
