@@ -105,7 +105,33 @@ test('undo after merging codes puts the merged code back, across a reload; redo 
   await page.getByRole('button', { name: 'Undo: merge codes' }).waitFor();
   assert.equal(await codebook().getByRole('link', { name: 'Merged away', exact: true }).count(), 0);
 
+  // Moving a segment onto other words, and splitting a code, are undone in order after a reload.
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Site-visit notes' });
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /Site visit, day 1/ }).click();
+  await selectWords(page, 'Rota board on the wall');
+  await page.locator('li.segment').first().getByRole('button', { name: 'Set to the selected words' }).click();
+  await page.locator('mark.hl', { hasText: 'Rota board on the wall' }).waitFor();
+  await saved();
+  await page.goto(studyUrl + '/coding');
+  await codebook().getByRole('link', { name: 'Survivor', exact: true }).click();
+  await page.getByLabel('“Rota board on the wall”').check();
+  await page.getByLabel('Split the ticked segments into a new code called').fill('Split off');
+  await page.getByRole('button', { name: 'Split', exact: true }).click();
+  await page.goto(studyUrl + '/coding');
+  await codebook().getByRole('link', { name: 'Split off', exact: true }).waitFor();
+  await saved();
+  await page.reload();
+  await page.getByRole('button', { name: 'Undo: split a code' }).click();
+  await page.getByRole('button', { name: 'Undo: move a segment' }).click();
+  assert.equal(await codebook().getByRole('link', { name: 'Split off', exact: true }).count(), 0, 'the split is undone');
+  await page.getByRole('button', { name: 'Redo: move a segment' }).waitFor();
+  await saved();
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Site-visit notes' });
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /Site visit, day 1/ }).click();
+  await page.locator('mark.hl', { hasText: WORDS }).waitFor();
+
   // Deleting a code is undone the same way, after a reload.
+  await page.goto(studyUrl + '/coding');
   await codebook().getByRole('link', { name: 'Survivor', exact: true }).click();
   await page.getByRole('button', { name: 'Delete code…' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Delete code' }).click();

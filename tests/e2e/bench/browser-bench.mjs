@@ -80,6 +80,53 @@ for (let run = 0; run < RUNS; run++) {
   await context.close();
   await rmProfile(profile);
 }
+// In-page timings on the small demo study (performance.now() from the tap to the next
+// painted frame), at normal speed and with the CPU throttled 4x as on a tablet.
+const inPage = { demoOpen1: [], demoOpen4: [], response1: [], response4: [] };
+{
+  const profile = await mkProfile();
+  const context = await launch({ userDataDir: profile });
+  const page = context.pages()[0] || (await context.newPage());
+  await page.goto(server.url + '/');
+  await page.getByRole('button', { name: 'Open the demo study' }).click();
+  await page.getByRole('navigation', { name: 'Study sections' }).waitFor();
+  const study = page.url().replace(/\/$/, '');
+  await page.goto(study + '/surveys');
+  await page.locator('a[href*="/surveys/"]').first().click();
+  await page.locator('a[href*="/responses/"]').first().waitFor();
+  const surveyUrl = page.url();
+  const cdp = await context.newCDPSession(page);
+  // Clicks the first link matching `selector` and waits for `ready` to hold, then a frame.
+  const tap = (selector, ready) =>
+    page.evaluate(
+      ([selector, ready]) =>
+        new Promise((resolve) => {
+          const done = new Function(`return (${ready})`);
+          const t0 = performance.now();
+          document.querySelector(selector).click();
+          const check = () => (done() ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(check));
+          check();
+        }),
+      [selector, ready],
+    );
+  for (const rate of [1, 4]) {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+    for (let run = 0; run < Math.max(RUNS, 3); run++) {
+      await page.goto(server.url + '/');
+      await page.locator('a[href^="/study/"]').first().waitFor();
+      inPage[`demoOpen${rate}`].push(await tap('a[href^="/study/"]', "document.querySelector('nav.tabs')"));
+      await page.goto(surveyUrl);
+      await page.locator('a[href*="/responses/"]').first().waitFor();
+      inPage[`response${rate}`].push(
+        await tap('a[href*="/responses/"]', "location.pathname.includes('/responses/') && [...document.querySelectorAll('dt')].some((d) => d.textContent === 'Language')"),
+      );
+    }
+  }
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  await context.close();
+  await rmProfile(profile);
+}
+Object.assign(results, inPage);
 await server.close();
 await fsp.rm(tmp, { recursive: true, force: true });
 
@@ -92,6 +139,10 @@ const label = {
   transcript: 'open a transcript with its highlights (coding screen)',
   applyCode: 'apply a code to a selection (until the segment shows)',
   segmentsCsv: 'export the coded segments CSV (20,000 segments)',
+  demoOpen1: 'open the demo study from the list (in page)',
+  demoOpen4: 'open the demo study from the list (in page, CPU 4x slower)',
+  response1: 'open a survey response (in page)',
+  response4: 'open a survey response (in page, CPU 4x slower)',
 };
 console.log(`(the transcript opened had ${marks} highlighted stretches)`);
 for (const [key, times] of Object.entries(results)) {
