@@ -92,7 +92,12 @@ READERS="$ROOT/.tools/readers"
 if ! "$READERS/bin/python" -c 'import pandas' 2>/dev/null \
    || ! diff -q <("$READERS/bin/pip" freeze 2>/dev/null | sort) <(grep -E '^[a-z]' tests/readers-requirements.txt | sort) >/dev/null; then
   say "installing pandas for the export tests into .tools/readers (pinned in tests/readers-requirements.txt)"
-  python3 -m venv "$READERS"
+  if ! python3 -m venv "$READERS"; then
+    # Debian's own python3 needs its venv module from apt.
+    SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
+    python3 -m venv --clear "$READERS"
+  fi
   "$READERS/bin/pip" install --quiet --disable-pip-version-check -r tests/readers-requirements.txt
 fi
 

@@ -1,6 +1,6 @@
 // Browser timings of the release build in headless Chromium (a benchmark: it prints
 // figures and asserts nothing). Run after `make build`:
-//   node tests/e2e/bench/browser-bench.mjs
+//   node tests/e2e/bench/browser-bench.mjs [--json]      (RUNS=n, default 3)
 // Uses the reference study from `fieldkit demo --size reference`.
 
 import { execFileSync } from 'node:child_process';
@@ -144,7 +144,16 @@ const label = {
   response1: 'open a survey response (in page)',
   response4: 'open a survey response (in page, CPU 4x slower)',
 };
-console.log(`(the transcript opened had ${marks} highlighted stretches)`);
-for (const [key, times] of Object.entries(results)) {
-  console.log(`${label[key].padEnd(58)} ${median(times).toFixed(0).padStart(6)} ms  (median of ${times.length})`);
+if (process.argv.includes('--json')) {
+  // Machine-readable: one entry per measurement, medians in milliseconds.
+  const out = { highlighted_stretches: marks, measurements: {} };
+  for (const [key, times] of Object.entries(results)) {
+    out.measurements[key] = { label: label[key], median_ms: Math.round(median(times)), runs: times.length };
+  }
+  console.log(JSON.stringify(out, null, 2));
+} else {
+  console.log(`(the transcript opened had ${marks} highlighted stretches)`);
+  for (const [key, times] of Object.entries(results)) {
+    console.log(`${label[key].padEnd(58)} ${median(times).toFixed(0).padStart(6)} ms  (median of ${times.length})`);
+  }
 }
