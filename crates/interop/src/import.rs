@@ -545,6 +545,26 @@ struct Selection {
     notes: Vec<Uuid>,
 }
 
+/// A selection's codings, each code once (the first wins), with its coder: the
+/// coding's own user, else the selection's.
+fn codings_of(
+    sel: &Selection,
+    code_ids: &HashMap<Uuid, Uuid>,
+    user_name: &mut impl FnMut(Option<Uuid>) -> String,
+    created: Timestamp,
+) -> Vec<Coding> {
+    let default_coder = user_name(sel.user);
+    let mut codings: Vec<Coding> = Vec::new();
+    for (code, user, at) in &sel.codings {
+        let Some(code) = code_ids.get(code).copied() else { continue };
+        if !codings.iter().any(|c| c.code == code) {
+            let coder = if user.is_some() { user_name(*user) } else { default_coder.clone() };
+            codings.push(Coding { code, coder, created: at.unwrap_or(created) });
+        }
+    }
+    codings
+}
+
 fn read_codings(
     el: &El,
     what: &str,
@@ -971,15 +991,7 @@ fn build_project(
                         segment_of_selection.insert(sel.guid, id);
                     }
                     let seg_created = sel.created.unwrap_or(created);
-                    let default_coder = user_name(sel.user);
-                    let mut codings: Vec<Coding> = Vec::new();
-                    for (code, user, at) in &sel.codings {
-                        let code = code_ids[code];
-                        if !codings.iter().any(|c| c.code == code) {
-                            let coder = if user.is_some() { user_name(*user) } else { default_coder.clone() };
-                            codings.push(Coding { code, coder, created: at.unwrap_or(seg_created) });
-                        }
-                    }
+                    let codings = codings_of(sel, &code_ids, &mut user_name, seg_created);
                     data.segments.push(Segment {
                         id,
                         study_id,
@@ -1107,16 +1119,7 @@ fn build_project(
             let id = ids.claim(sel.guid);
             segment_of_selection.insert(sel.guid, id);
             let seg_created = sel.created.unwrap_or(created);
-            let default_coder = user_name(sel.user);
-            let mut codings: Vec<Coding> = Vec::new();
-            for (code, user, at) in &sel.codings {
-                let code = code_ids[code];
-                if codings.iter().any(|c| c.code == code) {
-                    continue;
-                }
-                let coder = if user.is_some() { user_name(*user) } else { default_coder.clone() };
-                codings.push(Coding { code, coder, created: at.unwrap_or(seg_created) });
-            }
+            let codings = codings_of(sel, &code_ids, &mut user_name, seg_created);
             let _ = &sel.name;
             data.segments.push(Segment {
                 id,
