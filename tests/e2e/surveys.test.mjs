@@ -318,7 +318,8 @@ test('participant 5: back button, an edited address, a reload and a new tab do n
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Next', 'Back is disabled on the first page');
   await page.keyboard.press('Enter');
   await pageHeading('Your views');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'page-title', 'focus moves to the new page');
+  // Focus moves to the new page's title once it is drawn (on the next frame).
+  await page.waitForFunction(() => document.activeElement?.id === 'page-title', null, { timeout: 5000 });
   await likert('Staff listen to what I say', 'Strongly agree');
   await likert('I feel part of the co-operative', 'Strongly agree');
   await next('Finish');
