@@ -62,6 +62,12 @@ pub fn SourceScreen() -> impl IntoView {
         }
         study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
     });
+    // The source list, worked out once per address (it lists every source of the study):
+    // the title of a whole text and the previous/next links both read it.
+    let listed = Memo::new(move |_| {
+        target.track();
+        study.data.with_untracked(|d| d.listed_sources(&SourceFilter::default()))
+    });
     let info = Memo::new(move |_| {
         if let Some(id) = interview.get() {
             return study.data.with(|d| {
@@ -72,11 +78,8 @@ pub fn SourceScreen() -> impl IntoView {
             });
         }
         if let Some(id) = whole.get() {
-            return study.data.with_untracked(|d| {
-                d.listed_sources(&SourceFilter::default())
-                    .into_iter()
-                    .find(|l| l.id == id)
-                    .map(|l| (l.title, l.kind, String::new(), String::new()))
+            return listed.with(|l| {
+                l.iter().find(|l| l.id == id).map(|l| (l.title.clone(), l.kind, String::new(), String::new()))
             });
         }
         let src = source.get()?;
@@ -88,8 +91,7 @@ pub fn SourceScreen() -> impl IntoView {
     // Previous and next in the list of sources (whole interviews as one).
     let neighbours = Memo::new(move |_| {
         let id = target.get()?;
-        study.data.with_untracked(|d| {
-            let listed = d.listed_sources(&SourceFilter::default());
+        listed.with(|listed| {
             let at = listed.iter().position(|l| l.id == id)?;
             let prev = at.checked_sub(1).and_then(|i| listed.get(i)).map(|l| (l.id, l.title.clone()));
             let next = listed.get(at + 1).map(|l| (l.id, l.title.clone()));
