@@ -7,6 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use fieldkit_core::coding::index::CodingIndex;
+use fieldkit_core::coding::search::{SearchIndex, SearchResults};
+use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
 use fieldkit_core::storage::store::{Store, WriteOp};
 use fieldkit_core::{ObjectRef, StudyData, Timestamp, ValidationError};
 use leptos::prelude::*;
@@ -64,11 +67,79 @@ impl<T> Changed for (T, ObjectRef) {
     }
 }
 
+/// One part of the open study that views read and edits change. A view tracks only
+/// the parts it reads, so an edit wakes only the views that read what it changed
+/// (typing a memo does not recompute the source list or redraw a transcript).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Study,
+    Cases,
+    Participants,
+    Identities,
+    Protocols,
+    Interviews,
+    Documents,
+    Accounts,
+    Surveys,
+    Responses,
+    Codes,
+    Segments,
+    Memos,
+    Matrix,
+    History,
+}
+
+const TOPICS: usize = 15;
+
+/// What the codable texts are made of (and their titles, for search hits).
+pub const TEXT_TOPICS: &[Topic] = &[
+    Topic::Interviews,
+    Topic::Documents,
+    Topic::Responses,
+    Topic::Surveys,
+    Topic::Participants,
+    Topic::Protocols,
+    Topic::Cases,
+];
+
+impl Topic {
+    /// The part of the study an object belongs to.
+    pub fn of(object: &ObjectRef) -> Topic {
+        match object {
+            ObjectRef::Study => Topic::Study,
+            ObjectRef::Case(_) => Topic::Cases,
+            ObjectRef::Participant(_) => Topic::Participants,
+            ObjectRef::Identity(_) => Topic::Identities,
+            ObjectRef::Protocol(_) => Topic::Protocols,
+            ObjectRef::Interview(_) => Topic::Interviews,
+            ObjectRef::Document(_) => Topic::Documents,
+            ObjectRef::Account(_) => Topic::Accounts,
+            ObjectRef::Survey(_) => Topic::Surveys,
+            ObjectRef::Response(_) => Topic::Responses,
+            ObjectRef::Code(_) => Topic::Codes,
+            ObjectRef::Segment(_) => Topic::Segments,
+            ObjectRef::Memo(_) => Topic::Memos,
+            ObjectRef::MatrixCell(_) => Topic::Matrix,
+            ObjectRef::CodingHistory => Topic::History,
+        }
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct StudyCtx {
-    pub data: RwSignal<StudyData>,
+    /// The study itself; never read directly by views (see [`StudyCtx::read`]).
+    data: StoredValue<StudyData>,
+    /// One trigger per [`Topic`]: what views subscribe to. Kept behind one handle so
+    /// the context stays small (every closure that uses the study copies it).
+    topics: StoredValue<[ArcTrigger; TOPICS]>,
+    /// The search and coding indexes (see [`Indexes`]).
+    indexes: StoredValue<Indexes>,
     pub save_state: RwSignal<SaveState>,
-    pending: StoredValue<BTreeMap<String, WriteOp>>,
+    pending: StoredValue<BTreeMap<String, Pending>>,
     timer_armed: StoredValue<bool>,
     app: Ctx,
 }
@@ -76,7 +147,9 @@ pub struct StudyCtx {
 impl StudyCtx {
     pub fn new(app: Ctx, data: StudyData) -> Self {
         let ctx = StudyCtx {
-            data: RwSignal::new(data),
+            data: StoredValue::new(data),
+            topics: StoredValue::new(std::array::from_fn(|_| ArcTrigger::new())),
+            indexes: StoredValue::new(Indexes::default()),
             save_state: RwSignal::new(SaveState::Saved),
             pending: StoredValue::new(BTreeMap::new()),
             timer_armed: StoredValue::new(false),
@@ -95,28 +168,125 @@ impl StudyCtx {
     }
 
     pub fn id(&self) -> uuid::Uuid {
-        self.data.with_untracked(|d| d.id())
+        self.untracked(|d| d.id())
     }
 
-    /// Applies a core operation and queues what it changed for saving.
-    /// A rejected edit changes nothing and returns the message to show.
+    /// Reads the study and subscribes the running view to the parts `topics` names:
+    /// it runs again only when an edit changes one of them.
+    pub fn read<T>(&self, topics: &[Topic], f: impl FnOnce(&StudyData) -> T) -> T {
+        self.topics.try_with_value(|all| {
+            for topic in topics {
+                if let Some(trigger) = all.get(topic.slot()) {
+                    trigger.track();
+                }
+            }
+        });
+        self.untracked(f)
+    }
+
+    /// Reads the study and subscribes to every part of it: for views that show a
+    /// little of everything (cheap to recompute). Prefer [`StudyCtx::read`].
+    pub fn with<T>(&self, f: impl FnOnce(&StudyData) -> T) -> T {
+        self.topics.try_with_value(|all| all.iter().for_each(Track::track));
+        self.untracked(f)
+    }
+
+    /// Reads the study without subscribing (event handlers, one-off lookups).
+    /// A closed study reads as an empty one.
+    pub fn untracked<T>(&self, f: impl FnOnce(&StudyData) -> T) -> T {
+        // Checked first: `with_value` needs the value to exist (single-threaded, so it
+        // cannot go in between).
+        if self.data.is_disposed() {
+            return f(&StudyData::nothing());
+        }
+        self.data.with_value(f)
+    }
+
+    /// Like [`StudyCtx::untracked`], None once the study is closed.
+    pub fn try_untracked<T>(&self, f: impl FnOnce(&StudyData) -> T) -> Option<T> {
+        self.data.try_with_value(f)
+    }
+
+    /// Finds words in every codable text (see `coding::search`); subscribes to the
+    /// texts, so the hits follow edits.
+    pub fn search(&self, query: &str, filter: &SourceFilter, limit: usize) -> SearchResults {
+        self.read(TEXT_TOPICS, |_| ());
+        self.with_search_index(|index, d| index.search(d, query, filter, limit)).unwrap_or_default()
+    }
+
+    /// Where every hit of a search is, to code them all.
+    pub fn search_places(&self, query: &str, filter: &SourceFilter) -> Vec<(SourceRef, usize, usize)> {
+        self.with_search_index(|index, d| index.places(d, query, filter)).unwrap_or_default()
+    }
+
+    /// Reads the study with its coding index (built on first use), subscribing to
+    /// `topics` like [`StudyCtx::read`].
+    pub fn read_indexed<T>(&self, topics: &[Topic], f: impl FnOnce(&CodingIndex, &StudyData) -> T) -> Option<T> {
+        self.read(topics, |_| ());
+        let data = self.data;
+        self.indexes
+            .try_update_value(|indexes| {
+                data.try_with_value(|d| {
+                    let index = indexes.coding.get_or_insert_with(|| CodingIndex::build(d));
+                    f(index, d)
+                })
+            })
+            .flatten()
+    }
+
+    fn with_search_index<T>(&self, f: impl FnOnce(&SearchIndex, &StudyData) -> T) -> Option<T> {
+        let data = self.data;
+        self.indexes
+            .try_update_value(|indexes| {
+                data.try_with_value(|d| {
+                    let index = indexes.search.get_or_insert_with(|| SearchIndex::build(d));
+                    f(index, d)
+                })
+            })
+            .flatten()
+    }
+
+    /// Wakes the views that read what `refs` names and brings the indexes up to date.
+    fn changed(&self, refs: &[ObjectRef]) {
+        let data = self.data;
+        let _ = self.indexes.try_update_value(|indexes| {
+            let _ = data.try_with_value(|d| {
+                if let Some(index) = indexes.search.as_mut() {
+                    index.refresh(d, refs);
+                }
+                if let Some(index) = indexes.coding.as_mut() {
+                    index.refresh(d, refs);
+                }
+            });
+        });
+        let mut woken = [false; TOPICS];
+        for r in refs {
+            if let Some(seen) = woken.get_mut(Topic::of(r).slot()) {
+                *seen = true;
+            }
+        }
+        self.topics.try_with_value(|all| {
+            for (trigger, _) in all.iter().zip(woken).filter(|(_, woken)| *woken) {
+                trigger.notify();
+            }
+        });
+    }
+
+    /// Applies a core operation, wakes the views that read what it changed and
+    /// queues those objects for saving. A rejected edit changes nothing and returns
+    /// the message to show.
     pub fn edit<T: Changed>(
         &self,
         op: impl FnOnce(&mut StudyData, Timestamp) -> Result<T, ValidationError>,
     ) -> Result<T, String> {
         let now = browser::now();
-        let outcome = self
+        let value = self
             .data
-            .try_maybe_update(|data| match op(data, now) {
-                Ok(value) => {
-                    let writes = encode(data, &value.refs());
-                    (true, Ok((value, writes)))
-                }
-                Err(e) => (false, Err(e.to_string())),
-            })
-            .unwrap_or_else(|| Err("This study is closed.".into()));
-        let (value, writes) = outcome?;
-        self.queue(writes?, false);
+            .try_update_value(|data| op(data, now).map_err(|e| e.to_string()))
+            .unwrap_or_else(|| Err("This study is closed.".into()))?;
+        let refs = value.refs();
+        self.changed(&refs);
+        self.queue(refs.into_iter().map(Pending::Object).collect(), false);
         Ok(value)
     }
 
@@ -128,7 +298,7 @@ impl StudyCtx {
         affected: impl FnOnce(&StudyData) -> Vec<ObjectRef>,
         op: impl FnOnce(&mut StudyData, Timestamp) -> Result<T, ValidationError>,
     ) -> Result<T, String> {
-        let saved = self.data.with_untracked(|d| d.save_objects(&affected(d)))?;
+        let saved = self.untracked(|d| d.save_objects(&affected(d)))?;
         let value = self.edit(op)?;
         let study = *self;
         self.app.offer_undo(
@@ -144,14 +314,12 @@ impl StudyCtx {
 
     /// Puts saved objects back (see `edit_undoable`) and queues them for saving.
     fn restore(&self, saved: &fieldkit_core::storage::records::SavedObjects) -> Result<(), String> {
-        let writes = self
+        let refs = self
             .data
-            .try_maybe_update(|data| match data.restore_saved(saved) {
-                Ok(refs) => (true, encode(data, &refs)),
-                Err(e) => (false, Err(e)),
-            })
+            .try_update_value(|data| data.restore_saved(saved))
             .unwrap_or_else(|| Err("This study is closed.".into()))?;
-        self.queue(writes, false);
+        self.changed(&refs);
+        self.queue(refs.into_iter().map(Pending::Object).collect(), false);
         Ok(())
     }
 
@@ -160,29 +328,28 @@ impl StudyCtx {
         &self,
         op: impl FnOnce(&mut StudyData) -> Result<Vec<ObjectRef>, ValidationError>,
     ) -> Result<(), String> {
-        let outcome = self
+        let removed = self
             .data
-            .try_maybe_update(|data| match op(data) {
-                Ok(removed) => {
-                    let study = data.id();
-                    let writes: Vec<WriteOp> = removed.iter().map(|r| WriteOp::Delete(r.key(study))).collect();
-                    (true, Ok(writes))
-                }
-                Err(e) => (false, Err(e.to_string())),
-            })
-            .unwrap_or_else(|| Err("This study is closed.".into()));
-        self.queue(outcome?, true);
+            .try_update_value(|data| op(data).map_err(|e| e.to_string()))
+            .unwrap_or_else(|| Err("This study is closed.".into()))?;
+        self.changed(&removed);
+        let study = self.id();
+        self.queue(removed.iter().map(|r| Pending::Write(WriteOp::Delete(r.key(study)))).collect(), true);
         Ok(())
     }
 
-    fn queue(&self, writes: Vec<WriteOp>, now: bool) {
+    /// Queues writes; the latest per record wins. Objects are encoded when written,
+    /// not here, so a keystroke costs no serialising (see `flush`).
+    fn queue(&self, writes: Vec<Pending>, now: bool) {
+        let study = self.id();
         let _ = self.pending.try_update_value(|pending| {
             for op in writes {
                 let key = match &op {
-                    WriteOp::Put(r) => r.key.clone(),
-                    WriteOp::Delete(k) => k.clone(),
-                    WriteOp::Quarantine(q) => q.key.clone(),
-                    WriteOp::Release(k) => k.clone(),
+                    Pending::Object(r) => r.key(study),
+                    Pending::Write(WriteOp::Put(r)) => r.key.clone(),
+                    Pending::Write(WriteOp::Delete(k)) => k.clone(),
+                    Pending::Write(WriteOp::Quarantine(q)) => q.key.clone(),
+                    Pending::Write(WriteOp::Release(k)) => k.clone(),
                 };
                 pending.insert(key, op);
             }
@@ -215,7 +382,8 @@ impl StudyCtx {
         }
     }
 
-    /// Writes every pending change in one transaction.
+    /// Writes every pending change in one transaction, encoding each object as it
+    /// is now (the latest state: what a later edit changed is in it).
     pub fn flush(&self) {
         let _ = self.timer_armed.try_set_value(false);
         let Some(batch) = self.pending.try_update_value(std::mem::take) else { return };
@@ -223,9 +391,35 @@ impl StudyCtx {
             return;
         }
         let Some(repo) = self.app.repo() else { return };
+        let encoded: Result<Vec<(String, WriteOp)>, String> = self.untracked(|data| {
+            batch
+                .iter()
+                .map(|(key, op)| match op {
+                    Pending::Write(w) => Ok((key.clone(), w.clone())),
+                    Pending::Object(r) => encode(data, &[*r])
+                        .and_then(|ops| ops.into_iter().next().ok_or_else(|| "Nothing to write.".to_string()))
+                        .map(|w| (key.clone(), w)),
+                })
+                .collect()
+        });
+        let batch = match encoded {
+            Ok(batch) => batch,
+            Err(e) => {
+                // Nothing is dropped: the writes stay queued for the next try.
+                let _ = self.pending.try_update_value(|pending| {
+                    for (key, op) in batch {
+                        pending.entry(key).or_insert(op);
+                    }
+                });
+                let _ = self.save_state.try_set(SaveState::Failed(e.clone()));
+                self.app.error(format!("Could not save: {e}"));
+                self.arm(RETRY_AFTER_MS);
+                return;
+            }
+        };
         let ctx = *self;
         spawn_local(async move {
-            let ops: Vec<WriteOp> = batch.values().cloned().collect();
+            let ops: Vec<WriteOp> = batch.iter().map(|(_, op)| op.clone()).collect();
             match repo.store().apply(ops).await {
                 Ok(()) => {
                     let idle = ctx.pending.try_with_value(|p| p.is_empty()).unwrap_or(true);
@@ -237,7 +431,7 @@ impl StudyCtx {
                     // Keep the unsaved writes (unless a newer edit replaced them) and retry later.
                     let _ = ctx.pending.try_update_value(|pending| {
                         for (key, op) in batch {
-                            pending.entry(key).or_insert(op);
+                            pending.entry(key).or_insert(Pending::Write(op));
                         }
                     });
                     let message = e.to_string();
@@ -248,6 +442,23 @@ impl StudyCtx {
             }
         });
     }
+}
+
+/// Indexes over the open study, each built on first use and then kept up to date
+/// from what every edit touched (never recomputed over the whole study).
+#[derive(Default)]
+struct Indexes {
+    /// The text search index.
+    search: Option<SearchIndex>,
+    /// Segments per code and per source.
+    coding: Option<CodingIndex>,
+}
+
+/// A queued write: an object to encode when written, or a write already made.
+#[derive(Clone, Debug)]
+enum Pending {
+    Object(ObjectRef),
+    Write(WriteOp),
 }
 
 /// Writes what exists and deletes what an edit removed (e.g. a segment whose last

@@ -241,3 +241,30 @@ where
         </form>
     }
 }
+
+/// Rows drawn at once when a long list opens: more than a tablet's screenful.
+const FIRST_ROWS: usize = 60;
+/// Rows added in each following frame, small enough to keep each frame short.
+const MORE_ROWS: usize = 150;
+
+/// The rows of a long list to draw now: a first screenful at once, then more in each
+/// animation frame until all are drawn. So a list of thousands shows at once and
+/// the page stays responsive while the rest is added (draw the result with a keyed
+/// `<For>`, which only appends). Finding in the page works once all are drawn.
+pub fn drawn_rows<T>(rows: Memo<Vec<T>>) -> Memo<Vec<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let shown = RwSignal::new(FIRST_ROWS);
+    Effect::new(move |_| {
+        if shown.get() < rows.with(Vec::len) {
+            request_animation_frame(move || {
+                let _ = shown.try_update(|n| *n += MORE_ROWS);
+            });
+        }
+    });
+    Memo::new(move |_| {
+        let n = shown.get();
+        rows.with(|r| r.iter().take(n).cloned().collect())
+    })
+}

@@ -56,7 +56,7 @@ pub fn MergePanel() -> impl IntoView {
                 Ok(study) => study,
                 Err(e) => return ctx.error(e),
             };
-            let Some(made) = study.data.try_with_untracked(|d| merge::plan(d, &incoming)) else { return };
+            let Some(made) = study.try_untracked(|d| merge::plan(d, &incoming)) else { return };
             let conflicts: Vec<(MergeKind, Uuid, String)> =
                 made.conflicts().map(|i| (i.kind, i.id, i.label.clone())).collect();
             choices.set(conflicts.iter().map(|(k, id, _)| ((*k, *id), default_resolution(*k))).collect());

@@ -13,9 +13,23 @@ use uuid::Uuid;
 
 use super::*;
 use crate::app::{Confirm, use_ctx};
-use crate::autosave::StudyCtx;
+use crate::autosave::{StudyCtx, Topic};
 use crate::screens::study::use_study;
-use crate::widgets::{SelectField, TextField};
+use crate::widgets::{SelectField, TextField, drawn_rows};
+
+/// What a code's segments (with who said them, where) are worked out from.
+const RETRIEVAL_TOPICS: &[Topic] = &[
+    Topic::Study,
+    Topic::Cases,
+    Topic::Participants,
+    Topic::Protocols,
+    Topic::Interviews,
+    Topic::Documents,
+    Topic::Surveys,
+    Topic::Responses,
+    Topic::Codes,
+    Topic::Segments,
+];
 
 #[component]
 pub fn CodeScreen() -> impl IntoView {
@@ -24,7 +38,7 @@ pub fn CodeScreen() -> impl IntoView {
     let params = use_params_map();
     let code = Memo::new(move |_| {
         let id = params.with(|p| p.get("code").and_then(|v| Uuid::parse_str(&v).ok()))?;
-        study.data.with(|d| d.code(id).map(|c| c.id))
+        study.with(|d| d.code(id).map(|c| c.id))
     });
     let base = format!("/study/{}/coding", study.id());
     view! {
@@ -48,7 +62,7 @@ pub(crate) fn code_memo<T>(
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
-    Memo::new(move |_| study.data.with(|d| d.code(id).map(&read).unwrap_or_default()))
+    Memo::new(move |_| study.with(|d| d.code(id).map(&read).unwrap_or_default()))
 }
 
 #[component]
@@ -68,8 +82,8 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
     };
     let edit = move |what: &str, e: CodingEdit| apply(study, what, e).map(drop);
     // Merging into a sub-code is refused by the core, so sub-codes are not offered.
-    let others = Signal::derive(move || study.data.with(|d| code_options(d, "Choose a code", Some(id))));
-    let parent_options = Signal::derive(move || study.data.with(|d| code_options(d, "(none: a theme)", Some(id))));
+    let others = Signal::derive(move || study.with(|d| code_options(d, "Choose a code", Some(id))));
+    let parent_options = Signal::derive(move || study.with(|d| code_options(d, "(none: a theme)", Some(id))));
     let parent = code_memo(study, id, |c| c.parent.map(|p| p.to_string()).unwrap_or_default());
     let merge_into = RwSignal::new(String::new());
     let gone = on_gone.clone();
@@ -78,7 +92,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
             ctx.error("Choose the code to merge into.");
             return;
         };
-        let (from_name, into_name) = study.data.with_untracked(|d| {
+        let (from_name, into_name) = study.untracked(|d| {
             (
                 d.code(id).map(|c| c.name.clone()).unwrap_or_default(),
                 d.code(into).map(|c| c.name.clone()).unwrap_or_default(),
@@ -97,7 +111,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
     };
     let gone = on_gone.clone();
     let delete = move |_| {
-        let impact = study.data.with_untracked(|d| d.code_deletion_impact(id));
+        let impact = study.untracked(|d| d.code_deletion_impact(id));
         let impact = match impact {
             Ok(i) => i,
             Err(e) => return ctx.error(e.to_string()),
@@ -121,7 +135,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
             roles: Uuid::parse_str(&by_role.get()).ok().into_iter().collect(),
             ..SourceFilter::default()
         };
-        study.data.with(|d| {
+        study.read(RETRIEVAL_TOPICS, |d| {
             d.retrieve(&RetrievalFilter { codes: vec![id], sources, ..RetrievalFilter::default() })
                 .into_iter()
                 .map(|r| {
@@ -147,6 +161,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
         })
     });
     let source_base = format!("{base}/source");
+    let drawn = drawn_rows(retrieved);
     let ticked = RwSignal::new(Vec::<Uuid>::new());
     let split_name = RwSignal::new(String::new());
     let split = move |_| {
@@ -155,7 +170,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
             ctx.error("Tick the segments that go to the new code.");
             return;
         }
-        let colour = PALETTE[study.data.with_untracked(|d| d.codes.len()) % PALETTE.len()].to_string();
+        let colour = PALETTE[study.untracked(|d| d.codes.len()) % PALETTE.len()].to_string();
         match apply(
             study,
             "split a code",
@@ -198,10 +213,10 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
         <section class="panel">
             <h3>{move || format!("Segments ({})", retrieved.with(|r| r.len()))}</h3>
             <div class="grid2">
-                <SelectField label="Only cases with" options=Signal::derive(move || study.data.with(attribute_choices))
+                <SelectField label="Only cases with" options=Signal::derive(move || study.with(attribute_choices))
                     value=Signal::derive(move || by_attribute.get()) on_edit=move |v| { by_attribute.set(v); Ok(()) }/>
                 <SelectField label="Only participants who are" value=Signal::derive(move || by_role.get()) on_edit=move |v| { by_role.set(v); Ok(()) }
-                    options=Signal::derive(move || study.data.with(|d| std::iter::once((String::new(), "Any role".to_string()))
+                    options=Signal::derive(move || study.with(|d| std::iter::once((String::new(), "Any role".to_string()))
                         .chain(d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone()))).collect::<Vec<_>>()))/>
             </div>
             <div class="add-row">
@@ -212,7 +227,8 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
                 <button class="secondary" on:click=split>"Split"</button>
             </div>
             <ul class="plain segments" aria-label="Segments of this code">
-                {move || retrieved.get().into_iter().map(|(segment, source, text, quote, attribution)| {
+                <For each=move || drawn.get() key=|row| row.clone() let((segment, source, text, quote, attribution))>
+                {
                     let copy = move |_| {
                         let quote = quote.clone();
                         if let Some(w) = web_sys::window() {
@@ -232,7 +248,8 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
                             <button class="secondary" on:click=copy>"Copy as quote"</button>
                         </li>
                     }
-                }).collect_view()}
+                }
+                </For>
             </ul>
         </section>
     }

@@ -6,8 +6,10 @@ use fieldkit_core::coding::{CodingEdit, MatrixColumn, MatrixRow};
 use fieldkit_core::study::plural;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use uuid::Uuid;
 
 use crate::app::use_ctx;
+use crate::autosave::Topic;
 use crate::browser;
 use crate::screens::study::use_study;
 
@@ -28,6 +30,20 @@ fn key_of_column(column: MatrixColumn) -> String {
 }
 
 /// The view of the matrix last chosen on this device.
+/// What the matrix's rows, columns and cells' segments are worked out from.
+const MATRIX_TOPICS: &[Topic] = &[
+    Topic::Study,
+    Topic::Cases,
+    Topic::Participants,
+    Topic::Protocols,
+    Topic::Interviews,
+    Topic::Documents,
+    Topic::Surveys,
+    Topic::Responses,
+    Topic::Codes,
+    Topic::Segments,
+];
+
 const VIEW_SETTING: &str = "fieldkit.matrix-view";
 
 fn view_from_setting() -> (MatrixRows, MatrixColumns) {
@@ -58,12 +74,14 @@ pub fn MatrixScreen() -> impl IntoView {
     Effect::new(move |_| browser::set_local_setting(VIEW_SETTING, view_key(rows.get(), columns.get())));
     let matrix = Memo::new(move |_| {
         let (r, c) = (rows.get(), columns.get());
-        study.data.with(|d| d.framework_matrix(r, c))
+        // Not the matrix's own cells: typing a synopsis must not work the matrix out
+        // again (each cell reads its own synopsis and links).
+        study.read(MATRIX_TOPICS, |d| d.framework_matrix(r, c))
     });
     let shape = Memo::new(move |_| matrix.with(|m| (m.rows.clone(), m.columns.clone())));
     let download = move |xlsx: bool| {
         let (r, c) = (rows.get_untracked(), columns.get_untracked());
-        let outcome = study.data.with_untracked(|d| {
+        let outcome = study.untracked(|d| {
             let stem = format!("{}-framework-matrix-{}", browser::file_stem(&d.study.title), view_key(r, c));
             if xlsx {
                 let book = coding_export::matrix_workbook(d, r, c);
@@ -166,17 +184,37 @@ pub(crate) fn MatrixCellEditor(
     let synopsis = matrix.with_untracked(|m| find(m).map(|v| v.synopsis).unwrap_or_default());
     let empty = move || cell.get().is_some_and(|x| x.0);
     // (segment, its words, linked as supporting) for the segments in this cell.
+    // The supporting quotes are listed once the list is opened (160 cells hold every
+    // segment of the study between them); the count is kept up to date.
+    let quotes_open = RwSignal::new(false);
+    let linked = Memo::new(move |_| {
+        study.read(&[Topic::Matrix], |d| {
+            d.matrix_cells.iter().find(|c| c.row == row && c.column == column).map(|c| c.segments.clone())
+        })
+    });
     let links = Memo::new(move |_| {
-        let (available, linked) = matrix.with(|m| find(m).map(|v| (v.available, v.linked)).unwrap_or_default());
-        study.data.with(|d| {
+        if !quotes_open.get() {
+            return Vec::new();
+        }
+        let available = matrix.with(|m| find(m).map(|v| v.available).unwrap_or_default());
+        let linked = linked.get().unwrap_or_default();
+        study.read(&[Topic::Segments], |d| {
+            let wanted: std::collections::HashSet<Uuid> = available.iter().copied().collect();
+            let words: std::collections::HashMap<Uuid, String> = d
+                .segments
+                .iter()
+                .filter(|s| wanted.contains(&s.id))
+                .map(|s| (s.id, s.text.chars().take(120).collect::<String>()))
+                .collect();
             available
                 .iter()
-                .filter_map(|s| {
-                    d.segment(*s)
-                        .map(|seg| (seg.id, seg.text.chars().take(120).collect::<String>(), linked.contains(s)))
-                })
+                .filter_map(|s| words.get(s).map(|w| (*s, w.clone(), linked.contains(s))))
                 .collect::<Vec<_>>()
         })
+    });
+    let supporting = Memo::new(move |_| {
+        let available = matrix.with(|m| find(m).map(|v| v.available).unwrap_or_default());
+        linked.get().map_or(0, |l| l.iter().filter(|s| available.contains(s)).count())
     });
     let id = format!("cell-{}-{}", key_of_row(row), key_of_column(column));
     view! {
@@ -192,8 +230,11 @@ pub(crate) fn MatrixCellEditor(
                 Some((false, n)) => plural(n, "segment", "segments"),
             }}</p>
             <Show when=move || !empty()>
-                <details class="supporting">
-                    <summary>{move || format!("Supporting quotes ({})", links.with(|l| l.iter().filter(|x| x.2).count()))}</summary>
+                <details class="supporting" on:toggle=move |ev| {
+                    let open = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(event_target::<web_sys::Element>(&ev)).is_ok_and(|d| d.open());
+                    quotes_open.set(open);
+                }>
+                    <summary>{move || format!("Supporting quotes ({})", supporting.get())}</summary>
                     <ul class="plain">
                         {move || links.get().into_iter().map(|(segment, words, linked)| {
                             let box_id = format!("link-{}-{}-{segment}", key_of_row(row), key_of_column(column));

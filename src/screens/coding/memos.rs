@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::app::use_ctx;
+use crate::autosave::Topic;
 use crate::browser;
 use crate::screens::study::use_study;
 use crate::widgets::TextField;
@@ -23,7 +24,7 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
     let h = coder();
     let t = target.clone();
     let ids = Memo::new(move |_| {
-        study.data.with(|d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>())
+        study.read(&[Topic::Memos], |d| d.memos.iter().filter(|m| m.target == t).map(|m| m.id).collect::<Vec<_>>())
     });
     let draft = RwSignal::new(String::new());
     let box_id = crate::widgets::field_id("memo");
@@ -44,14 +45,15 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
             <ul class="plain">
                 <For each=move || ids.get() key=|id| *id let:id>
                     {
-                        let text = Signal::derive(move || study.data.with(|d| d.memo(id).map(|m| m.text.clone()).unwrap_or_default()));
-                        let stamp = move || study.data.with(|d| d.memo(id).map(|m| {
+                        // Memos: typing in one memo redraws only that one.
+                        let text = Memo::new(move |_| study.read(&[Topic::Memos], |d| d.memo(id).map(|m| m.text.clone()).unwrap_or_default()));
+                        let stamp = Memo::new(move |_| study.read(&[Topic::Memos], |d| d.memo(id).map(|m| {
                             let who = if m.author.is_empty() { String::new() } else { format!(" · {}", m.author) };
                             format!("{}{who}", browser::local_time(m.created))
-                        }).unwrap_or_default());
+                        }).unwrap_or_default()));
                         view! {
                             <li class="memo">
-                                <TextField label=Signal::derive(stamp) multiline=true value=text
+                                <TextField label=stamp multiline=true value=text
                                     on_edit=move |t| study.edit(|d, now| d.apply_coding_recorded("edit a memo", CodingEdit::EditMemo { memo: id, text: t }, now)).map(drop)/>
                                 <button class="secondary" on:click=move |_| {
                                     let outcome = study.edit_undoable("Memo deleted.", |_| vec![ObjectRef::Memo(id)],
@@ -80,7 +82,7 @@ pub(crate) fn Counts() -> impl IntoView {
     let by_role = RwSignal::new(false);
     let table = Memo::new(move |_| {
         let roles = by_role.get();
-        study.data.with(|d| {
+        study.with(|d| {
             let counts = d.code_counts();
             let columns: Vec<(Option<Uuid>, String)> = if roles {
                 let mut seen: Vec<Option<Uuid>> = Vec::new();

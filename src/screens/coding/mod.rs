@@ -8,6 +8,7 @@
 mod code;
 mod matrix;
 mod memos;
+mod search;
 mod source;
 mod workspace;
 
@@ -22,7 +23,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::app::use_ctx;
-use crate::autosave::StudyCtx;
+use crate::autosave::{StudyCtx, Topic};
 use crate::browser;
 use crate::screens::study::use_study;
 
@@ -66,8 +67,10 @@ pub(crate) fn apply(study: StudyCtx, what: &str, edit: CodingEdit) -> Result<Opt
 pub(crate) fn UndoButton() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let next_undo = Memo::new(move |_| study.data.with(|d| d.coding_history.next_undo().map(str::to_string)));
-    let next_redo = Memo::new(move |_| study.data.with(|d| d.coding_history.next_redo().map(str::to_string)));
+    let next_undo =
+        Memo::new(move |_| study.read(&[Topic::History], |d| d.coding_history.next_undo().map(str::to_string)));
+    let next_redo =
+        Memo::new(move |_| study.read(&[Topic::History], |d| d.coding_history.next_redo().map(str::to_string)));
     let step = move |undo: bool| {
         let outcome = study.edit(|d, now| if undo { d.undo_coding(now) } else { d.redo_coding(now) });
         match outcome {

@@ -3,16 +3,40 @@
 
 use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
 use fieldkit_core::coding::{CodingEdit, MemoTarget};
-use fieldkit_core::offsets::{slice_code_points, utf16_to_code_points};
+use fieldkit_core::offsets::{code_points_to_utf16, slice_code_points, utf16_to_code_points};
 use fieldkit_core::study::join_present;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
 use super::*;
 use crate::app::use_ctx;
+use crate::autosave::Topic;
 use crate::screens::study::use_study;
+
+/// What composing a text reads: its notes and turns, who said them, the survey.
+const TEXT_TOPICS: &[Topic] =
+    &[Topic::Interviews, Topic::Documents, Topic::Responses, Topic::Surveys, Topic::Participants, Topic::Protocols];
+/// What the highlights and the segment list read.
+const CODING_TOPICS: &[Topic] = &[Topic::Segments, Topic::Codes];
+
+/// One stretch of a source's text as drawn: plain, highlighted by codes, or a label.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Piece {
+    start: usize,
+    end: usize,
+    look: Look,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Look {
+    Plain,
+    /// Colour of the first code, names of all, and how many.
+    Coded(String, String, usize),
+    Heading,
+    Speaker,
+}
 
 /// The current selection inside `container`, as UTF-16 offsets into its text.
 pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
@@ -34,6 +58,33 @@ pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
     Some((start, start + length))
 }
 
+/// Selects `start..end` (UTF-16 offsets into the container's text) and scrolls it
+/// into view: how a search hit opens with its words ready to code.
+fn select_in(container: &web_sys::Element, start: u32, end: u32) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let walker = document.create_tree_walker_with_what_to_show(container, 4).ok()?; // text nodes
+    let range = document.create_range().ok()?;
+    let (mut at, mut started) = (0u32, false);
+    while let Some(node) = walker.next_node().ok()? {
+        let len = node.text_content().map(|t| t.encode_utf16().count() as u32).unwrap_or(0);
+        if !started && start < at + len {
+            range.set_start(&node, start - at).ok()?;
+            started = true;
+            if let Some(parent) = node.parent_element() {
+                parent.scroll_into_view_with_bool(false);
+            }
+        }
+        if started && end <= at + len {
+            range.set_end(&node, end - at).ok()?;
+            let selection = web_sys::window()?.get_selection().ok()??;
+            selection.remove_all_ranges().ok()?;
+            return selection.add_range(&range).ok();
+        }
+        at += len;
+    }
+    None
+}
+
 #[component]
 pub fn SourceScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
@@ -45,13 +96,12 @@ pub fn SourceScreen() -> impl IntoView {
     // text (see `coding::composed`).
     let whole = Memo::new(move |_| {
         let id = target.get()?;
-        study.data.with_untracked(|d| d.compose(id).map(|_| id))
+        study.untracked(|d| d.compose(id).map(|_| id))
     });
-    let interview =
-        Memo::new(move |_| whole.get().filter(|id| study.data.with_untracked(|d| d.interview(*id).is_some())));
+    let interview = Memo::new(move |_| whole.get().filter(|id| study.untracked(|d| d.interview(*id).is_some())));
     let composed = Memo::new(move |_| {
         let id = whole.get()?;
-        study.data.with(|d| d.compose(id))
+        study.read(TEXT_TOPICS, |d| d.compose(id))
     });
     // Which other source the address names: worked out when the address changes, not
     // on every edit (listing every source of a large study takes long).
@@ -60,17 +110,17 @@ pub fn SourceScreen() -> impl IntoView {
         if whole.get().is_some() {
             return None;
         }
-        study.data.with_untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
+        study.untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
     });
     // The source list, worked out once per address (it lists every source of the study):
     // the title of a whole text and the previous/next links both read it.
     let listed = Memo::new(move |_| {
         target.track();
-        study.data.with_untracked(|d| d.listed_sources(&SourceFilter::default()))
+        study.untracked(|d| d.listed_sources(&SourceFilter::default()))
     });
     let info = Memo::new(move |_| {
         if let Some(id) = interview.get() {
-            return study.data.with(|d| {
+            return study.read(&[Topic::Interviews, Topic::Cases, Topic::Participants], |d| {
                 d.interview(id).map(|i| {
                     let question = String::new();
                     (d.interview_title(i), i.kind.label(), d.case_name(Some(i.case_id)).to_string(), question)
@@ -83,7 +133,7 @@ pub fn SourceScreen() -> impl IntoView {
             });
         }
         let src = source.get()?;
-        study.data.with(|d| {
+        study.read(&[TEXT_TOPICS, &[Topic::Cases]].concat(), |d| {
             d.source(&src)
                 .map(|s| (s.title.clone(), s.kind.label(), d.case_name(s.case_id).to_string(), s.question_text.clone()))
         })
@@ -98,42 +148,62 @@ pub fn SourceScreen() -> impl IntoView {
             Some((prev, next))
         })
     });
-    // (text, spans as (start, end, colour, code names, codes; 0 codes: a heading,
-    // usize::MAX: a speaker's name)) in code points.
-    let body =
-        Memo::new(move |_| {
-            let shade = |d: &fieldkit_core::StudyData, hl: fieldkit_core::coding::retrieval::Highlight| {
-                let colour = hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
-                let names: Vec<String> = hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
-                (hl.start, hl.end, colour, names.join("; "), hl.codes.len())
-            };
-            if let Some(c) = composed.get() {
-                return study.data.with(|d| {
-                    let mut spans: Vec<(usize, usize, String, String, usize)> =
-                        c.highlights(d).into_iter().map(|hl| shade(d, hl)).collect();
-                    spans.extend(c.labels().into_iter().map(|(s, e, heading)| {
-                        (s, e, String::new(), String::new(), if heading { 0 } else { usize::MAX })
-                    }));
-                    spans.sort_by_key(|x| (x.0, x.1));
-                    Some((c.text.clone(), spans))
-                });
-            }
-            let src = source.get()?;
-            study.data.with(|d| {
-                let text = d.source_text(&src)?.to_string();
-                let spans = d.highlights(&src).into_iter().map(|hl| shade(d, hl)).collect();
-                Some((text, spans))
+    // The text and the pieces it is drawn in (code points), plain text between them.
+    let body = Memo::new(move |_| {
+        let coded = |d: &fieldkit_core::StudyData, hl: fieldkit_core::coding::retrieval::Highlight| {
+            let colour = hl.codes.first().and_then(|c| d.code(*c)).map(|c| c.colour.clone()).unwrap_or_default();
+            let names: Vec<String> = hl.codes.iter().filter_map(|c| d.code(*c)).map(|c| c.name.clone()).collect();
+            (hl.start, hl.end, Look::Coded(colour, names.join("; "), hl.codes.len()))
+        };
+        let (text, mut spans) = if let Some(c) = composed.get() {
+            study.read(CODING_TOPICS, |d| {
+                let mut spans: Vec<(usize, usize, Look)> = c.highlights(d).into_iter().map(|hl| coded(d, hl)).collect();
+                spans.extend(
+                    c.labels()
+                        .into_iter()
+                        .map(|(s, e, heading)| (s, e, if heading { Look::Heading } else { Look::Speaker })),
+                );
+                (c.text.clone(), spans)
             })
-        });
+        } else {
+            let src = source.get()?;
+            study.read(&[CODING_TOPICS, TEXT_TOPICS].concat(), |d| {
+                let text = d.source_text(&src)?.to_string();
+                let spans = d.highlights(&src).into_iter().map(|hl| coded(d, hl)).collect::<Vec<_>>();
+                Some((text, spans))
+            })?
+        };
+        spans.sort_by_key(|x| (x.0, x.1));
+        let mut pieces = Vec::with_capacity(spans.len() * 2 + 1);
+        let mut at = 0;
+        for (start, end, look) in spans {
+            if start < at {
+                continue;
+            }
+            if start > at {
+                pieces.push(Piece { start: at, end: start, look: Look::Plain });
+            }
+            pieces.push(Piece { start, end, look });
+            at = end;
+        }
+        let len = text.chars().count();
+        if at < len {
+            pieces.push(Piece { start: at, end: len, look: Look::Plain });
+        }
+        Some((text, pieces))
+    });
     let container = NodeRef::<leptos::html::Div>::new();
     // The last selection made in the text (code points), kept while the palette is used.
     let chosen = RwSignal::new(None::<(usize, usize)>);
     let on_select = move || {
         let Some(el) = container.get_untracked() else { return };
         let Some((a, b)) = selection_in(&el) else { return };
-        let Some((text, _)) = body.get_untracked() else { return };
-        let start = utf16_to_code_points(&text, a as usize);
-        let end = utf16_to_code_points(&text, b as usize);
+        let Some((start, end)) = body.with_untracked(|body| {
+            body.as_ref()
+                .map(|(text, _)| (utf16_to_code_points(text, a as usize), utf16_to_code_points(text, b as usize)))
+        }) else {
+            return;
+        };
         if end > start {
             chosen.set(Some((start, end)));
         }
@@ -152,11 +222,44 @@ pub fn SourceScreen() -> impl IntoView {
         let (s, e) = chosen.get()?;
         body.with(|b| b.as_ref().and_then(|(t, _)| slice_code_points(t, s, e).map(str::to_string)))
     });
+    // `?at=<source uuid>:<start>:<end>` (a search hit): select those words once drawn.
+    let query = use_query_map();
+    let wanted = Memo::new(move |_| {
+        let at = query.with(|q| q.get("at"))?;
+        let mut parts = at.split(':');
+        let source = Uuid::parse_str(parts.next()?).ok()?;
+        let start = parts.next()?.parse::<usize>().ok()?;
+        let end = parts.next()?.parse::<usize>().ok()?;
+        Some((source, start, end))
+    });
+    Effect::new(move |done: Option<Option<(Uuid, usize, usize)>>| {
+        let wanted = wanted.get();
+        let drawn = body.with(Option::is_some);
+        if !drawn || wanted.is_none() || done.flatten() == wanted {
+            return done.flatten();
+        }
+        let (source, start, end) = wanted?;
+        let offset = match composed.get_untracked() {
+            Some(c) => c.sources().find(|s| s.uuid() == source).and_then(|s| c.offset_of(s))?,
+            None => 0,
+        };
+        let (a, b) = body.with_untracked(|b| {
+            b.as_ref().map(|(text, _)| {
+                (code_points_to_utf16(text, offset + start) as u32, code_points_to_utf16(text, offset + end) as u32)
+            })
+        })?;
+        request_animation_frame(move || {
+            if let Some(el) = container.get_untracked() {
+                let _ = select_in(&el, a, b);
+            }
+        });
+        wanted
+    });
     let search = RwSignal::new(String::new());
     let picked = RwSignal::new(Vec::<Uuid>::new());
     let codes = Memo::new(move |_| {
         let q = search.get().to_lowercase();
-        study.data.with(|d| {
+        study.read(&[Topic::Codes], |d| {
             d.codebook()
                 .into_iter()
                 .filter(|(_, c)| q.is_empty() || c.name.to_lowercase().contains(&q))
@@ -213,7 +316,7 @@ pub fn SourceScreen() -> impl IntoView {
             (None, Some(src)) => vec![src],
             (None, None) => return Vec::new(),
         };
-        study.data.with(|d| {
+        study.read(CODING_TOPICS, |d| {
             let mut list: Vec<_> = d
                 .segments
                 .iter()
@@ -255,35 +358,23 @@ pub fn SourceScreen() -> impl IntoView {
                 <h3>"Text"</h3>
                 <p class="hint">"Select words with a finger or the mouse, then tick codes and apply them."</p>
                 <div class="source-text" node_ref=container aria-label="Source text">
-                    {move || body.get().map(|(text, spans)| {
-                        let mut out = Vec::new();
-                        let mut at = 0;
-                        for (s, e, colour, names, n) in spans {
-                            if s < at {
-                                continue;
+                    // Keyed by piece: coding a few words redraws those pieces, not the text.
+                    <For each=move || body.with(|b| b.as_ref().map(|(_, p)| p.clone()).unwrap_or_default()) key=|p| p.clone() let:piece>
+                        {
+                            let words = body.with_untracked(|b| {
+                                b.as_ref().and_then(|(t, _)| slice_code_points(t, piece.start, piece.end)).unwrap_or("").to_string()
+                            });
+                            match piece.look {
+                                Look::Plain => view! { <span>{words}</span> }.into_any(),
+                                Look::Heading => view! { <strong class="composed-heading">{words}</strong> }.into_any(),
+                                Look::Speaker => view! { <span class="composed-speaker">{words}</span> }.into_any(),
+                                Look::Coded(colour, names, n) => {
+                                    let class = if n > 1 { "hl hl-multi" } else { "hl" };
+                                    view! { <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark> }.into_any()
+                                }
                             }
-                            if s > at {
-                                out.push(view! { <span>{slice_code_points(&text, at, s).unwrap_or("").to_string()}</span> }.into_any());
-                            }
-                            let words = slice_code_points(&text, s, e).unwrap_or("").to_string();
-                            if n == 0 {
-                                out.push(view! { <strong class="composed-heading">{words}</strong> }.into_any());
-                            } else if n == usize::MAX {
-                                out.push(view! { <span class="composed-speaker">{words}</span> }.into_any());
-                            } else {
-                                let class = if n > 1 { "hl hl-multi" } else { "hl" };
-                                out.push(view! {
-                                    <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark>
-                                }.into_any());
-                            }
-                            at = e;
                         }
-                        let len = text.chars().count();
-                        if at < len {
-                            out.push(view! { <span>{slice_code_points(&text, at, len).unwrap_or("").to_string()}</span> }.into_any());
-                        }
-                        out
-                    })}
+                    </For>
                 </div>
             </section>
             <section class="panel palette" aria-label="Code the selection">
@@ -315,13 +406,17 @@ pub fn SourceScreen() -> impl IntoView {
         <section class="panel">
             <h3>"Coded segments in this source"</h3>
             <ul class="plain segments">
-                {move || segments.get().into_iter().map(|(id, start, end, text, anchor, codes)| view! {
+                // Keyed by what a segment shows: an edit redraws only the segments it changed.
+                <For each=move || segments.get() key=|s| s.clone() let((id, start, end, text, anchor, codes))>
+                    {
+                    let memos_open = RwSignal::new(false);
+                    view! {
                     <li class="segment">
                         <p class="segment-text">{format!("“{text}”")}<span class="muted small">{format!(" ({start}–{end}) · {anchor}")}</span></p>
                         <div class="row wrap">
                             <button class="secondary" disabled=move || chosen.get().is_none() on:click=move |_| {
                                 let Some((start, end)) = chosen.get_untracked() else { return };
-                                let own = study.data.with_untracked(|d| d.segment(id).map(|s| s.source.clone()));
+                                let own = study.untracked(|d| d.segment(id).map(|s| s.source.clone()));
                                 let parts = parts_of(start, end);
                                 let [(source, start, end)] = parts.as_slice() else {
                                     ctx.error("Select words inside one note or turn: a segment stays on the text it is in.");
@@ -337,8 +432,12 @@ pub fn SourceScreen() -> impl IntoView {
                                 }
                             }>"Set to the selected words"</button>
                         </div>
-                        <details class="segment-memos"><summary>"Memos on this segment"</summary>
-                            <Memos target=MemoTarget::Segment(id) title=""/>
+                        // Its memos are drawn when opened: a long source has hundreds of segments.
+                        <details class="segment-memos" on:toggle=move |ev| {
+                            let open = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(event_target::<web_sys::Element>(&ev)).is_ok_and(|d| d.open());
+                            memos_open.set(open);
+                        }><summary>"Memos on this segment"</summary>
+                            {move || memos_open.get().then(|| view! { <Memos target=MemoTarget::Segment(id) title=""/> })}
                         </details>
                         <div class="row wrap chips">
                             {codes.into_iter().map(|(code, name, colour)| {
@@ -353,7 +452,9 @@ pub fn SourceScreen() -> impl IntoView {
                             }).collect_view()}
                         </div>
                     </li>
-                }).collect_view()}
+                    }
+                    }
+                </For>
             </ul>
         </section>
     }

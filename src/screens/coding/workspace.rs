@@ -13,9 +13,23 @@ use uuid::Uuid;
 use super::memos::{CopyCodebook, Counts};
 use super::*;
 use crate::app::use_ctx;
+use crate::autosave::Topic;
 use crate::browser;
 use crate::screens::study::use_study;
-use crate::widgets::{SelectField, TextField};
+use crate::widgets::{SelectField, TextField, drawn_rows};
+
+/// What the source list is worked out from.
+const SOURCE_TOPICS: &[Topic] = &[
+    Topic::Study,
+    Topic::Cases,
+    Topic::Participants,
+    Topic::Protocols,
+    Topic::Interviews,
+    Topic::Documents,
+    Topic::Surveys,
+    Topic::Responses,
+    Topic::Segments,
+];
 
 #[component]
 pub fn CodingTab() -> impl IntoView {
@@ -34,6 +48,7 @@ pub fn CodingTab() -> impl IntoView {
         </section>
         <Codebook/>
         <section class="panel"><CopyCodebook/></section>
+        <super::search::TextSearch/>
         <SourceList/>
         <Counts/>
         <section class="panel"><Memos target=MemoTarget::Journal title="Study journal"/></section>
@@ -61,33 +76,37 @@ pub(crate) fn SourceList() -> impl IntoView {
             ..SourceFilter::default()
         };
         // One line per interview or focus group (its notes and turns are coded as one text).
-        study.data.with(|d| {
+        study.read(SOURCE_TOPICS, |d| {
             d.listed_sources(&filter)
                 .into_iter()
                 .map(|s| (s.id, s.title, s.kind, d.case_name(s.case_id).to_string(), s.segments))
                 .collect::<Vec<_>>()
         })
     });
+    let drawn = drawn_rows(rows);
     let options = move |all: &str, list: Vec<(String, String)>| {
         std::iter::once((String::new(), all.to_string())).chain(list).collect::<Vec<_>>()
     };
     let kinds =
         options("Every kind", SourceKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect());
     let cases = Signal::derive(move || {
-        options("Every case", study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()))
+        options(
+            "Every case",
+            study.read(&[Topic::Cases], |d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()),
+        )
     });
     let roles = Signal::derive(move || {
         options(
             "Every role",
-            study.data.with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect()),
+            study.read(&[Topic::Study], |d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect()),
         )
     });
     let questions = Signal::derive(move || {
         options(
             "Every research question",
-            study
-                .data
-                .with(|d| d.study.research_questions.iter().map(|q| (q.id.to_string(), q.text.clone())).collect()),
+            study.read(&[Topic::Study], |d| {
+                d.study.research_questions.iter().map(|q| (q.id.to_string(), q.text.clone())).collect()
+            }),
         )
     });
     view! {
@@ -98,7 +117,7 @@ pub(crate) fn SourceList() -> impl IntoView {
                 <SelectField label="Case" options=cases value=Signal::derive(move || case.get()) on_edit=move |v| { case.set(v); Ok(()) }/>
                 <SelectField label="Participant role" options=roles value=Signal::derive(move || role.get()) on_edit=move |v| { role.set(v); Ok(()) }/>
                 <SelectField label="Research question" options=questions value=Signal::derive(move || question.get()) on_edit=move |v| { question.set(v); Ok(()) }/>
-                <SelectField label="Case attribute" options=Signal::derive(move || study.data.with(attribute_choices))
+                <SelectField label="Case attribute" options=Signal::derive(move || study.read(&[Topic::Cases], attribute_choices))
                     value=Signal::derive(move || attribute.get()) on_edit=move |v| { attribute.set(v); Ok(()) }/>
             </div>
             <p class="muted small">{move || plural(rows.with(|r| r.len()), "source", "sources")}</p>
@@ -106,12 +125,12 @@ pub(crate) fn SourceList() -> impl IntoView {
                 <table class="list" aria-label="Sources">
                     <thead><tr><th scope="col">"Source"</th><th scope="col">"Kind"</th><th scope="col">"Case"</th><th scope="col">"Segments"</th></tr></thead>
                     <tbody>
-                        {move || rows.get().into_iter().map(|(id, title, kind, case, coded)| view! {
+                        <For each=move || drawn.get() key=|row| row.clone() let((id, title, kind, case, coded))>
                             <tr>
                                 <td><A href=format!("{base}/{id}")>{title}</A></td>
                                 <td>{kind}</td><td>{case}</td><td>{coded}</td>
                             </tr>
-                        }).collect_view()}
+                        </For>
                     </tbody>
                 </table>
             </div>
@@ -126,19 +145,22 @@ pub(crate) fn Codebook() -> impl IntoView {
     let ctx = use_ctx();
     let base = format!("/study/{}/coding/code", study.id());
     let rows = Memo::new(move |_| {
-        study.data.with(|d| {
-            d.codebook()
-                .into_iter()
-                .map(|(depth, c)| {
-                    let n = d.segments.iter().filter(|s| s.has_code(c.id)).count();
-                    (c.id, depth, c.name.clone(), c.colour.clone(), n)
-                })
-                .collect::<Vec<_>>()
-        })
+        // Counts from the index that each edit keeps up to date (not a pass over
+        // every segment per code).
+        study
+            .read_indexed(&[Topic::Codes, Topic::Segments], |index, d| {
+                d.codebook()
+                    .into_iter()
+                    .map(|(depth, c)| (c.id, depth, c.name.clone(), c.colour.clone(), index.segments_with_code(c.id)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
+    let drawn = drawn_rows(rows);
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let parent = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let parents = Signal::derive(move || study.data.with(|d| code_options(d, "(a new theme)", None)));
+    let parents = Memo::new(move |_| study.read(&[Topic::Codes], |d| code_options(d, "(a new theme)", None)));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let colour = PALETTE[rows.with_untracked(|r| r.len()) % PALETTE.len()].to_string();
@@ -156,20 +178,19 @@ pub(crate) fn Codebook() -> impl IntoView {
         <section class="panel">
             <h2>"Codebook"</h2>
             {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
+                if empty.get() {
                     return view! { <p class="empty">"No codes yet. Add themes, then codes under them."</p> }.into_any();
                 }
                 let base = base.clone();
                 view! {
                     <ul class="codebook" aria-label="Codebook">
-                        {rows.into_iter().map(|(id, depth, name, colour, n)| view! {
+                        <For each=move || drawn.get() key=|row| row.clone() let((id, depth, name, colour, n))>
                             <li class=format!("code-row depth-{}", depth.min(3))>
                                 <span class="swatch" style=format!("background:{colour}") aria-hidden="true"></span>
                                 <A href=format!("{base}/{id}")>{name}</A>
                                 <span class="muted small">{plural(n, "segment", "segments")}</span>
                             </li>
-                        }).collect_view()}
+                        </For>
                     </ul>
                 }.into_any()
             }}
@@ -191,7 +212,7 @@ pub(crate) fn CodingDownloads() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let download = move |what: &'static str| {
-        let outcome = study.data.with_untracked(|d| {
+        let outcome = study.untracked(|d| {
             let stem = browser::file_stem(&d.study.title);
             let csv = "text/csv;charset=utf-8";
             match what {

@@ -45,8 +45,7 @@ pub fn AccountScreen() -> impl IntoView {
     let ctx = use_ctx();
     let params = use_params_map();
     let interview = Memo::new(move |_| params.with(|p| p.get("interview").and_then(|c| Uuid::parse_str(&c).ok())));
-    let account =
-        Memo::new(move |_| interview.get().and_then(|i| study.data.with(|d| d.account_for_interview(i).cloned())));
+    let account = Memo::new(move |_| interview.get().and_then(|i| study.with(|d| d.account_for_interview(i).cloned())));
     let base = format!("/study/{}", study.id());
     let amendment = RwSignal::new(None::<String>);
     let note = RwSignal::new(String::new());
@@ -79,7 +78,7 @@ pub fn AccountScreen() -> impl IntoView {
     };
     let print = move |_| {
         let Some(a) = account.get_untracked() else { return };
-        let title = study.data.with_untracked(|d| {
+        let title = study.untracked(|d| {
             d.interview(a.interview_id)
                 .map(|i| format!("Interview account: {} ({})", d.interview_people(i), d.case_name(Some(i.case_id))))
                 .unwrap_or_else(|| "Interview account".into())

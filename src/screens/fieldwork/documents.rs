@@ -24,7 +24,7 @@ pub fn CaseDocuments(case: Uuid) -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}/cases/{case}/documents", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.documents
                 .iter()
                 .filter(|x| x.case_id == case)
@@ -96,7 +96,7 @@ pub fn DocumentScreen() -> impl IntoView {
     let doc_id = Memo::new(move |_| {
         params
             .with(|p| p.get("document").and_then(|c| Uuid::parse_str(&c).ok()))
-            .filter(|id| study.data.with(|d| d.document(*id).is_some()))
+            .filter(|id| study.with(|d| d.document(*id).is_some()))
     });
     let base = format!("/study/{}", study.id());
 
@@ -105,10 +105,10 @@ pub fn DocumentScreen() -> impl IntoView {
             return view! { <section class="panel"><p>"This document is not in the study (it may have been deleted)."</p></section> }.into_any();
         };
         let read = move |f: fn(&Document) -> String| {
-            Signal::derive(move || study.data.with(|d| d.document(id).map(f).unwrap_or_default()))
+            Signal::derive(move || study.with(|d| d.document(id).map(f).unwrap_or_default()))
         };
         let edit = move |e: DocumentEdit| study.edit(|d, now| d.edit_document(id, e, now)).map(drop);
-        let case = study.data.with_untracked(|d| d.document(id).map(|x| x.case_id));
+        let case = study.untracked(|d| d.document(id).map(|x| x.case_id));
         let back = case.map(|c| format!("{base}/cases/{c}")).unwrap_or_else(|| format!("{base}/cases"));
         let kinds: Vec<(String, String)> =
             DocumentKind::ALL.iter().map(|k| (k.key().to_string(), k.label().to_string())).collect();
@@ -128,9 +128,7 @@ pub fn DocumentScreen() -> impl IntoView {
                 };
                 match text {
                     Err(e) => ctx.error(e),
-                    Ok(text)
-                        if study.data.with_untracked(|d| d.document(id).is_some_and(|x| x.text.trim().is_empty())) =>
-                    {
+                    Ok(text) if study.untracked(|d| d.document(id).is_some_and(|x| x.text.trim().is_empty())) => {
                         apply(text)
                     }
                     Ok(text) => ctx.ask(Confirm {
@@ -147,7 +145,7 @@ pub fn DocumentScreen() -> impl IntoView {
         let delete = move |_| {
             let navigate = navigate.clone();
             let back = back_after.clone();
-            let title = study.data.with_untracked(|d| d.document(id).map(|x| x.title.clone()).unwrap_or_default());
+            let title = study.untracked(|d| d.document(id).map(|x| x.title.clone()).unwrap_or_default());
             ctx.ask(Confirm {
                 title: format!("Delete “{title}”?"),
                 body: "Its text is deleted from this device. This cannot be undone.".into(),
@@ -161,7 +159,7 @@ pub fn DocumentScreen() -> impl IntoView {
         view! {
             <section class="panel">
                 <p class="crumbs"><A href=back>"← Back to the case"</A></p>
-                <h2>{move || study.data.with(|d| d.document(id).map(|x| x.title.clone()).unwrap_or_default())}</h2>
+                <h2>{move || study.with(|d| d.document(id).map(|x| x.title.clone()).unwrap_or_default())}</h2>
                 <div class="grid2">
                     <TextField label="Title" value=read(|x| x.title.clone()) on_edit=move |t| edit(DocumentEdit::Title(t))/>
                     <SelectField label="Type" options=kinds value=read(|x| x.kind.key().to_string())

@@ -26,7 +26,7 @@ pub fn InterviewsTab() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let base = format!("/study/{}", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.interviews
                 .iter()
                 .map(|i| {
@@ -45,7 +45,7 @@ pub fn InterviewsTab() -> impl IntoView {
     let list_base = base.clone();
     let ctx = use_ctx();
     let download = move |_| {
-        let result = study.data.with_untracked(|d| {
+        let result = study.untracked(|d| {
             let name = format!("{}-interviews.csv", browser::file_stem(&d.study.title));
             fieldkit_core::fieldwork::export::interviews_csv(d).map(|bytes| (name, bytes))
         });
@@ -92,7 +92,7 @@ pub fn InterviewsTab() -> impl IntoView {
 #[component]
 pub(crate) fn CoverageGrid() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let grid = Memo::new(move |_| study.data.with(|d| d.coverage()));
+    let grid = Memo::new(move |_| study.with(|d| d.coverage()));
     view! {
         <section class="panel">
             <h2>"Coverage: cases × research questions"</h2>
@@ -141,16 +141,16 @@ pub(crate) fn StartInterview(base: String) -> impl IntoView {
     let ctx = use_ctx();
     let navigate = use_navigate();
     let kind = RwSignal::new(InterviewKind::Interview);
-    let case = RwSignal::new(study.data.with_untracked(|d| d.cases.first().map(|c| c.id)));
+    let case = RwSignal::new(study.untracked(|d| d.cases.first().map(|c| c.id)));
     let chosen = RwSignal::new(Vec::<Uuid>::new());
     let mode = RwSignal::new(Mode::FaceToFace);
     let interviewer = RwSignal::new(String::new());
     let date = RwSignal::new(browser::now().date().map(|d| d.to_string()).unwrap_or_default());
-    let protocol = RwSignal::new(study.data.with_untracked(|d| d.protocols.first().map(|p| p.id)));
+    let protocol = RwSignal::new(study.untracked(|d| d.protocols.first().map(|p| p.id)));
     let error = RwSignal::new(None::<String>);
 
     let people = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             let Some(case) = case.get() else { return Vec::new() };
             d.participants_of_case(case)
                 .map(|p| {
@@ -195,9 +195,9 @@ pub(crate) fn StartInterview(base: String) -> impl IntoView {
         }
     };
     let submit_later = submit.clone();
-    let no_protocols = move || study.data.with(|d| d.protocols.is_empty());
+    let no_protocols = move || study.with(|d| d.protocols.is_empty());
     let protocol_options = Signal::derive(move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.protocols
                 .iter()
                 .map(|p| (p.id.to_string(), format!("{} (version {})", p.name, p.version)))
@@ -205,7 +205,7 @@ pub(crate) fn StartInterview(base: String) -> impl IntoView {
         })
     });
     let case_options = Signal::derive(move || {
-        study.data.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect::<Vec<_>>())
+        study.with(|d| d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())).collect::<Vec<_>>())
     });
     let mode_options: Vec<(String, String)> =
         Mode::ALL.iter().map(|m| (m.key().to_string(), m.label().to_string())).collect();

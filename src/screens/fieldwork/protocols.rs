@@ -36,7 +36,7 @@ where
     T: Default + PartialEq + Send + Sync + 'static,
 {
     Memo::new(move |_| {
-        study.data.with(|d| d.protocol(protocol).and_then(|p| p.section(section)).map(&read).unwrap_or_default())
+        study.with(|d| d.protocol(protocol).and_then(|p| p.section(section)).map(&read).unwrap_or_default())
     })
 }
 
@@ -47,7 +47,7 @@ pub fn ProtocolsTab() -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.protocols
                 .iter()
                 .map(|p| (p.id, p.name.clone(), p.version, p.sections.len(), d.interviews_using_protocol(p.id).count()))
@@ -145,7 +145,7 @@ pub fn ProtocolScreen() -> impl IntoView {
     let current = Memo::new(move |_| {
         params
             .with(|p| p.get("protocol").and_then(|id| Uuid::parse_str(&id).ok()))
-            .filter(|id| study.data.with(|d| d.protocol(*id).is_some()))
+            .filter(|id| study.with(|d| d.protocol(*id).is_some()))
     });
     view! {
         {move || match current.get() {
@@ -178,11 +178,11 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
     let id = protocol;
     let edit = move |e: ProtocolEdit| edit_protocol(study, id, e);
 
-    let name = Memo::new(move |_| study.data.with(|d| d.protocol(id).map(|p| p.name.clone()).unwrap_or_default()));
+    let name = Memo::new(move |_| study.with(|d| d.protocol(id).map(|p| p.name.clone()).unwrap_or_default()));
     let description =
-        Memo::new(move |_| study.data.with(|d| d.protocol(id).map(|p| p.description.clone()).unwrap_or_default()));
+        Memo::new(move |_| study.with(|d| d.protocol(id).map(|p| p.description.clone()).unwrap_or_default()));
     let versions = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             let Some(p) = d.protocol(id) else { return VersionInfo::default() };
             let used_by =
                 |version: u32| d.interviews_using_protocol(id).filter(|i| i.protocol_version == version).count();
@@ -216,11 +216,9 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
         })
     });
     let section_ids = move || {
-        study
-            .data
-            .with(|d| d.protocol(id).map(|p| p.sections.iter().map(|s| s.id).collect::<Vec<_>>()).unwrap_or_default())
+        study.with(|d| d.protocol(id).map(|p| p.sections.iter().map(|s| s.id).collect::<Vec<_>>()).unwrap_or_default())
     };
-    let impact = Memo::new(move |_| study.data.with(|d| d.protocol_deletion_impact(id)));
+    let impact = Memo::new(move |_| study.with(|d| d.protocol_deletion_impact(id)));
     let blocked_reason = move || {
         let impact = impact.get();
         impact
@@ -233,7 +231,7 @@ fn ProtocolEditor(protocol: Uuid, base: String) -> impl IntoView {
     let back = list.clone();
     let delete = move |_| {
         let Some((title, impact)) =
-            study.data.try_with_untracked(|d| (d.protocol(id).map(|p| p.name.clone()), d.protocol_deletion_impact(id)))
+            study.try_untracked(|d| (d.protocol(id).map(|p| p.name.clone()), d.protocol_deletion_impact(id)))
         else {
             return;
         };
@@ -325,11 +323,11 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
     };
 
     let position = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             d.protocol(pid).and_then(|p| p.sections.iter().position(|s| s.id == sid)).map(|i| i + 1).unwrap_or(0)
         })
     });
-    let count = Memo::new(move |_| study.data.with(|d| d.protocol(pid).map(|p| p.sections.len()).unwrap_or(0)));
+    let count = Memo::new(move |_| study.with(|d| d.protocol(pid).map(|p| p.sections.len()).unwrap_or(0)));
     let title = section_memo(study, pid, sid, |s| s.title.clone());
     let question = section_memo(study, pid, sid, |s| s.question.clone());
     let guidance = section_memo(study, pid, sid, |s| s.guidance.clone());
@@ -342,7 +340,7 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
     });
     let question_options = Memo::new(move |_| {
         let chosen = research_question.get();
-        study.data.with(|d| {
+        study.with(|d| {
             let questions = &d.study.research_questions;
             let mut options: Vec<(String, String)> = vec![(String::new(), "Not tied to a question".to_string())];
             options.extend(
@@ -354,9 +352,9 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
             options
         })
     });
-    let no_questions = move || study.data.with(|d| d.study.research_questions.is_empty());
+    let no_questions = move || study.with(|d| d.study.research_questions.is_empty());
     let prompt_ids = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.protocol(pid)
                 .and_then(|p| p.section(sid))
                 .map(|s| s.prompts.iter().map(|p| p.id).collect::<Vec<_>>())
@@ -365,7 +363,7 @@ fn SectionPanel(protocol: Uuid, section: Uuid) -> impl IntoView {
     };
 
     let remove = move |_| {
-        let Some(Some((n, title, prompts, has_text, in_use))) = study.data.try_with_untracked(|d| {
+        let Some(Some((n, title, prompts, has_text, in_use))) = study.try_untracked(|d| {
             let p = d.protocol(pid)?;
             let n = p.sections.iter().position(|s| s.id == sid)? + 1;
             let s = p.section(sid)?;
@@ -465,7 +463,7 @@ fn PromptRow(protocol: Uuid, section: Uuid, prompt: Uuid) -> impl IntoView {
         }
     };
     let position = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             d.protocol(protocol)
                 .and_then(|p| p.section(section))
                 .and_then(|s| s.prompts.iter().position(|p| p.id == prompt))

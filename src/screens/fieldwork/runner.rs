@@ -36,7 +36,7 @@ pub fn InterviewScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let id = interview_id();
     // A memo, so the runner is built once per interview, not on every keystroke.
-    let shown = Memo::new(move |_| id.get().filter(|i| study.data.with(|d| d.interview(*i).is_some())));
+    let shown = Memo::new(move |_| id.get().filter(|i| study.with(|d| d.interview(*i).is_some())));
     view! {
         {move || match shown.get() {
             None => view! { <section class="panel"><p>"This interview is not in the study (it may have been deleted)."</p></section> }.into_any(),
@@ -53,16 +53,15 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let read = move |f: fn(&StudyData, &Interview) -> String| {
-        Signal::derive(move || study.data.with(|d| d.interview(id).map(|i| f(d, i)).unwrap_or_default()))
+        Memo::new(move |_| study.with(|d| d.interview(id).map(|i| f(d, i)).unwrap_or_default()))
     };
     let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(id, e, now)).map(drop);
     let sections = Memo::new(move |_| {
-        study.data.with(|d| d.interview(id).map(|i| d.interview_sections(i).to_vec()).unwrap_or_default())
+        study.with(|d| d.interview(id).map(|i| d.interview_sections(i).to_vec()).unwrap_or_default())
     });
-    let current = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.current_section).unwrap_or(0)));
-    let status = Memo::new(move |_| study.data.with(|d| d.interview(id).map(|i| i.status)));
-    let focus_group =
-        study.data.with_untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));
+    let current = Memo::new(move |_| study.with(|d| d.interview(id).map(|i| i.current_section).unwrap_or(0)));
+    let status = Memo::new(move |_| study.with(|d| d.interview(id).map(|i| i.status)));
+    let focus_group = study.untracked(|d| d.interview(id).is_some_and(|i| i.kind == InterviewKind::FocusGroup));
 
     // The clock: time since the interview started, ticking every second.
     let tick = RwSignal::new(js_sys::Date::now() as i64);
@@ -75,7 +74,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let clock = move || {
-        study.data.with(|d| match d.interview(id) {
+        study.with(|d| match d.interview(id) {
             Some(i) if i.status == InterviewStatus::InProgress => i
                 .started
                 .map(|s| {
@@ -126,7 +125,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
     view! {
         <section class="panel interview-head">
             <p class="crumbs"><A href=back>"← All interviews"</A></p>
-            <h2>{move || study.data.with(|d| d.interview(id).map(|i| format!("{} with {}", i.kind.label(), d.interview_people(i))).unwrap_or_default())}</h2>
+            <h2>{move || study.with(|d| d.interview(id).map(|i| format!("{} with {}", i.kind.label(), d.interview_people(i))).unwrap_or_default())}</h2>
             <p class="muted">{read(|d, i| format!("{} · {} · protocol {} (version {})", d.case_name(Some(i.case_id)), i.status.label(),
                 d.protocol(i.protocol_id).map(|p| p.name.clone()).unwrap_or_default(), i.protocol_version))}</p>
             <p class="clock" role="timer" aria-live="off">{clock}</p>
@@ -150,7 +149,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
 
         <nav class="steps" aria-label="Sections">
             {move || sections.get().into_iter().enumerate().map(|(n, s)| {
-                let has_data = study.data.with(|d| d.interview(id).is_some_and(|i| i.covers_section(s.id)));
+                let has_data = study.with(|d| d.interview(id).is_some_and(|i| i.covers_section(s.id)));
                 view! {
                     <button class=move || if current.get() == n { "step current" } else { "step" }
                         aria-current=move || if current.get() == n { "step" } else { "false" }
@@ -168,7 +167,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
                 return view! { <section class="panel"><p class="empty">"This protocol has no sections."</p></section> }.into_any();
             };
             // Untracked: this block must not be rebuilt (losing the cursor) on every edit.
-            let question = study.data.with_untracked(|d| section.research_question_id
+            let question = study.untracked(|d| section.research_question_id
                 .and_then(|q| d.study.research_questions.iter().find(|x| x.id == q))
                 .map(|q| q.text.clone()));
             let last = n + 1 >= all.len();
@@ -206,7 +205,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
 
         <section class="panel">
             <h2>"Member check"</h2>
-            {move || study.data.with(|d| match d.account_for_interview(id) {
+            {move || study.with(|d| match d.account_for_interview(id) {
                 Some(a) => {
                     let href = format!("{account_base}/interviews/{id}/account");
                     view! {
@@ -221,7 +220,7 @@ pub(crate) fn InterviewRunner(id: Uuid) -> impl IntoView {
             })}
         </section>
 
-        {move || study.data.with(|d| {
+        {move || study.with(|d| {
             let corrections = d.interview(id).map(|i| i.corrections.clone()).unwrap_or_default();
             (!corrections.is_empty()).then(|| view! {
                 <section class="panel">
@@ -247,17 +246,15 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let answer = move |f: fn(&Answer) -> String| {
-        Signal::derive(move || {
-            study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default())
+        Memo::new(move |_| {
+            study.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(f).unwrap_or_default())
         })
     };
     // None until the question is touched: "not yet asked".
     let state =
-        Memo::new(move |_| study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state)));
+        Memo::new(move |_| study.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.state)));
     let flags = Memo::new(move |_| {
-        study
-            .data
-            .with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.flags.clone()).unwrap_or_default())
+        study.with(|d| d.interview(interview).and_then(|i| i.answer(slot)).map(|a| a.flags.clone()).unwrap_or_default())
     });
     let edit = move |e: InterviewEdit| study.edit(|d, now| d.edit_interview(interview, e, now)).map(drop);
     let act = move |e: InterviewEdit| {
@@ -266,14 +263,14 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
         }
     };
     let turn_ids = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             d.interview(interview)
                 .and_then(|i| i.answer(slot))
                 .map(|a| a.turns.iter().map(|t| t.id).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
-    let speakers = study.data.with_untracked(|d| {
+    let speakers = study.untracked(|d| {
         let mut s: Vec<(Speaker, String)> = d
             .interview(interview)
             .map(|i| {
@@ -288,7 +285,7 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
         s
     });
     let speaker_name = move |speaker: &Speaker| {
-        study.data.with(|d| match speaker {
+        study.with(|d| match speaker {
             Speaker::Participant(p) => d.participant(*p).map(|p| p.pseudonym.clone()).unwrap_or_default(),
             Speaker::Interviewer => "Interviewer".into(),
             Speaker::Other(name) => name.clone(),
@@ -325,9 +322,9 @@ pub(crate) fn SlotEditor(interview: Uuid, at: Slot, question: String, main: bool
                         <ol class="turns">
                             <For each=move || turn_ids.get() key=|t| *t let:turn>
                                 {
-                                    let who = Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
+                                    let who = Memo::new(move |_| study.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
                                         .and_then(|a| a.turns.iter().find(|t| t.id == turn)).map(|t| speaker_name(&t.speaker)).unwrap_or_default()));
-                                    let text = Signal::derive(move || study.data.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
+                                    let text = Memo::new(move |_| study.with(|d| d.interview(interview).and_then(|i| i.answer(slot))
                                         .and_then(|a| a.turns.iter().find(|t| t.id == turn)).map(|t| t.text.clone()).unwrap_or_default()));
                                     view! {
                                         <li class="turn">
@@ -427,8 +424,10 @@ pub(crate) fn TranscriptPanel(interview: Uuid) -> impl IntoView {
             }
         });
     };
-    let summary = move || {
-        study.data.with(|d| {
+    // A Memo: typing notes changes the interview but not its transcript, which then
+    // is not drawn again.
+    let summary = Memo::new(move |_| {
+        study.with(|d| {
             d.interview(interview).and_then(|i| i.transcript.as_ref()).map(|t| {
                 let turns: Vec<(String, String)> = t
                     .turns
@@ -448,12 +447,12 @@ pub(crate) fn TranscriptPanel(interview: Uuid) -> impl IntoView {
                 (source, turns)
             })
         })
-    };
+    });
     let paste_id = field_id("paste");
     view! {
         <section class="panel">
             <h2>"Transcript"</h2>
-            {move || summary().map(|(source, turns)| view! {
+            {move || summary.get().map(|(source, turns)| view! {
                 <p>{format!("From {source}: {} speaker turns.", turns.len())}</p>
                 <details>
                     <summary>"Show the turns"</summary>

@@ -33,7 +33,7 @@ pub fn CaseScreen() -> impl IntoView {
     let case_id = move || params.with(|p| p.get("case").and_then(|c| Uuid::parse_str(&c).ok()));
     // A memo, so the page is built once per case and not again on every keystroke
     // (rebuilding would take the cursor out of the field being typed in).
-    let shown = Memo::new(move |_| case_id().filter(|id| study.data.with(|d| d.case(*id).is_some())));
+    let shown = Memo::new(move |_| case_id().filter(|id| study.with(|d| d.case(*id).is_some())));
 
     let body = move || {
         let Some(id) = shown.get() else {
@@ -42,16 +42,15 @@ pub fn CaseScreen() -> impl IntoView {
             }
             .into_any();
         };
-        let read = move |f: fn(&Case) -> String| {
-            Signal::derive(move || study.data.with(|d| d.case(id).map(f).unwrap_or_default()))
-        };
+        let read =
+            move |f: fn(&Case) -> String| Signal::derive(move || study.with(|d| d.case(id).map(f).unwrap_or_default()));
         let edit = move |e: CaseEdit| study.edit(|d, now| d.edit_case(id, e, now)).map(drop);
-        let attribute_count = move || study.data.with(|d| d.case(id).map(|c| c.attributes.extra.len()).unwrap_or(0));
+        let attribute_count = move || study.with(|d| d.case(id).map(|c| c.attributes.extra.len()).unwrap_or(0));
         let setting_options: Vec<(String, String)> = std::iter::once((String::new(), "Not set".to_string()))
             .chain(Setting::ALL.iter().map(|s| (s.key().to_string(), s.label().to_string())))
             .collect();
         let people = move || {
-            study.data.with(|d| {
+            study.with(|d| {
                 d.participants_of_case(id)
                     .map(|p| (p.id, p.pseudonym.clone(), d.role_name(p.role_id).to_string()))
                     .collect::<Vec<_>>()
@@ -61,8 +60,7 @@ pub fn CaseScreen() -> impl IntoView {
         let back = base.clone();
         let navigate = navigate.clone();
         let delete = move |_| {
-            let (name, impact) =
-                study.data.with_untracked(|d| (d.case_name(Some(id)).to_string(), d.case_deletion_impact(id)));
+            let (name, impact) = study.untracked(|d| (d.case_name(Some(id)).to_string(), d.case_deletion_impact(id)));
             let navigate = navigate.clone();
             let back = format!("{back}/cases");
             ctx.ask(Confirm {
@@ -78,7 +76,7 @@ pub fn CaseScreen() -> impl IntoView {
         view! {
             <section class="panel">
                 <p class="crumbs"><A href=format!("{base}/cases")>"← All cases"</A></p>
-                <h2>{move || study.data.with(|d| d.case_name(Some(id)).to_string())}</h2>
+                <h2>{move || study.with(|d| d.case_name(Some(id)).to_string())}</h2>
                 <TextField label="Case name" value=read(|c| c.name.clone()) on_edit=move |t| edit(CaseEdit::Name(t))/>
                 <TextField label="Description" multiline=true value=read(|c| c.description.clone())
                     on_edit=move |t| edit(CaseEdit::Description(t))/>
@@ -101,8 +99,8 @@ pub fn CaseScreen() -> impl IntoView {
                 <h3>"Other attributes"</h3>
                 <ul class="plain">
                     {move || (0..attribute_count()).map(|index| {
-                        let key = Signal::derive(move || study.data.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.key.clone()).unwrap_or_default()));
-                        let value = Signal::derive(move || study.data.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.value.clone()).unwrap_or_default()));
+                        let key = Signal::derive(move || study.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.key.clone()).unwrap_or_default()));
+                        let value = Signal::derive(move || study.with(|d| d.case(id).and_then(|c| c.attributes.extra.get(index)).map(|a| a.value.clone()).unwrap_or_default()));
                         view! {
                             <li class="row attr-row">
                                 <TextField label="Attribute" value=key on_edit=move |k| edit(CaseEdit::AttributeKey { index, key: k })/>
@@ -155,7 +153,7 @@ fn CaseInterviews(case: Uuid) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let base = format!("/study/{}/interviews", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.interviews_of_case(case)
                 .map(|i| {
                     let sections = d.interview_sections(i);
@@ -212,7 +210,7 @@ pub fn CasesTab() -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.cases
                 .iter()
                 .map(|c| {
@@ -293,11 +291,7 @@ fn QuickAdd(case: Uuid) -> impl IntoView {
     });
     let roles = Signal::derive(move || {
         std::iter::once((String::new(), "(no role yet)".to_string()))
-            .chain(
-                study
-                    .data
-                    .with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect::<Vec<_>>()),
-            )
+            .chain(study.with(|d| d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())).collect::<Vec<_>>()))
             .collect::<Vec<_>>()
     });
     let set = move |at: usize, change: Box<dyn Fn(&mut QuickRow)>| {

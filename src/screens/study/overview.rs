@@ -22,7 +22,7 @@ pub fn OverviewTab() -> impl IntoView {
     let include_identifying = RwSignal::new(false);
 
     let export = move |_| {
-        let (json, name) = study.data.with_untracked(|d| {
+        let (json, name) = study.untracked(|d| {
             let now = browser::now();
             let date = now.date().map(|d| d.to_string()).unwrap_or_default();
             let json = Backup::of(d, include_identifying.get_untracked(), now).to_json();
@@ -34,7 +34,7 @@ pub fn OverviewTab() -> impl IntoView {
     };
 
     let delete_study = move |_| {
-        let (title, impact) = study.data.with_untracked(|d| (d.study.title.clone(), d.study_deletion_impact()));
+        let (title, impact) = study.untracked(|d| (d.study.title.clone(), d.study_deletion_impact()));
         let navigate = navigate.clone();
         ctx.ask(Confirm {
             title: format!("Delete “{title}”?"),
@@ -65,12 +65,12 @@ pub fn OverviewTab() -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"About the study"</h2>
-            <TextField label="Title" value=Signal::derive(move || study.data.with(|d| d.study.title.clone()))
+            <TextField label="Title" value=Signal::derive(move || study.with(|d| d.study.title.clone()))
                 on_edit=move |t| edit(StudyEdit::Title(t))/>
             <TextField label="Description" multiline=true
-                value=Signal::derive(move || study.data.with(|d| d.study.description.clone()))
+                value=Signal::derive(move || study.with(|d| d.study.description.clone()))
                 on_edit=move |t| edit(StudyEdit::Description(t))/>
-            <p class="muted small">{move || study.data.with(|d| format!(
+            <p class="muted small">{move || study.with(|d| format!(
                 "{} · {}", fieldkit_core::study::plural(d.cases.len(), "case", "cases"),
                 fieldkit_core::study::plural(d.participants.len(), "participant", "participants")))}</p>
         </section>
@@ -99,7 +99,7 @@ pub fn OverviewTab() -> impl IntoView {
 fn ResearchQuestions() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let ids = move || study.data.with(|d| d.study.research_questions.iter().map(|q| q.id).collect::<Vec<_>>());
+    let ids = move || study.with(|d| d.study.research_questions.iter().map(|q| q.id).collect::<Vec<_>>());
     let edit = move |e: StudyEdit| study.edit(|d, now| d.edit_study(e, now)).map(drop);
     view! {
         <section class="panel">
@@ -108,14 +108,14 @@ fn ResearchQuestions() -> impl IntoView {
             <ol class="questions">
                 <For each=ids key=|id| *id let:id>
                     {
-                        let text = Signal::derive(move || study.data.with(|d| {
+                        let text = Signal::derive(move || study.with(|d| {
                             d.study.research_questions.iter().find(|q| q.id == id).map(|q| q.text.clone()).unwrap_or_default()
                         }));
-                        let detail = Signal::derive(move || study.data.with(|d| {
+                        let detail = Signal::derive(move || study.with(|d| {
                             d.study.research_questions.iter().find(|q| q.id == id).map(|q| q.detail.clone()).unwrap_or_default()
                         }));
-                        let position = move || study.data.with(|d| d.study.research_questions.iter().position(|q| q.id == id).map(|p| p + 1).unwrap_or(0));
-                        let count = move || study.data.with(|d| d.study.research_questions.len());
+                        let position = move || study.with(|d| d.study.research_questions.iter().position(|q| q.id == id).map(|p| p + 1).unwrap_or(0));
+                        let count = move || study.with(|d| d.study.research_questions.len());
                         let act = move |e: StudyEdit| if let Err(err) = edit(e) { ctx.error(err) };
                         view! {
                             <li class="question">
@@ -150,9 +150,9 @@ fn ResearchQuestions() -> impl IntoView {
 fn Roles() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let ids = move || study.data.with(|d| d.study.roles.iter().map(|r| r.id).collect::<Vec<_>>());
+    let ids = move || study.with(|d| d.study.roles.iter().map(|r| r.id).collect::<Vec<_>>());
     let remove = move |id: Uuid| {
-        let (name, holders) = study.data.with_untracked(|d| {
+        let (name, holders) = study.untracked(|d| {
             (
                 d.role_name(Some(id)).to_string(),
                 d.role_holders(id).iter().map(|p| p.pseudonym.clone()).collect::<Vec<_>>(),
@@ -182,12 +182,12 @@ fn Roles() -> impl IntoView {
         <section class="panel">
             <h2>"Stakeholder roles"</h2>
             <details>
-                <summary>{move || study.data.with(|d| format!("{} roles — edit the list", d.study.roles.len()))}</summary>
+                <summary>{move || study.with(|d| format!("{} roles — edit the list", d.study.roles.len()))}</summary>
                 <ul class="plain">
                     <For each=ids key=|id| *id let:id>
                         <li class="row">
                             <TextField label="Role name"
-                                value=Signal::derive(move || study.data.with(|d| d.role_name(Some(id)).to_string()))
+                                value=Signal::derive(move || study.with(|d| d.role_name(Some(id)).to_string()))
                                 on_edit=move |name| study.edit(|d, now| d.edit_study(StudyEdit::RenameRole { id, name }, now)).map(drop)/>
                             <button class="secondary" on:click=move |_| remove(id)>"Remove"</button>
                         </li>

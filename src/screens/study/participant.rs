@@ -8,8 +8,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::app::{Confirm, use_ctx};
+use crate::autosave::Topic;
 use crate::screens::study::use_study;
-use crate::widgets::{AddByName, CheckField, SelectField, TextField};
+use crate::widgets::{AddByName, CheckField, SelectField, TextField, drawn_rows};
 
 fn parse_choice(value: &str) -> Option<Uuid> {
     Uuid::parse_str(value).ok()
@@ -24,7 +25,7 @@ pub fn ParticipantScreen() -> impl IntoView {
     let base = format!("/study/{}", study.id());
     let pid = move || params.with(|p| p.get("participant").and_then(|c| Uuid::parse_str(&c).ok()));
     // A memo, so the page is built once per participant, not on every keystroke.
-    let shown = Memo::new(move |_| pid().filter(|id| study.data.with(|d| d.participant(*id).is_some())));
+    let shown = Memo::new(move |_| pid().filter(|id| study.with(|d| d.participant(*id).is_some())));
 
     let body = move || {
         let Some(id) = shown.get() else {
@@ -34,24 +35,23 @@ pub fn ParticipantScreen() -> impl IntoView {
             .into_any();
         };
         let read = move |f: fn(&Participant) -> String| {
-            Signal::derive(move || study.data.with(|d| d.participant(id).map(f).unwrap_or_default()))
+            Signal::derive(move || study.with(|d| d.participant(id).map(f).unwrap_or_default()))
         };
-        let flag = move |f: fn(&Participant) -> bool| {
-            Signal::derive(move || study.data.with(|d| d.participant(id).is_some_and(f)))
-        };
+        let flag =
+            move |f: fn(&Participant) -> bool| Signal::derive(move || study.with(|d| d.participant(id).is_some_and(f)));
         let private = move |f: fn(&Identity) -> String| {
-            Signal::derive(move || study.data.with(|d| d.identity(id).map(f).unwrap_or_default()))
+            Signal::derive(move || study.with(|d| d.identity(id).map(f).unwrap_or_default()))
         };
         let edit = move |e: ParticipantEdit| study.edit(|d, now| d.edit_participant(id, e, now)).map(drop);
         let role_options = Signal::derive(move || {
-            study.data.with(|d| {
+            study.with(|d| {
                 std::iter::once((String::new(), "No role".to_string()))
                     .chain(d.study.roles.iter().map(|r| (r.id.to_string(), r.name.clone())))
                     .collect::<Vec<_>>()
             })
         });
         let case_options = Signal::derive(move || {
-            study.data.with(|d| {
+            study.with(|d| {
                 std::iter::once((String::new(), "No case".to_string()))
                     .chain(d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())))
                     .collect::<Vec<_>>()
@@ -61,7 +61,7 @@ pub fn ParticipantScreen() -> impl IntoView {
         let back = list.clone();
         let navigate = navigate.clone();
         let delete = move |_| {
-            let (name, impact) = study.data.with_untracked(|d| {
+            let (name, impact) = study.untracked(|d| {
                 (d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default(), d.participant_deletion_impact(id))
             });
             let navigate = navigate.clone();
@@ -79,7 +79,7 @@ pub fn ParticipantScreen() -> impl IntoView {
         let withdrawn = flag(|p| p.consent.withdrawn);
         // Withdrawal: the researcher may also remove everything collected from them.
         let remove_data = move |_| {
-            let (name, impact) = study.data.with_untracked(|d| {
+            let (name, impact) = study.untracked(|d| {
                 (d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default(), d.withdrawal_impact(id))
             });
             if impact.is_empty() {
@@ -102,7 +102,7 @@ pub fn ParticipantScreen() -> impl IntoView {
         view! {
             <section class="panel">
                 <p class="crumbs"><A href=list.clone()>"← All participants"</A></p>
-                <h2>{move || study.data.with(|d| d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default())}</h2>
+                <h2>{move || study.with(|d| d.participant(id).map(|p| p.pseudonym.clone()).unwrap_or_default())}</h2>
                 <TextField label="Pseudonym" hint="Shown everywhere in the study and in exports."
                     value=read(|p| p.pseudonym.clone()) on_edit=move |t| edit(ParticipantEdit::Pseudonym(t))/>
                 <div class="grid2">
@@ -169,8 +169,8 @@ pub fn ParticipantsTab() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
-    let rows = move || {
-        study.data.with(|d| {
+    let rows = Memo::new(move |_| {
+        study.read(&[Topic::Participants, Topic::Cases, Topic::Study], |d| {
             d.participants
                 .iter()
                 .map(|p| {
@@ -191,33 +191,34 @@ pub fn ParticipantsTab() -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
+    let drawn = drawn_rows(rows);
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let base2 = base.clone();
     view! {
         <section class="panel">
             <h2>"Participants"</h2>
             <p class="muted">"Pseudonyms are shown everywhere; identifying details stay on the participant's own page."</p>
             {move || {
-                let rows = rows();
-                if rows.is_empty() {
-                    view! { <p class="empty">"No participants yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="list">
-                            <thead><tr><th scope="col">"Pseudonym"</th><th scope="col">"Role"</th><th scope="col">"Case"</th><th scope="col">"Consent"</th></tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|(id, name, role, case, consent)| view! {
-                                    <tr>
-                                        <td><A href=format!("{base}/participants/{id}")>{name}</A></td>
-                                        <td>{role}</td>
-                                        <td>{case}</td>
-                                        <td>{consent}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
+                if empty.get() {
+                    return view! { <p class="empty">"No participants yet."</p> }.into_any();
                 }
+                let base = base.clone();
+                view! {
+                    <table class="list">
+                        <thead><tr><th scope="col">"Pseudonym"</th><th scope="col">"Role"</th><th scope="col">"Case"</th><th scope="col">"Consent"</th></tr></thead>
+                        <tbody>
+                            <For each=move || drawn.get() key=|row| row.clone() let((id, name, role, case, consent))>
+                                <tr>
+                                    <td><A href=format!("{base}/participants/{id}")>{name}</A></td>
+                                    <td>{role}</td>
+                                    <td>{case}</td>
+                                    <td>{consent}</td>
+                                </tr>
+                            </For>
+                        </tbody>
+                    </table>
+                }.into_any()
             }}
             <AddByName label="New participant's pseudonym" button="Add participant" on_add=move |name| {
                 let id = study.edit(|d, now| d.add_participant(&name, None, None, now)

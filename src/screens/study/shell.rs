@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::app::use_ctx;
-use crate::autosave::{SaveState, StudyCtx};
+use crate::autosave::{SaveState, StudyCtx, Topic};
 use crate::browser;
 
 pub fn use_study() -> Option<StudyCtx> {
@@ -79,7 +79,7 @@ fn StudyFrame() -> impl IntoView {
     view! {
         <div class="study-head">
             <p class="crumbs"><A href="/">"Studies"</A></p>
-            <h1 class="study-title">{move || study.data.with(|d| d.study.title.clone())}</h1>
+            <h1 class="study-title">{move || study.read(&[Topic::Study], |d| d.study.title.clone())}</h1>
             <SaveIndicator state=study.save_state/>
         </div>
         <nav class="tabs" aria-label="Study sections">

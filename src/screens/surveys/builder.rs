@@ -28,7 +28,7 @@ pub(crate) fn survey_memo<T>(
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
-    Memo::new(move |_| study.data.with(|d| d.survey(survey).map(&read).unwrap_or_default()))
+    Memo::new(move |_| study.with(|d| d.survey(survey).map(&read).unwrap_or_default()))
 }
 
 pub(crate) fn question_memo<T>(
@@ -40,7 +40,7 @@ pub(crate) fn question_memo<T>(
 where
     T: Default + PartialEq + Send + Sync + 'static,
 {
-    Memo::new(move |_| study.data.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(&read).unwrap_or_default()))
+    Memo::new(move |_| study.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(&read).unwrap_or_default()))
 }
 
 /// An English field and, when the survey offers Welsh, a Welsh one.
@@ -127,7 +127,7 @@ pub fn SurveyBuilder() -> impl IntoView {
     let survey_id = param_id("survey");
     let base = format!("/study/{}/surveys", study.id());
     view! {
-        {move || match survey_id.get().filter(|id| study.data.with_untracked(|d| d.survey(*id).is_some())) {
+        {move || match survey_id.get().filter(|id| study.untracked(|d| d.survey(*id).is_some())) {
             None => view! { <p class="empty">"This survey is not in the study."</p> }.into_any(),
             Some(survey) => view! { <Builder survey=survey base=base.clone()/> }.into_any(),
         }}
@@ -144,7 +144,7 @@ pub(crate) fn Builder(survey: Uuid, base: String) -> impl IntoView {
     let welsh = survey_memo(study, survey, |s| s.languages.iter().any(|l| l == WELSH));
     let pages = survey_memo(study, survey, |s| s.pages.iter().map(|p| p.id).collect::<Vec<_>>());
     let version_note = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             let s = d.survey(survey)?;
             let used = d.responses_to(survey).filter(|r| r.survey_version == s.version).count();
             Some(if used > 0 {
@@ -225,9 +225,8 @@ pub(crate) fn PageEditor(survey: Uuid, page: Uuid, welsh: Memo<bool>) -> impl In
     let new_kind_key = RwSignal::new("single".to_string());
     let add_question = move |label: String| {
         let kind = new_kind(&new_kind_key.get_untracked());
-        let name = study
-            .data
-            .with_untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
+        let name =
+            study.untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
         edit(study, survey, SurveyEdit::AddQuestion { page, id: Uuid::new_v4(), name, label, kind })
     };
     let kind_options: Vec<(String, String)> = KINDS.iter().map(|(k, l)| (k.to_string(), l.to_string())).collect();
@@ -269,8 +268,7 @@ pub(crate) fn QuestionEditor(survey: Uuid, question: Uuid, welsh: Memo<bool>) ->
     let required = question_memo(study, survey, q, |x| x.required);
     let message = question_memo(study, survey, q, |x| x.required_message.clone());
     let condition = question_memo(study, survey, q, |x| x.condition.clone());
-    let kind =
-        Memo::new(move |_| study.data.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(|x| x.kind.clone())));
+    let kind = Memo::new(move |_| study.with(|d| d.survey(survey).and_then(|s| s.question(q)).map(|x| x.kind.clone())));
     let act = move |e: SurveyEdit| {
         if let Err(err) = edit(study, survey, e) {
             ctx.error(err);
@@ -466,7 +464,7 @@ pub(crate) fn KindEditor(
                         </For>
                     </ol>
                     <AddByName label="New statement (English)" button="Add statement" on_add=move |label| {
-                        let name = study.data.with_untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
+                        let name = study.untracked(|d| d.survey(survey).map(|s| suggest_question_name(&s.pages, &label)).unwrap_or_default());
                         edit(study, survey, SurveyEdit::AddLikertItem { question: q, id: Uuid::new_v4(), name, label })
                     }/>
                 </fieldset>

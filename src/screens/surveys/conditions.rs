@@ -24,14 +24,14 @@ where
     let Some(study) = use_study() else { return ().into_any() };
     let words = Memo::new(move |_| {
         let c = condition.get();
-        study.data.with(|d| match (c, d.survey(survey)) {
+        study.with(|d| match (c, d.survey(survey)) {
             (Some(c), Some(s)) => c.describe(&s.pages, DEFAULT_LANGUAGE),
             _ => "Always shown.".to_string(),
         })
     });
     // (id, label, kind) of the questions before the owner: the ones a condition may use.
     let earlier = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             d.survey(survey)
                 .and_then(|s| questions_before(&s.pages, owner))
                 .map(|qs| {

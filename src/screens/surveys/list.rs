@@ -18,7 +18,7 @@ pub fn SurveysTab() -> impl IntoView {
     let navigate = use_navigate();
     let base = format!("/study/{}", study.id());
     let rows = move || {
-        study.data.with(|d| {
+        study.with(|d| {
             d.surveys
                 .iter()
                 .map(|s| {

@@ -159,7 +159,7 @@ fn SurveyFlow(study: StudyCtx) -> impl IntoView {
     let lock = Memo::new(move |_| ctx.lock.with(|l| if let LockState::Locked(l) = l { Some(l.clone()) } else { None }));
     let stage = Memo::new(move |_| {
         let Some(lock) = lock.get() else { return Stage::Unavailable };
-        study.data.with(|d| {
+        study.with(|d| {
             let response = lock.response_id.and_then(|r| d.response(r));
             match (response, d.survey(lock.survey_id)) {
                 (Some(r), _) if r.status == ResponseStatus::Complete => Stage::Done { language: r.language.clone() },
@@ -228,7 +228,7 @@ fn PageView(study: StudyCtx, response: Uuid, language: String) -> impl IntoView 
     // (page index, title, fell back, shown question ids); recomputed on every answer,
     // passed on only when it changes, so inputs being typed in are not rebuilt.
     let page = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.with(|d| {
             let r = d.response(response)?;
             let pages = d.response_pages(r)?;
             let page = pages.get(r.page)?;
@@ -238,7 +238,7 @@ fn PageView(study: StudyCtx, response: Uuid, language: String) -> impl IntoView 
             Some((r.page, title.to_string(), fell_back, ids))
         })
     });
-    let progress = Memo::new(move |_| study.data.with(|d| d.response_progress(response)));
+    let progress = Memo::new(move |_| study.with(|d| d.response_progress(response)));
     let problems = RwSignal::new(BTreeMap::<Uuid, String>::new());
     let summary_ref = NodeRef::<leptos::html::Div>::new();
     let heading_ref = NodeRef::<leptos::html::H1>::new();
@@ -319,10 +319,10 @@ fn PageView(study: StudyCtx, response: Uuid, language: String) -> impl IntoView 
             </div>
             <For each=move || page.with(|p| p.as_ref().map(|(_, _, _, ids)| ids.clone()).unwrap_or_default()) key=|id| *id let:qid>
                 {
-                    let question = study.data.with_untracked(|d| {
+                    let question = study.untracked(|d| {
                         d.response(response).and_then(|r| d.response_pages(r)).and_then(|pages| fieldkit_core::surveys::question(pages, qid)).cloned()
                     });
-                    let value = Signal::derive(move || study.data.with(|d| d.response(response).and_then(|r| r.answers.get(&qid).cloned())));
+                    let value = Signal::derive(move || study.with(|d| d.response(response).and_then(|r| r.answers.get(&qid).cloned())));
                     let problem = Signal::derive(move || problems.with(|p| p.get(&qid).cloned()));
                     let language = lang.clone();
                     question.map(|q| view! {

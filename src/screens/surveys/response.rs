@@ -21,7 +21,7 @@ pub fn ResponseScreen() -> impl IntoView {
     let base = format!("/study/{}/surveys", study.id());
     let meta = Memo::new(move |_| {
         let id = response_id.get()?;
-        study.data.with(|d| {
+        study.with(|d| {
             let r = d.response(id)?;
             Some((
                 respondent(d, r),
@@ -38,7 +38,7 @@ pub fn ResponseScreen() -> impl IntoView {
     // (question id, page title) of the questions shown for this response, in order.
     let questions = Memo::new(move |_| {
         let Some(id) = response_id.get() else { return Vec::new() };
-        study.data.with(|d| {
+        study.with(|d| {
             let Some(r) = d.response(id) else { return Vec::new() };
             let Some(pages) = d.response_pages(r) else { return Vec::new() };
             let shown = visible_questions(pages, &r.answers);
@@ -53,7 +53,7 @@ pub fn ResponseScreen() -> impl IntoView {
     let corrections = Memo::new(move |_| {
         response_id
             .get()
-            .and_then(|id| study.data.with(|d| d.response(id).map(|r| r.corrections.clone())))
+            .and_then(|id| study.with(|d| d.response(id).map(|r| r.corrections.clone())))
             .unwrap_or_default()
     });
     let corrector = RwSignal::new(String::new());
@@ -121,7 +121,7 @@ pub(crate) fn AnswerRow(
     let ctx = use_ctx();
     let question = Memo::new(move |_| {
         let id = response.get()?;
-        study.data.with(|d| {
+        study.with(|d| {
             d.response(id)
                 .and_then(|r| d.response_pages(r))
                 .and_then(|p| fieldkit_core::surveys::question(p, qid))
@@ -130,7 +130,7 @@ pub(crate) fn AnswerRow(
     });
     let answer = Memo::new(move |_| {
         let id = response.get()?;
-        study.data.with(|d| d.response(id).and_then(|r| r.answers.get(&qid).cloned()))
+        study.with(|d| d.response(id).and_then(|r| r.answers.get(&qid).cloned()))
     });
     let editing = RwSignal::new(false);
     let staged = RwSignal::new(None::<AnswerValue>);

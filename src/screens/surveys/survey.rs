@@ -14,10 +14,11 @@ use uuid::Uuid;
 
 use super::*;
 use crate::app::{Confirm, use_ctx};
+use crate::autosave::Topic;
 use crate::browser;
 use crate::screens::study::use_study;
 use crate::screens::surveys::respond::enter_full_screen;
-use crate::widgets::SelectField;
+use crate::widgets::{SelectField, drawn_rows};
 
 #[component]
 pub fn SurveyScreen() -> impl IntoView {
@@ -26,11 +27,11 @@ pub fn SurveyScreen() -> impl IntoView {
     let navigate = use_navigate();
     let survey_id = param_id("survey");
     let base = format!("/study/{}", study.id());
-    let exists = Memo::new(move |_| survey_id.get().is_some_and(|id| study.data.with(|d| d.survey(id).is_some())));
+    let exists = Memo::new(move |_| survey_id.get().is_some_and(|id| study.with(|d| d.survey(id).is_some())));
     let header = Memo::new(move |_| {
-        survey_id.get().and_then(|id| {
-            study.data.with(|d| d.survey(id).map(|s| (s.name.clone(), s.version, s.languages.join(", "))))
-        })
+        survey_id
+            .get()
+            .and_then(|id| study.with(|d| d.survey(id).map(|s| (s.name.clone(), s.version, s.languages.join(", ")))))
     });
     let delete = move |_| {
         let Some(id) = survey_id.get_untracked() else { return };
@@ -94,7 +95,7 @@ async fn lock_tablet(ctx: crate::app::Ctx, new_pin: Option<String>, lock: Partic
 pub(crate) fn HandOver(survey: Uuid) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let case = RwSignal::new(study.data.with_untracked(|d| d.cases.first().map(|c| c.id)));
+    let case = RwSignal::new(study.untracked(|d| d.cases.first().map(|c| c.id)));
     let participant = RwSignal::new(None::<Uuid>);
     let has_pin = RwSignal::new(None::<bool>);
     let pin = RwSignal::new(String::new());
@@ -107,7 +108,7 @@ pub(crate) fn HandOver(survey: Uuid) -> impl IntoView {
         });
     }
     let case_options = Signal::derive(move || {
-        study.data.with(|d| {
+        study.with(|d| {
             std::iter::once((String::new(), "Choose a case".to_string()))
                 .chain(d.cases.iter().map(|c| (c.id.to_string(), c.name.clone())))
                 .collect::<Vec<_>>()
@@ -115,7 +116,7 @@ pub(crate) fn HandOver(survey: Uuid) -> impl IntoView {
     });
     let people = Signal::derive(move || {
         let Some(c) = case.get() else { return vec![(String::new(), "Anonymous respondent".to_string())] };
-        study.data.with(|d| {
+        study.with(|d| {
             std::iter::once((String::new(), "Anonymous respondent".to_string()))
                 .chain(
                     d.participants_of_case(c)
@@ -130,9 +131,8 @@ pub(crate) fn HandOver(survey: Uuid) -> impl IntoView {
             error.set(Some("Choose the case this respondent belongs to.".into()));
             return;
         };
-        let empty = study
-            .data
-            .with_untracked(|d| d.survey(survey).is_none_or(|s| s.pages.iter().all(|p| p.questions.is_empty())));
+        let empty =
+            study.untracked(|d| d.survey(survey).is_none_or(|s| s.pages.iter().all(|p| p.questions.is_empty())));
         if empty {
             error.set(Some(ValidationError::EmptySurvey.to_string()));
             return;
@@ -206,7 +206,7 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
     let ctx = use_ctx();
     let base = format!("/study/{}/surveys/{survey}/responses", study.id());
     let rows = Memo::new(move |_| {
-        study.data.with(|d| {
+        study.read(&[Topic::Responses, Topic::Cases, Topic::Participants], |d| {
             d.responses_to(survey)
                 .map(|r| {
                     (
@@ -223,9 +223,11 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let drawn = drawn_rows(rows);
+    let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     let resume = move |response: Uuid| {
         let Some((case_id, participant_id)) =
-            study.data.with_untracked(|d| d.response(response).map(|r| (r.case_id, r.participant_id)))
+            study.untracked(|d| d.response(response).map(|r| (r.case_id, r.participant_id)))
         else {
             return;
         };
@@ -257,8 +259,7 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
         <section class="panel">
             <h2>"Responses"</h2>
             {move || {
-                let rows = rows.get();
-                if rows.is_empty() {
+                if empty.get() {
                     return view! { <p class="empty">"No responses yet."</p> }.into_any();
                 }
                 let base = base.clone();
@@ -271,7 +272,7 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
                                 <th scope="col">"Started"</th><th scope="col">"Finished"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|(id, status, case, who, language, version, started, completed)| view! {
+                                <For each=move || drawn.get() key=|row| format!("{row:?}") let((id, status, case, who, language, version, started, completed))>
                                     <tr>
                                         <td><A href=format!("{base}/{id}")>{who}</A></td>
                                         <td>{case}</td><td>{status_label(status)}</td><td>{language}</td>
@@ -280,7 +281,7 @@ pub(crate) fn Responses(survey: Uuid) -> impl IntoView {
                                             <button class="secondary" on:click=move |_| resume(id)>"Continue in participant mode"</button>
                                         })}</td>
                                     </tr>
-                                }).collect_view()}
+                                </For>
                             </tbody>
                         </table>
                     </div>
@@ -296,7 +297,7 @@ pub(crate) fn Downloads(survey: Uuid) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     let download = move |what: &'static str| {
-        let outcome = study.data.with_untracked(|d| {
+        let outcome = study.untracked(|d| {
             let stem = format!(
                 "{}-{}",
                 browser::file_stem(&d.study.title),

@@ -231,12 +231,23 @@ impl StudyData {
     /// the whole interview. An interview is listed when any of its parts matches the
     /// filter.
     pub fn listed_sources(&self, filter: &SourceFilter) -> Vec<ListedSource> {
-        let mut per_source: HashMap<&SourceRef, usize> = HashMap::new();
         let mut per_interview: HashMap<Uuid, usize> = HashMap::new();
+        // Survey answers are listed one line per question: segments counted per
+        // (survey, question), looked up through one map of responses (thousands).
+        let survey_of: HashMap<Uuid, Uuid> = self.responses.iter().map(|r| (r.id, r.survey_id)).collect();
+        let mut per_question: HashMap<(Uuid, Uuid), usize> = HashMap::new();
+        let mut per_source: HashMap<&SourceRef, usize> = HashMap::new();
         for s in &self.segments {
-            *per_source.entry(&s.source).or_insert(0) += 1;
-            if let SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } = &s.source {
-                *per_interview.entry(*interview).or_insert(0) += 1;
+            match &s.source {
+                SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => {
+                    *per_interview.entry(*interview).or_insert(0) += 1;
+                }
+                SourceRef::SurveyAnswer { response, question } => {
+                    if let Some(survey) = survey_of.get(response) {
+                        *per_question.entry((*survey, *question)).or_insert(0) += 1;
+                    }
+                }
+                _ => *per_source.entry(&s.source).or_insert(0) += 1,
             }
         }
         let mut out = Vec::new();
@@ -257,23 +268,18 @@ impl StudyData {
                     });
                 }
                 SourceRef::SurveyAnswer { response, question } => {
-                    let Some(survey) = self.response(*response).map(|r| r.survey_id) else { continue };
+                    let Some(survey) = survey_of.get(response).copied() else { continue };
                     let id = survey_question_id(survey, *question);
                     if !listed.insert(id) {
                         continue;
                     }
-                    let answers: Vec<&SourceRef> = per_source
-                        .keys()
-                        .copied()
-                        .filter(|k| matches!(k, SourceRef::SurveyAnswer { response: r, question: q } if q == question && self.response(*r).is_some_and(|x| x.survey_id == survey)))
-                        .collect();
                     let name = self.survey(survey).map(|s| s.name.as_str()).unwrap_or("Survey");
                     out.push(ListedSource {
                         id,
                         title: format!("{name}: answers to “{}”", s.question_text.trim()),
                         kind: s.kind.label(),
                         case_id: None,
-                        segments: answers.iter().map(|k| per_source.get(*k).copied().unwrap_or(0)).sum(),
+                        segments: per_question.get(&(survey, *question)).copied().unwrap_or(0),
                     });
                 }
                 other => out.push(ListedSource {

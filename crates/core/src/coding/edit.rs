@@ -24,6 +24,7 @@
 //!   from the originals (the same every time) and skips codes that are already
 //!   there, by id or by name in the same place, so copying twice adds nothing.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
@@ -95,6 +96,14 @@ pub enum CodingEdit {
         source: SourceRef,
         start: usize,
         end: usize,
+        codes: Vec<Uuid>,
+        coder: String,
+    },
+    /// [`CodingEdit::ApplyCodes`] at many places (source, start, end in code points)
+    /// as one change with one undo: coding every hit of a text search. All or nothing:
+    /// an invalid place refuses the whole edit with that place's error.
+    ApplyCodesMany {
+        places: Vec<(SourceRef, usize, usize)>,
         codes: Vec<Uuid>,
         coder: String,
     },
@@ -175,6 +184,62 @@ impl Applied {
     /// Every object touched (changed or removed): for `StudyData::write_ops`.
     pub fn touched(&self) -> Vec<ObjectRef> {
         self.changed.iter().chain(&self.removed).copied().collect()
+    }
+}
+
+/// Finds code-point positions in one text, moving forward from the last one found
+/// (back to the start only when asked for an earlier one), 64 bytes at a time
+/// where no position lies within them: many places on a long transcript cost one pass.
+struct Seeker<'t> {
+    text: &'t str,
+    byte: usize,
+    /// Characters starting before `byte`.
+    starts: usize,
+}
+
+impl<'t> Seeker<'t> {
+    const CHUNK: usize = 64;
+
+    fn new(text: &'t str) -> Seeker<'t> {
+        Seeker { text, byte: 0, starts: 0 }
+    }
+
+    /// The byte offset of code point `point`, or None past the end of the text.
+    fn seek(&mut self, point: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let is_start = |b: &u8| (*b as i8) >= -0x40;
+        if point < self.starts {
+            (self.byte, self.starts) = (0, 0);
+        }
+        // Skipping a chunk is safe while the position is at or after its end.
+        while let Some(chunk) = bytes.get(self.byte..self.byte + Self::CHUNK) {
+            let n = chunk.iter().filter(|b| is_start(b)).count();
+            if self.starts + n > point {
+                break;
+            }
+            self.byte += Self::CHUNK;
+            self.starts += n;
+        }
+        loop {
+            match bytes.get(self.byte) {
+                None => return (self.starts == point).then_some(self.byte),
+                Some(b) if is_start(b) => {
+                    if self.starts == point {
+                        return Some(self.byte);
+                    }
+                    self.starts += 1;
+                }
+                Some(_) => {}
+            }
+            self.byte += 1;
+        }
+    }
+
+    /// Code points `start..end` (start before end) of the text, or None past its end.
+    fn slice(&mut self, start: usize, end: usize) -> Option<&'t str> {
+        let from = self.seek(start)?;
+        let to = self.seek(end)?;
+        self.text.get(from..to)
     }
 }
 
@@ -322,6 +387,9 @@ impl StudyData {
             CodingEdit::DeleteCode { code } => self.delete_code(&mut rec, code)?,
             CodingEdit::ApplyCodes { source, start, end, codes, coder } => {
                 created = self.apply_codes(&mut rec, source, start, end, codes, coder, now)?;
+            }
+            CodingEdit::ApplyCodesMany { places, codes, coder } => {
+                self.apply_codes_many(&mut rec, places, codes, coder, now)?;
             }
             CodingEdit::RemoveCoding { segment, code } => {
                 let s = self.segment(segment).ok_or(ValidationError::UnknownSegment(segment))?;
@@ -494,6 +562,82 @@ impl StudyData {
         coder: String,
         now: Timestamp,
     ) -> Result<Option<Uuid>, ValidationError> {
+        let wanted = self.wanted_codes(codes)?;
+        let text = self.selection(&source, start, end)?.to_string();
+        let coder = coder.trim().to_string();
+        let existing = self
+            .segments
+            .iter()
+            .position(|s| s.start == start && s.end == end && s.anchor == Anchor::Placed && s.source == source);
+        Ok(Some(match existing {
+            Some(at) => self.add_codings(rec, at, &wanted, &coder, now),
+            None => self.new_segment(rec, source, start, end, text, &wanted, &coder, now),
+        }))
+    }
+
+    /// [`Self::apply_codes`] at many places: every place is checked before anything
+    /// changes, and segments are found through one map rather than a scan per place.
+    fn apply_codes_many(
+        &mut self,
+        rec: &mut Recorder,
+        places: Vec<(SourceRef, usize, usize)>,
+        codes: Vec<Uuid>,
+        coder: String,
+        now: Timestamp,
+    ) -> Result<(), ValidationError> {
+        let wanted = self.wanted_codes(codes)?;
+        if places.is_empty() {
+            return Err(ValidationError::EmptySelection);
+        }
+        let mut texts = Vec::with_capacity(places.len());
+        let mut existing: HashMap<(SourceRef, usize, usize), usize> = HashMap::new();
+        {
+            // The same checks and errors as `selection`, walking each text once when the
+            // places on it come in order (as a search gives them).
+            let mut walked: HashMap<&SourceRef, Seeker> = HashMap::new();
+            for (source, start, end) in &places {
+                let seeker = match walked.entry(source) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(v) => {
+                        v.insert(Seeker::new(self.source_text(source).ok_or(ValidationError::UnknownSource)?))
+                    }
+                };
+                if start >= end {
+                    return Err(ValidationError::EmptySelection);
+                }
+                let words = seeker.slice(*start, *end).ok_or_else(|| ValidationError::SelectionOutsideText {
+                    start: *start,
+                    end: *end,
+                    len: code_point_len(seeker.text),
+                })?;
+                texts.push(words.to_string());
+            }
+            // The first matching segment, as `apply_codes`'s scan would find.
+            for (at, s) in self.segments.iter().enumerate() {
+                if s.anchor == Anchor::Placed && walked.contains_key(&s.source) {
+                    existing.entry((s.source.clone(), s.start, s.end)).or_insert(at);
+                }
+            }
+        }
+        let coder = coder.trim().to_string();
+        for (place, text) in places.into_iter().zip(texts) {
+            match existing.get(&place) {
+                Some(at) => {
+                    self.add_codings(rec, *at, &wanted, &coder, now);
+                }
+                None => {
+                    let (source, start, end) = place.clone();
+                    self.new_segment(rec, source, start, end, text, &wanted, &coder, now);
+                    // A place given twice adds to the segment made the first time.
+                    existing.insert(place, self.segments.len() - 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The codes to apply, each known, without repeats; at least one.
+    fn wanted_codes(&self, codes: Vec<Uuid>) -> Result<Vec<Uuid>, ValidationError> {
         let mut wanted: Vec<Uuid> = Vec::new();
         for c in codes {
             self.code_or_err(c)?;
@@ -504,22 +648,33 @@ impl StudyData {
         if wanted.is_empty() {
             return Err(ValidationError::NoCodesChosen);
         }
-        let text = self.selection(&source, start, end)?.to_string();
-        let coder = coder.trim().to_string();
-        let existing = self
-            .segments
-            .iter()
-            .position(|s| s.start == start && s.end == end && s.anchor == Anchor::Placed && s.source == source);
-        if let Some(at) = existing {
-            let s = &mut self.segments[at];
-            let new: Vec<Uuid> = wanted.into_iter().filter(|c| !s.has_code(*c)).collect();
-            if !new.is_empty() {
-                rec.segment(s.id, Some(s));
-                s.codings.extend(new.into_iter().map(|code| Coding { code, coder: coder.clone(), created: now }));
-                s.modified = now;
-            }
-            return Ok(Some(s.id));
+        Ok(wanted)
+    }
+
+    /// Adds the codes a segment does not have yet; its id.
+    fn add_codings(&mut self, rec: &mut Recorder, at: usize, wanted: &[Uuid], coder: &str, now: Timestamp) -> Uuid {
+        let s = &mut self.segments[at];
+        let new: Vec<Uuid> = wanted.iter().copied().filter(|c| !s.has_code(*c)).collect();
+        if !new.is_empty() {
+            rec.segment(s.id, Some(s));
+            s.codings.extend(new.into_iter().map(|code| Coding { code, coder: coder.to_string(), created: now }));
+            s.modified = now;
         }
+        s.id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new_segment(
+        &mut self,
+        rec: &mut Recorder,
+        source: SourceRef,
+        start: usize,
+        end: usize,
+        text: String,
+        wanted: &[Uuid],
+        coder: &str,
+        now: Timestamp,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         rec.segment(id, None);
         self.segments.push(Segment {
@@ -531,10 +686,10 @@ impl StudyData {
             start,
             end,
             text,
-            codings: wanted.into_iter().map(|code| Coding { code, coder: coder.clone(), created: now }).collect(),
+            codings: wanted.iter().map(|code| Coding { code: *code, coder: coder.to_string(), created: now }).collect(),
             anchor: Anchor::Placed,
         });
-        Ok(Some(id))
+        id
     }
 
     fn merge_codes(

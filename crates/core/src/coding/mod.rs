@@ -11,11 +11,14 @@ pub mod composed;
 mod edit;
 pub mod export;
 pub mod history;
+pub mod index;
 mod model;
 pub mod retrieval;
+pub mod search;
 pub mod sources;
 
 pub use codebook::{CodeDeletionImpact, check_code_colour};
 pub use edit::{Applied, CodeField, CodingEdit, Snapshot};
 pub use history::CodingHistory;
 pub use model::*;
+pub use search::{SearchHit, SearchIndex, SearchResults};

@@ -7,7 +7,7 @@
 //! source also has a stable UUID ([`SourceRef::uuid`], version 5 of the owning ids)
 //! for exchange formats such as REFI-QDA, which need one GUID per text source.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use crate::clock::Date;
 use crate::fieldwork::{DocumentKind, Interview, InterviewKind, Speaker};
 use crate::study::StudyData;
 use crate::study::{Case, CaseAttributes};
-use crate::surveys::{AnswerValue, QuestionKind};
+use crate::surveys::{AnswerValue, QuestionKind, Response};
 
 /// Names one codable text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -261,17 +261,19 @@ impl StudyData {
         for interview in &self.interviews {
             self.interview_sources(interview, &mut out);
         }
+        // Thousands of responses: their respondents' names are looked up in one map.
+        let pseudonyms: HashMap<Uuid, &str> = self.participants.iter().map(|p| (p.id, p.pseudonym.as_str())).collect();
         for response in &self.responses {
             let Some(pages) = self.response_pages(response) else { continue };
+            let who = response.participant_id.and_then(|p| pseudonyms.get(&p).copied());
             for q in pages.iter().flat_map(|p| &p.questions) {
                 if !is_text_question(&q.kind) {
                     continue;
                 }
                 if let Some(AnswerValue::Text(t)) = response.answers.get(&q.id)
                     && !t.trim().is_empty()
-                    && let Some(info) = self.source(&SourceRef::SurveyAnswer { response: response.id, question: q.id })
                 {
-                    out.push(info);
+                    out.push(self.answer_info(response, q, t, who));
                 }
             }
         }
@@ -429,16 +431,8 @@ impl StudyData {
                 let r = self.response(*response)?;
                 let pages = self.response_pages(r)?;
                 let q = pages.iter().flat_map(|p| &p.questions).find(|q| q.id == *question)?;
-                let survey = self.survey(r.survey_id).map(|s| s.name.as_str()).unwrap_or("Survey");
-                info.kind = SourceKind::SurveyAnswer;
-                info.case_id = Some(r.case_id);
-                info.participants = r.participant_id.into_iter().collect();
-                info.survey_question = Some(q.id);
-                info.question_text = q.label.get(crate::surveys::DEFAULT_LANGUAGE).0.to_string();
-                info.date = r.completed.unwrap_or(r.started).date();
-                let who =
-                    r.participant_id.and_then(|p| self.participant(p)).map_or("Anonymous", |p| p.pseudonym.as_str());
-                info.title = format!("{survey} · {who} · {}", q.name);
+                let who = r.participant_id.and_then(|p| self.participant(p)).map(|p| p.pseudonym.as_str());
+                return Some(self.answer_info(r, q, text, who));
             }
             SourceRef::Document { document } => {
                 let d = self.document(*document)?;
@@ -451,6 +445,34 @@ impl StudyData {
             _ => {}
         }
         Some(info)
+    }
+
+    /// A survey answer as a source; `who` is the respondent's pseudonym (None: anonymous).
+    fn answer_info<'a>(
+        &self,
+        r: &Response,
+        q: &crate::surveys::Question,
+        text: &'a str,
+        who: Option<&str>,
+    ) -> SourceInfo<'a> {
+        let source = SourceRef::SurveyAnswer { response: r.id, question: q.id };
+        let survey = self.survey(r.survey_id).map(|s| s.name.as_str()).unwrap_or("Survey");
+        SourceInfo {
+            uuid: source.uuid(),
+            source,
+            kind: SourceKind::SurveyAnswer,
+            interview_kind: None,
+            title: format!("{survey} · {} · {}", who.unwrap_or("Anonymous"), q.name),
+            case_id: Some(r.case_id),
+            participants: r.participant_id.into_iter().collect(),
+            speaker: None,
+            section: None,
+            research_question: None,
+            survey_question: Some(q.id),
+            question_text: q.label.get(crate::surveys::DEFAULT_LANGUAGE).0.to_string(),
+            date: r.completed.unwrap_or(r.started).date(),
+            text,
+        }
     }
 
     /// A speaker's name for titles and attribution.

@@ -256,6 +256,12 @@ impl StudyData {
         })
     }
 
+    /// A study with nothing in it, not even a title: what a view reads once the
+    /// study it showed was closed (never saved).
+    pub fn nothing() -> StudyData {
+        Self::empty_parts()
+    }
+
     /// The collections of a study with nothing in them, to fill in with `..`.
     pub(crate) fn empty_parts() -> StudyData {
         StudyData {
