@@ -73,11 +73,26 @@ pub struct Ctx {
     confirm: RwSignal<Option<(String, String, String)>>,
     confirm_action: StoredValue<Option<Box<dyn FnOnce()>>, LocalStorage>,
     undo_actions: StoredValue<Vec<(u64, Box<dyn FnOnce()>)>, LocalStorage>,
+    /// A study just written whole (an import, the demo), handed to the study screen
+    /// so it opens without reading back what was just saved.
+    handed_over: StoredValue<Option<fieldkit_core::StudyData>, LocalStorage>,
 }
 
 impl Ctx {
     pub fn repo(&self) -> Option<Rc<AppRepo>> {
         self.repo.get_value()
+    }
+
+    /// Keeps a study that was just saved whole for the study screen to open.
+    pub fn hand_over(&self, data: fieldkit_core::StudyData) {
+        let _ = self.handed_over.try_set_value(Some(data));
+    }
+
+    /// The study handed over, if it is the one asked for (taken: it is given once).
+    pub fn take_handed_over(&self, id: uuid::Uuid) -> Option<fieldkit_core::StudyData> {
+        self.handed_over
+            .try_update_value(|slot| if slot.as_ref().is_some_and(|d| d.id() == id) { slot.take() } else { None })
+            .flatten()
     }
 
     fn notify(&self, level: Level, text: String) {
@@ -218,6 +233,7 @@ fn new_ctx() -> Ctx {
         confirm: RwSignal::new(None),
         confirm_action: StoredValue::new_local(None),
         undo_actions: StoredValue::new_local(Vec::new()),
+        handed_over: StoredValue::new_local(None),
     }
 }
 

@@ -214,6 +214,12 @@ impl StudyCtx {
         self.with_search_index(|index, d| index.search(d, query, filter, limit)).unwrap_or_default()
     }
 
+    /// Builds the search index ahead of the first search (when the box is focused),
+    /// so the first letters typed find at once.
+    pub fn prepare_search(&self) {
+        let _ = self.with_search_index(|_, _| ());
+    }
+
     /// Where every hit of a search is, to code them all.
     pub fn search_places(&self, query: &str, filter: &SourceFilter) -> Vec<(SourceRef, usize, usize)> {
         self.with_search_index(|index, d| index.places(d, query, filter)).unwrap_or_default()

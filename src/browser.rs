@@ -90,6 +90,27 @@ pub fn download_bytes(filename: &str, mime: &str, contents: &[u8]) -> Result<(),
 }
 
 /// Reads a file the user picked, as bytes.
+/// Waits until the next frame has been painted, so a long job can show its progress
+/// between steps and the page stays responsive.
+pub async fn painted() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(window) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let then = resolve.clone();
+        let after = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(then.unchecked_ref(), 0);
+            }
+        });
+        if window.request_animation_frame(after.unchecked_ref()).is_err() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await

@@ -244,6 +244,7 @@ test('memos, moving a segment onto other words, splitting a code, counts by case
   await journal.getByRole('button', { name: 'Add memo' }).click();
   await journal.locator('li.memo textarea').last().waitFor();
   assert.equal(await journal.locator('li.memo textarea').last().inputValue(), 'Day 3: transport keeps coming up.');
+  await page.getByRole('button', { name: 'Show segments and sources per code' }).click();
   const counts = page.getByRole('table', { name: 'Counts per code' });
   const drivers = counts.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '— Drivers', exact: true }) });
   const cells = (await drivers.getByRole('cell').allInnerTexts()).map((c) => c.trim());

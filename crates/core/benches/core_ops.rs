@@ -96,6 +96,25 @@ fn coding(data: &fieldkit_core::StudyData) {
         let writes = edited.write_ops(&applied.touched());
         edited.apply_coding(applied.undo, Timestamp::default()).ok().map(|_| writes)
     });
+    bench("every codable text (sources())", || data.sources().len());
+    bench("the source list (listed_sources, no filter)", || data.listed_sources(&SourceFilter::default()));
+    let interview = data.interviews.iter().find(|i| i.transcript.is_some()).map(|i| i.id).unwrap_or_default();
+    bench("compose a whole interview and its highlights", || data.compose(interview).map(|c| c.highlights(data).len()));
+    let busiest_code = data
+        .codes
+        .iter()
+        .max_by_key(|c| data.segments.iter().filter(|s| s.has_code(c.id)).count())
+        .map(|c| c.id)
+        .unwrap_or_default();
+    bench("a code's segments (retrieve one code)", || {
+        data.retrieve(&RetrievalFilter { codes: vec![busiest_code], ..RetrievalFilter::default() }).len()
+    });
+    bench("build the coding index", || fieldkit_core::coding::index::CodingIndex::build(data));
+    bench("build the text search index", || fieldkit_core::coding::SearchIndex::build(data));
+    let index = fieldkit_core::coding::SearchIndex::build(data);
+    bench("search \"care workers\" (first 200 hits)", || {
+        index.search(data, "care workers", &SourceFilter::default(), 200).total
+    });
     let theme = data.themes().next().map(|t| t.id).unwrap_or_default();
     let rural = SourceFilter { attributes: vec![("setting".into(), "rural".into())], ..SourceFilter::default() };
     let worker = data.study.roles.iter().find(|r| r.name == "Care worker").map(|r| r.id).into_iter().collect();

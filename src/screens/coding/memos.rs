@@ -80,9 +80,15 @@ pub fn Memos(target: MemoTarget, #[prop(into)] title: String) -> impl IntoView {
 pub(crate) fn Counts() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let by_role = RwSignal::new(false);
+    // Worked out and drawn once asked for: on a real study it is hundreds of codes
+    // by dozens of cases, too much to redo whenever the coding tab opens.
+    let shown = RwSignal::new(false);
     let table = Memo::new(move |_| {
+        if !shown.get() {
+            return (Vec::new(), Vec::new());
+        }
         let roles = by_role.get();
-        study.with(|d| {
+        study.read(&[Topic::Codes, Topic::Segments, Topic::Cases, Topic::Participants, Topic::Study], |d| {
             let counts = d.code_counts();
             let columns: Vec<(Option<Uuid>, String)> = if roles {
                 let mut seen: Vec<Option<Uuid>> = Vec::new();
@@ -124,6 +130,10 @@ pub(crate) fn Counts() -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Counts"</h2>
+            <Show when=move || !shown.get()>
+                <button class="secondary" on:click=move |_| shown.set(true)>"Show segments and sources per code"</button>
+            </Show>
+            <Show when=move || shown.get()>
             <div class="check">
                 <input type="checkbox" id="counts-by-role" prop:checked=move || by_role.get() on:change=move |ev| by_role.set(event_target_checked(&ev))/>
                 <label for="counts-by-role">"By participant role instead of by case"</label>
@@ -146,6 +156,7 @@ pub(crate) fn Counts() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            </Show>
         </section>
     }
     .into_any()

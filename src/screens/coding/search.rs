@@ -107,7 +107,7 @@ pub(crate) fn TextSearch() -> impl IntoView {
             <div class="field">
                 <label for="text-search">"Search the text of the study"</label>
                 <input id="text-search" type="search" autocomplete="off" spellcheck="false"
-                    placeholder="A word or phrase" prop:value=move || query.get()
+                    placeholder="A word or phrase" prop:value=move || query.get() on:focus=move |_| study.prepare_search()
                     on:input=move |ev| query.set(event_target_value(&ev))/>
                 <p class="hint">"Finds words in every note, turn, transcript, answer and document, ignoring capitals and accents (dwr finds dŵr)."</p>
             </div>

@@ -14,6 +14,7 @@ use super::*;
 use crate::app::use_ctx;
 use crate::autosave::Topic;
 use crate::screens::study::use_study;
+use crate::widgets::drawn_rows;
 
 /// What composing a text reads: its notes and turns, who said them, the survey.
 const TEXT_TOPICS: &[Topic] =
@@ -335,6 +336,10 @@ pub fn SourceScreen() -> impl IntoView {
             list
         })
     });
+    // A long source has hundreds of segments and the codebook hundreds of codes:
+    // a screenful is drawn at once, the rest in the frames after.
+    let drawn_segments = drawn_rows(segments);
+    let drawn_codes = drawn_rows(codes);
     view! {
         <section class="panel">
             <p class="crumbs"><A href=format!("/study/{}/coding", study.id())>"Coding"</A></p>
@@ -385,7 +390,8 @@ pub fn SourceScreen() -> impl IntoView {
                     <input id="code-search" type="search" autocomplete="off" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                 </div>
                 <ul class="plain code-choices">
-                    {move || codes.get().into_iter().map(|(id, depth, name, colour)| {
+                    <For each=move || drawn_codes.get() key=|c| c.clone() let((id, depth, name, colour))>
+                    {
                         let box_id = format!("pick-{id}");
                         view! {
                             <li class=format!("check depth-{}", depth.min(3))>
@@ -395,7 +401,8 @@ pub fn SourceScreen() -> impl IntoView {
                                 <label for=box_id>{name}</label>
                             </li>
                         }
-                    }).collect_view()}
+                    }
+                    </For>
                 </ul>
                 <button on:click=apply_codes disabled=move || chosen.get().is_none()>"Apply codes"</button>
             </section>
@@ -407,7 +414,7 @@ pub fn SourceScreen() -> impl IntoView {
             <h3>"Coded segments in this source"</h3>
             <ul class="plain segments">
                 // Keyed by what a segment shows: an edit redraws only the segments it changed.
-                <For each=move || segments.get() key=|s| s.clone() let((id, start, end, text, anchor, codes))>
+                <For each=move || drawn_segments.get() key=|s| s.clone() let((id, start, end, text, anchor, codes))>
                     {
                     let memos_open = RwSignal::new(false);
                     view! {

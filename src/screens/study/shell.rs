@@ -36,6 +36,14 @@ pub fn StudyShell() -> impl IntoView {
             state.set(Loading::Failed("This address does not name a study.".into()));
             return;
         };
+        // A study saved whole a moment ago (an import) opens as it is in memory.
+        if let Some(data) = ctx.take_handed_over(id) {
+            if let Some(owner) = owner.clone() {
+                owner.with(|| provide_context(StudyCtx::new(ctx, data)));
+            }
+            state.set(Loading::Open);
+            return;
+        }
         let Some(repo) = ctx.repo() else { return };
         let owner = owner.clone();
         state.set(Loading::Busy);

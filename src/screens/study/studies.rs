@@ -41,6 +41,8 @@ pub fn StudiesScreen() -> impl IntoView {
     };
     load();
 
+    // What an import is doing, shown with a progress bar until it is done.
+    let importing = RwSignal::new(None::<(f64, String)>);
     let open = {
         let navigate = navigate.clone();
         move |data: StudyData| {
@@ -48,9 +50,13 @@ pub fn StudiesScreen() -> impl IntoView {
             let navigate = navigate.clone();
             spawn_local(async move {
                 match create_and_open(&repo, &data).await {
-                    Ok(path) => navigate(&path, Default::default()),
+                    Ok(path) => {
+                        ctx.hand_over(data);
+                        navigate(&path, Default::default())
+                    }
                     Err(e) => ctx.error(e),
                 }
+                let _ = importing.try_set(None);
             });
         }
     };
@@ -70,11 +76,21 @@ pub fn StudiesScreen() -> impl IntoView {
             let Some(file) = browser::picked_file(&ev) else { return };
             let open = open.clone();
             spawn_local(async move {
+                let name = file.name();
+                let step = |done: f64, what: String| {
+                    let _ = importing.try_set(Some((done, what)));
+                };
+                step(0.05, format!("Reading “{name}”…"));
+                browser::painted().await;
                 let bytes = match browser::read_file(&file).await {
                     Ok(b) => b,
-                    Err(e) => return ctx.error(e),
+                    Err(e) => {
+                        let _ = importing.try_set(None);
+                        return ctx.error(e);
+                    }
                 };
-                let name = file.name();
+                step(0.2, format!("Checking “{name}” ({})…", browser::human_bytes(bytes.len() as f64)));
+                browser::painted().await;
                 let json = name.to_lowercase().ends_with(".json");
                 // REFI-QDA files are read in the files worker into the same backup form.
                 let parsed = if json {
@@ -100,8 +116,16 @@ pub fn StudiesScreen() -> impl IntoView {
                     }
                 };
                 match parsed {
-                    Ok(backup) => open(backup.into_study()),
-                    Err(e) => ctx.error(format!("“{name}” was not imported: {e}")),
+                    Ok(backup) => {
+                        let data = backup.into_study();
+                        step(0.5, format!("Saving “{}” on this device…", data.study.title));
+                        browser::painted().await;
+                        open(data);
+                    }
+                    Err(e) => {
+                        let _ = importing.try_set(None);
+                        ctx.error(format!("“{name}” was not imported: {e}"))
+                    }
                 }
             });
         }
@@ -143,6 +167,12 @@ pub fn StudiesScreen() -> impl IntoView {
                 </label>
                 <button class="secondary" on:click=demo>"Open the demo study"</button>
             </div>
+            {move || importing.get().map(|(done, what)| view! {
+                <div class="import-progress" role="status">
+                    <progress max="1" value=done.to_string() aria-label="Import progress"></progress>
+                    <p>{what}</p>
+                </div>
+            })}
         </section>
     }
 }

@@ -72,7 +72,7 @@ fn page_of(language: &str, page: usize, of: usize) -> String {
 #[derive(Clone)]
 enum Opened {
     Busy,
-    Ready(StudyCtx),
+    Ready(Box<StudyCtx>),
     Failed(String),
 }
 
@@ -95,7 +95,7 @@ pub fn ParticipantMode() -> impl IntoView {
                 Ok(loaded) => {
                     if let Some(owner) = owner {
                         let study = owner.with(|| StudyCtx::new(ctx, loaded.data));
-                        let _ = opened.try_set(Opened::Ready(study));
+                        let _ = opened.try_set(Opened::Ready(Box::new(study)));
                     }
                 }
                 Err(e) => drop(opened.try_set(Opened::Failed(e.to_string()))),
@@ -118,7 +118,7 @@ pub fn ParticipantMode() -> impl IntoView {
                             <p class="muted small" lang="en">{e}</p>
                         </section>
                     }.into_any(),
-                    Opened::Ready(study) => view! { <SurveyFlow study=study/> }.into_any(),
+                    Opened::Ready(study) => view! { <SurveyFlow study=*study/> }.into_any(),
                 }}
             </main>
             <footer class="participant-foot" lang="en">
