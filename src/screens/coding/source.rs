@@ -111,12 +111,28 @@ pub fn SourceScreen() -> impl IntoView {
         if whole.get().is_some() {
             return None;
         }
-        study.untracked(|d| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
+        study.untracked(|d| {
+            // Transcripts and documents first, found without listing every text.
+            d.interviews
+                .iter()
+                .map(|i| SourceRef::Transcript { interview: i.id })
+                .chain(d.documents.iter().map(|x| SourceRef::Document { document: x.id }))
+                .find(|s| s.uuid() == id)
+                .or_else(|| d.sources().into_iter().find(|s| s.uuid == id).map(|s| s.source))
+        })
     });
     // The source list, worked out once per address (it lists every source of the study):
     // the title of a whole text and the previous/next links both read it.
+    // It waits for the text's first frame: the text is what the user came for.
+    let first_frame = RwSignal::new(false);
+    request_animation_frame(move || {
+        let _ = first_frame.try_set(true);
+    });
     let listed = Memo::new(move |_| {
         target.track();
+        if !first_frame.get() {
+            return Vec::new();
+        }
         study.untracked(|d| d.listed_sources(&SourceFilter::default()))
     });
     let info = Memo::new(move |_| {
