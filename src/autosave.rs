@@ -91,6 +91,22 @@ pub enum Topic {
 
 const TOPICS: usize = 15;
 
+/// What views derived from coded text read: where each segment comes from (its
+/// source, case, participant, protocol question), the codebook and the segments.
+/// The source list, a code's segments and the matrix.
+pub const CODED_TEXT_TOPICS: &[Topic] = &[
+    Topic::Study,
+    Topic::Cases,
+    Topic::Participants,
+    Topic::Protocols,
+    Topic::Interviews,
+    Topic::Documents,
+    Topic::Surveys,
+    Topic::Responses,
+    Topic::Codes,
+    Topic::Segments,
+];
+
 /// What the codable texts are made of (and their titles, for search hits).
 pub const TEXT_TOPICS: &[Topic] = &[
     Topic::Interviews,

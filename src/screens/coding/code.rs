@@ -13,23 +13,9 @@ use uuid::Uuid;
 
 use super::*;
 use crate::app::{Confirm, use_ctx};
-use crate::autosave::{StudyCtx, Topic};
+use crate::autosave::{CODED_TEXT_TOPICS, StudyCtx};
 use crate::screens::study::use_study;
 use crate::widgets::{SelectField, TextField, drawn_rows};
-
-/// What a code's segments (with who said them, where) are worked out from.
-const RETRIEVAL_TOPICS: &[Topic] = &[
-    Topic::Study,
-    Topic::Cases,
-    Topic::Participants,
-    Topic::Protocols,
-    Topic::Interviews,
-    Topic::Documents,
-    Topic::Surveys,
-    Topic::Responses,
-    Topic::Codes,
-    Topic::Segments,
-];
 
 #[component]
 pub fn CodeScreen() -> impl IntoView {
@@ -135,7 +121,7 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
             roles: Uuid::parse_str(&by_role.get()).ok().into_iter().collect(),
             ..SourceFilter::default()
         };
-        study.read(RETRIEVAL_TOPICS, |d| {
+        study.read(CODED_TEXT_TOPICS, |d| {
             d.retrieve(&RetrievalFilter { codes: vec![id], sources, ..RetrievalFilter::default() })
                 .into_iter()
                 .map(|r| {

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::app::use_ctx;
-use crate::autosave::Topic;
+use crate::autosave::{CODED_TEXT_TOPICS, Topic};
 use crate::browser;
 use crate::screens::study::use_study;
 
@@ -28,21 +28,6 @@ fn key_of_column(column: MatrixColumn) -> String {
         MatrixColumn::Question(id) => format!("question-{id}"),
     }
 }
-
-/// The view of the matrix last chosen on this device.
-/// What the matrix's rows, columns and cells' segments are worked out from.
-const MATRIX_TOPICS: &[Topic] = &[
-    Topic::Study,
-    Topic::Cases,
-    Topic::Participants,
-    Topic::Protocols,
-    Topic::Interviews,
-    Topic::Documents,
-    Topic::Surveys,
-    Topic::Responses,
-    Topic::Codes,
-    Topic::Segments,
-];
 
 const VIEW_SETTING: &str = "fieldkit.matrix-view";
 
@@ -76,7 +61,7 @@ pub fn MatrixScreen() -> impl IntoView {
         let (r, c) = (rows.get(), columns.get());
         // Not the matrix's own cells: typing a synopsis must not work the matrix out
         // again (each cell reads its own synopsis and links).
-        study.read(MATRIX_TOPICS, |d| d.framework_matrix(r, c))
+        study.read(CODED_TEXT_TOPICS, |d| d.framework_matrix(r, c))
     });
     let shape = Memo::new(move |_| matrix.with(|m| (m.rows.clone(), m.columns.clone())));
     let download = move |xlsx: bool| {

@@ -13,23 +13,10 @@ use uuid::Uuid;
 use super::memos::{CopyCodebook, Counts};
 use super::*;
 use crate::app::use_ctx;
-use crate::autosave::Topic;
+use crate::autosave::{CODED_TEXT_TOPICS, Topic};
 use crate::browser;
 use crate::screens::study::use_study;
 use crate::widgets::{SelectField, TextField, drawn_rows};
-
-/// What the source list is worked out from.
-const SOURCE_TOPICS: &[Topic] = &[
-    Topic::Study,
-    Topic::Cases,
-    Topic::Participants,
-    Topic::Protocols,
-    Topic::Interviews,
-    Topic::Documents,
-    Topic::Surveys,
-    Topic::Responses,
-    Topic::Segments,
-];
 
 #[component]
 pub fn CodingTab() -> impl IntoView {
@@ -76,7 +63,7 @@ pub(crate) fn SourceList() -> impl IntoView {
             ..SourceFilter::default()
         };
         // One line per interview or focus group (its notes and turns are coded as one text).
-        study.read(SOURCE_TOPICS, |d| {
+        study.read(CODED_TEXT_TOPICS, |d| {
             d.listed_sources(&filter)
                 .into_iter()
                 .map(|s| (s.id, s.title, s.kind, d.case_name(s.case_id).to_string(), s.segments))
