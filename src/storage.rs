@@ -132,33 +132,59 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
     Reflect::get(value, &JsValue::from_str(key)).ok()?.as_string()
 }
 
-fn number(value: &JsValue, key: &str) -> Option<u32> {
-    let n = Reflect::get(value, &JsValue::from_str(key)).ok()?.as_f64()?;
-    (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
+/// The property names of a stored record as JS strings, made once per batch rather
+/// than five times per record (a study has tens of thousands).
+struct Fields {
+    key: JsValue,
+    kind: JsValue,
+    study: JsValue,
+    schema: JsValue,
+    body: JsValue,
 }
 
-fn record_to_js(r: &RawRecord) -> JsValue {
-    let obj = Object::new();
-    set(&obj, "key", r.key.as_str().into());
-    set(&obj, "kind", r.kind.as_str().into());
-    set(&obj, "study", r.study.as_str().into());
-    set(&obj, "schema", r.schema.into());
-    set(&obj, "body", r.body.as_str().into());
-    obj.into()
-}
-
-/// Reads a stored value. A value of the wrong shape still comes back as a record
-/// (its whole content as the body) so that decoding fails and quarantines it.
-fn record_from_js(value: &JsValue) -> RawRecord {
-    let body = text(value, "body")
-        .unwrap_or_else(|| js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default());
-    RawRecord {
-        key: text(value, "key").unwrap_or_default(),
-        kind: text(value, "kind").unwrap_or_default(),
-        study: text(value, "study").unwrap_or_default(),
-        schema: number(value, "schema").unwrap_or(0),
-        body,
+impl Fields {
+    fn new() -> Fields {
+        Fields {
+            key: JsValue::from_str("key"),
+            kind: JsValue::from_str("kind"),
+            study: JsValue::from_str("study"),
+            schema: JsValue::from_str("schema"),
+            body: JsValue::from_str("body"),
+        }
     }
+
+    fn write(&self, r: &RawRecord) -> JsValue {
+        let obj = Object::new();
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&obj, &self.key, &r.key.as_str().into());
+        let _ = Reflect::set(&obj, &self.kind, &r.kind.as_str().into());
+        let _ = Reflect::set(&obj, &self.study, &r.study.as_str().into());
+        let _ = Reflect::set(&obj, &self.schema, &r.schema.into());
+        let _ = Reflect::set(&obj, &self.body, &r.body.as_str().into());
+        obj.into()
+    }
+
+    /// Reads a stored value. A value of the wrong shape still comes back as a record
+    /// (its whole content as the body) so that decoding fails and quarantines it.
+    fn read(&self, value: &JsValue) -> RawRecord {
+        let text = |name: &JsValue| Reflect::get(value, name).ok().and_then(|v| v.as_string());
+        let body = text(&self.body)
+            .unwrap_or_else(|| js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default());
+        let schema = Reflect::get(value, &self.schema).ok().and_then(|v| v.as_f64());
+        RawRecord {
+            key: text(&self.key).unwrap_or_default(),
+            kind: text(&self.kind).unwrap_or_default(),
+            study: text(&self.study).unwrap_or_default(),
+            schema: schema
+                .filter(|n| *n >= 0.0 && *n <= f64::from(u32::MAX) && n.fract() == 0.0)
+                .map_or(0, |n| n as u32),
+            body,
+        }
+    }
+}
+
+fn record_from_js(value: &JsValue) -> RawRecord {
+    Fields::new().read(value)
 }
 
 fn quarantined_to_js(q: &QuarantinedRecord) -> JsValue {
@@ -197,9 +223,10 @@ impl Store for IdbStore {
         let quarantine = tx.object_store(QUARANTINE).map_err(|e| failed("save", e))?;
         // Requests are queued synchronously; the transaction commits when they all succeed.
         let mut queued = Ok(());
+        let fields = Fields::new();
         for op in &ops {
             let result = match op {
-                WriteOp::Put(r) => records.put(&record_to_js(r), None).map(drop),
+                WriteOp::Put(r) => records.put(&fields.write(r), None).map(drop),
                 WriteOp::Delete(key) => records.delete(Query::Key(JsValue::from_str(key))).map(drop),
                 WriteOp::Quarantine(q) => quarantine
                     .put(&quarantined_to_js(q), None)
@@ -242,11 +269,13 @@ impl Store for IdbStore {
     }
 
     async fn by_study(&self, study: &str) -> Result<Vec<RawRecord>, StoreError> {
-        Ok(self.read_all(Some("study"), Some(study)).await?.iter().map(record_from_js).collect())
+        let fields = Fields::new();
+        Ok(self.read_all(Some("study"), Some(study)).await?.iter().map(|v| fields.read(v)).collect())
     }
 
     async fn by_kind(&self, kind: &str) -> Result<Vec<RawRecord>, StoreError> {
-        Ok(self.read_all(Some("kind"), Some(kind)).await?.iter().map(record_from_js).collect())
+        let fields = Fields::new();
+        Ok(self.read_all(Some("kind"), Some(kind)).await?.iter().map(|v| fields.read(v)).collect())
     }
 
     async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {

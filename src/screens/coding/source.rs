@@ -59,6 +59,34 @@ pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
     Some((start, start + length))
 }
 
+/// Splits the pieces of a text into lines, each ending after a line break (a piece
+/// across a break becomes one piece on each line). The lines hold every character of
+/// the text in order, so offsets read from the page are unchanged.
+fn in_lines(text: &str, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+    let breaks: Vec<usize> = text.chars().enumerate().filter(|(_, c)| *c == '\n').map(|(at, _)| at + 1).collect();
+    let mut lines = Vec::with_capacity(breaks.len() + 1);
+    let mut line = Vec::new();
+    let mut next = 0;
+    for piece in pieces {
+        let mut start = piece.start;
+        while start < piece.end {
+            while breaks.get(next).is_some_and(|b| *b <= start) {
+                next += 1;
+            }
+            let end = breaks.get(next).map_or(piece.end, |b| (*b).min(piece.end));
+            line.push(Piece { start, end, look: piece.look.clone() });
+            if breaks.get(next) == Some(&end) {
+                lines.push(std::mem::take(&mut line));
+            }
+            start = end;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Selects `start..end` (UTF-16 offsets into the container's text) and scrolls it
 /// into view: how a search hit opens with its words ready to code.
 fn select_in(container: &web_sys::Element, start: u32, end: u32) -> Option<()> {
@@ -207,7 +235,7 @@ pub fn SourceScreen() -> impl IntoView {
         if at < len {
             pieces.push(Piece { start: at, end: len, look: Look::Plain });
         }
-        Some((text, pieces))
+        Some((text.clone(), in_lines(&text, pieces)))
     });
     let container = NodeRef::<leptos::html::Div>::new();
     // The last selection made in the text (code points), kept while the palette is used.
@@ -274,6 +302,21 @@ pub fn SourceScreen() -> impl IntoView {
     });
     let search = RwSignal::new(String::new());
     let picked = RwSignal::new(Vec::<Uuid>::new());
+    // One memo for the many buttons that need a selection: they wake when there
+    // comes to be one or stops being one, not on every change of it.
+    let has_choice = Memo::new(move |_| chosen.with(Option::is_some));
+    let palette = NodeRef::<leptos::html::Ul>::new();
+    let untick_palette = move || {
+        let Some(list) = palette.get_untracked() else { return };
+        let Ok(ticked) = list.query_selector_all("input:checked") else { return };
+        for at in 0..ticked.length() {
+            if let Some(input) =
+                ticked.get(at).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(n).ok())
+            {
+                input.set_checked(false);
+            }
+        }
+    };
     let codes = Memo::new(move |_| {
         let q = search.get().to_lowercase();
         study.read(&[Topic::Codes], |d| {
@@ -319,6 +362,7 @@ pub fn SourceScreen() -> impl IntoView {
                     ctx.info("The selection spans several notes or turns: each part is coded as its own segment, attributed to who said it.");
                 }
                 picked.set(Vec::new());
+                untick_palette();
                 chosen.set(None);
                 if let Some(sel) = web_sys::window().and_then(|w| w.get_selection().ok().flatten()) {
                     let _ = sel.remove_all_ranges();
@@ -379,22 +423,26 @@ pub fn SourceScreen() -> impl IntoView {
                 <h3>"Text"</h3>
                 <p class="hint">"Select words with a finger or the mouse, then tick codes and apply them."</p>
                 <div class="source-text" node_ref=container aria-label="Source text">
-                    // Keyed by piece: coding a few words redraws those pieces, not the text.
-                    <For each=move || body.with(|b| b.as_ref().map(|(_, p)| p.clone()).unwrap_or_default()) key=|p| p.clone() let:piece>
-                        {
-                            let words = body.with_untracked(|b| {
-                                b.as_ref().and_then(|(t, _)| slice_code_points(t, piece.start, piece.end)).unwrap_or("").to_string()
-                            });
-                            match piece.look {
-                                Look::Plain => view! { <span>{words}</span> }.into_any(),
-                                Look::Heading => view! { <strong class="composed-heading">{words}</strong> }.into_any(),
-                                Look::Speaker => view! { <span class="composed-speaker">{words}</span> }.into_any(),
-                                Look::Coded(colour, names, n) => {
-                                    let class = if n > 1 { "hl hl-multi" } else { "hl" };
-                                    view! { <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark> }.into_any()
+                    // One block per line, keyed by its pieces: coding a few words redraws
+                    // that line, and the browser lays out only the lines on screen
+                    // (`content-visibility` in the style sheet).
+                    <For each=move || body.with(|b| b.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()) key=|line| line.clone() let:line>
+                        <div class="line">
+                            {line.into_iter().map(|piece| {
+                                let words = body.with_untracked(|b| {
+                                    b.as_ref().and_then(|(t, _)| slice_code_points(t, piece.start, piece.end)).unwrap_or("").to_string()
+                                });
+                                match piece.look {
+                                    Look::Plain => view! { <span>{words}</span> }.into_any(),
+                                    Look::Heading => view! { <strong class="composed-heading">{words}</strong> }.into_any(),
+                                    Look::Speaker => view! { <span class="composed-speaker">{words}</span> }.into_any(),
+                                    Look::Coded(colour, names, n) => {
+                                        let class = if n > 1 { "hl hl-multi" } else { "hl" };
+                                        view! { <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark> }.into_any()
+                                    }
                                 }
-                            }
-                        }
+                            }).collect_view()}
+                        </div>
                     </For>
                 </div>
             </section>
@@ -405,13 +453,15 @@ pub fn SourceScreen() -> impl IntoView {
                     <label for="code-search">"Find a code"</label>
                     <input id="code-search" type="search" autocomplete="off" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                 </div>
-                <ul class="plain code-choices">
+                <ul class="plain code-choices" node_ref=palette>
                     <For each=move || drawn_codes.get() key=|c| c.clone() let((id, depth, name, colour))>
                     {
                         let box_id = format!("pick-{id}");
                         view! {
                             <li class=format!("check depth-{}", depth.min(3))>
-                                <input type="checkbox" id=box_id.clone() prop:checked=move || picked.with(|p| p.contains(&id))
+                                // Not bound to `picked` reactively: hundreds of boxes each
+                                // re-subscribing on every change costs a frame.
+                                <input type="checkbox" id=box_id.clone() prop:checked=picked.with_untracked(|p| p.contains(&id))
                                     on:change=move |ev| { let on = event_target_checked(&ev); picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } }); }/>
                                 <span class="swatch" style=format!("background:{colour}") aria-hidden="true"></span>
                                 <label for=box_id>{name}</label>
@@ -420,7 +470,7 @@ pub fn SourceScreen() -> impl IntoView {
                     }
                     </For>
                 </ul>
-                <button on:click=apply_codes disabled=move || chosen.get().is_none()>"Apply codes"</button>
+                <button on:click=apply_codes disabled=move || !has_choice.get()>"Apply codes"</button>
             </section>
         </div>
         <section class="panel">
@@ -437,7 +487,7 @@ pub fn SourceScreen() -> impl IntoView {
                     <li class="segment">
                         <p class="segment-text">{format!("“{text}”")}<span class="muted small">{format!(" ({start}–{end}) · {anchor}")}</span></p>
                         <div class="row wrap">
-                            <button class="secondary" disabled=move || chosen.get().is_none() on:click=move |_| {
+                            <button class="secondary" disabled=move || !has_choice.get() on:click=move |_| {
                                 let Some((start, end)) = chosen.get_untracked() else { return };
                                 let own = study.untracked(|d| d.segment(id).map(|s| s.source.clone()));
                                 let parts = parts_of(start, end);
@@ -482,4 +532,30 @@ pub fn SourceScreen() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_keep_every_character_in_order_and_split_pieces_at_breaks() {
+        let text = "ab\ncd\n\nef";
+        let pieces = vec![
+            Piece { start: 0, end: 1, look: Look::Plain },
+            Piece { start: 1, end: 5, look: Look::Heading },
+            Piece { start: 5, end: 9, look: Look::Plain },
+        ];
+        let lines = in_lines(text, pieces);
+        let spans: Vec<Vec<(usize, usize)>> =
+            lines.iter().map(|l| l.iter().map(|p| (p.start, p.end)).collect()).collect();
+        assert_eq!(spans, vec![vec![(0, 1), (1, 3)], vec![(3, 5), (5, 6)], vec![(6, 7)], vec![(7, 9)]]);
+        assert_eq!(lines[1][0].look, Look::Heading, "a piece across a break keeps its look on both lines");
+        let joined: String = lines
+            .iter()
+            .flatten()
+            .map(|p| slice_code_points(text, p.start, p.end).unwrap_or("?").to_string())
+            .collect();
+        assert_eq!(joined, text);
+    }
 }

@@ -27,7 +27,9 @@
   };
 
   // Runs `act` at t0, then checks `ready` right away and on every animation frame;
-  // once it holds, resolves after the next painted frame with { ms, t0, t1 }.
+  // once it holds, resolves after the first frame painted with the result, with
+  // { ms, t0, t1 }. Found true inside an animation frame, that is this frame (it is
+  // painted after its callbacks): a task queued now runs after that paint.
   // Resolves { error } if `act` throws, { timeout } if `ready` never holds.
   window.__fkTime = (act, ready, timeout = 60_000) =>
     new Promise((resolve) => {
@@ -38,7 +40,7 @@
         resolve({ error: String(e?.message || e) });
         return;
       }
-      const poll = () => {
+      const poll = (inFrame) => {
         let ok = false;
         try {
           ok = Boolean(ready());
@@ -46,17 +48,19 @@
           ok = false;
         }
         if (ok) {
-          afterPaint(() => {
+          const done = () => {
             const t1 = performance.now();
             resolve({ ms: t1 - t0, t0, t1 });
-          });
+          };
+          if (inFrame) setTimeout(done, 0);
+          else afterPaint(done);
         } else if (performance.now() - t0 > timeout) {
           resolve({ timeout: true, t0, t1: performance.now() });
         } else {
-          requestAnimationFrame(poll);
+          requestAnimationFrame(() => poll(true));
         }
       };
-      poll();
+      poll(false);
     });
 
   // Page loads: records window.__fkShown = { name, ms } (ms from navigation start)
