@@ -98,6 +98,7 @@ test('search finds words ignoring capitals and accents, codes every hit in one s
   // Each hit shows the found words in context and where they come from.
   const first = hits.first();
   assert.match((await first.locator('mark').innerText()).toLowerCase(), /^care$/);
+  await page.locator('.text-search [role="status"]').scrollIntoViewIfNeeded();
   await screenshot(page, 'search-hits-1024x768', { fullPage: false });
 
   const theme = await page.getByLabel('Code to apply').locator('option').nth(1).innerText();
@@ -136,7 +137,8 @@ test('a hit opens its source with the words selected; coding them, removing the 
   const firstCode = await palette.locator('.code-choices label').first().innerText();
   await applyCodesTo(page, firstCode);
   await page.locator('li.segment').nth(before).waitFor();
-  await screenshot(page, 'search-hit-coded-768x1024', { fullPage: false });
+  await page.locator('.source-text mark').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'search-hit-coded-1024x768', { fullPage: false });
   await saved();
   await checkedBackup('hit-coded');
 

@@ -424,8 +424,7 @@ pub fn SourceScreen() -> impl IntoView {
                 <p class="hint">"Select words with a finger or the mouse, then tick codes and apply them."</p>
                 <div class="source-text" node_ref=container aria-label="Source text">
                     // One block per line, keyed by its pieces: coding a few words redraws
-                    // that line, and the browser lays out only the lines on screen
-                    // (`content-visibility` in the style sheet).
+                    // that line, not the text.
                     <For each=move || body.with(|b| b.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()) key=|line| line.clone() let:line>
                         <div class="line">
                             {line.into_iter().map(|piece| {

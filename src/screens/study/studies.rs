@@ -19,6 +19,24 @@ pub async fn create_and_open(repo: &AppRepo, data: &StudyData) -> Result<String,
     Ok(format!("/study/{}", data.id()))
 }
 
+/// Saves a whole study (an import), showing how far it has got in `progress` and
+/// letting the page paint between chunks of records.
+async fn save_in_steps(
+    repo: &AppRepo,
+    data: &StudyData,
+    progress: RwSignal<Option<(f64, String)>>,
+) -> Result<String, String> {
+    repo.create_in_steps(data, |done, total| {
+        let share = if total == 0 { 1.0 } else { done as f64 / total as f64 };
+        let what = format!("Saving on this device: {done} of {total} records…");
+        let _ = progress.try_set(Some((0.5 + 0.45 * share, what)));
+        browser::painted()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(format!("/study/{}", data.id()))
+}
+
 #[component]
 pub fn StudiesScreen() -> impl IntoView {
     let ctx = use_ctx();
@@ -49,7 +67,12 @@ pub fn StudiesScreen() -> impl IntoView {
             let Some(repo) = ctx.repo() else { return };
             let navigate = navigate.clone();
             spawn_local(async move {
-                match create_and_open(&repo, &data).await {
+                let saved = if importing.get_untracked().is_some() {
+                    save_in_steps(&repo, &data, importing).await
+                } else {
+                    create_and_open(&repo, &data).await
+                };
+                match saved {
                     Ok(path) => {
                         ctx.hand_over(data);
                         navigate(&path, Default::default())

@@ -233,6 +233,28 @@ impl<S: Store> Repo<S> {
         Ok(self.store.apply(ops).await?)
     }
 
+    /// Like [`Repo::create`], encoding the records in chunks and awaiting `between`
+    /// (given how many are done of how many) after each one: the app shows progress
+    /// and lets the page paint there. Still one write, all or nothing.
+    pub async fn create_in_steps<F, Fut>(&self, data: &StudyData, mut between: F) -> Result<(), RepoError>
+    where
+        F: FnMut(usize, usize) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        /// Records encoded between two pauses: about a frame's work on a tablet.
+        const CHUNK: usize = 2_000;
+        if self.store.get(&record_key(RecordKind::Study, data.id())).await?.is_some() {
+            return Err(RepoError::AlreadyExists(data.study.title.clone()));
+        }
+        let objects = data.all_objects();
+        let mut ops = Vec::with_capacity(objects.len());
+        for chunk in objects.chunks(CHUNK) {
+            ops.extend(Self::puts(data, chunk)?);
+            between(ops.len(), objects.len()).await;
+        }
+        Ok(self.store.apply(ops).await?)
+    }
+
     /// Deletes a study and every record that belongs to it, readable or not.
     pub async fn delete_study(&self, id: Uuid) -> Result<usize, RepoError> {
         let keys: Vec<WriteOp> =
