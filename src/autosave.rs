@@ -245,41 +245,28 @@ impl StudyCtx {
     /// `topics` like [`StudyCtx::read`].
     pub fn read_indexed<T>(&self, topics: &[Topic], f: impl FnOnce(&CodingIndex, &StudyData) -> T) -> Option<T> {
         self.read(topics, |_| ());
-        let data = self.data;
-        self.indexes
-            .try_update_value(|indexes| {
-                data.try_with_value(|d| {
-                    let index = indexes.coding.get_or_insert_with(|| CodingIndex::build(d));
-                    f(index, d)
-                })
-            })
-            .flatten()
+        self.with_indexes(|indexes, d| f(indexes.coding.get_or_insert_with(|| CodingIndex::build(d)), d))
     }
 
     fn with_search_index<T>(&self, f: impl FnOnce(&SearchIndex, &StudyData) -> T) -> Option<T> {
+        self.with_indexes(|indexes, d| f(indexes.search.get_or_insert_with(|| SearchIndex::build(d)), d))
+    }
+
+    /// The indexes with the study they index; None once the study is closed.
+    fn with_indexes<T>(&self, f: impl FnOnce(&mut Indexes, &StudyData) -> T) -> Option<T> {
         let data = self.data;
-        self.indexes
-            .try_update_value(|indexes| {
-                data.try_with_value(|d| {
-                    let index = indexes.search.get_or_insert_with(|| SearchIndex::build(d));
-                    f(index, d)
-                })
-            })
-            .flatten()
+        self.indexes.try_update_value(|indexes| data.try_with_value(|d| f(indexes, d))).flatten()
     }
 
     /// Wakes the views that read what `refs` names and brings the indexes up to date.
     fn changed(&self, refs: &[ObjectRef]) {
-        let data = self.data;
-        let _ = self.indexes.try_update_value(|indexes| {
-            let _ = data.try_with_value(|d| {
-                if let Some(index) = indexes.search.as_mut() {
-                    index.refresh(d, refs);
-                }
-                if let Some(index) = indexes.coding.as_mut() {
-                    index.refresh(d, refs);
-                }
-            });
+        self.with_indexes(|indexes, d| {
+            if let Some(index) = indexes.search.as_mut() {
+                index.refresh(d, refs);
+            }
+            if let Some(index) = indexes.coding.as_mut() {
+                index.refresh(d, refs);
+            }
         });
         let mut woken = [false; TOPICS];
         for r in refs {

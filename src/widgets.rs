@@ -268,3 +268,9 @@ where
         rows.with(|r| r.iter().take(n).cloned().collect())
     })
 }
+
+/// Whether the `<details>` a `toggle` event came from is now open: for drawing what
+/// it holds only once it is opened.
+pub fn details_opened(ev: &web_sys::Event) -> bool {
+    ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()).is_some_and(|d| d.open())
+}

@@ -215,10 +215,7 @@ pub(crate) fn MatrixCellEditor(
                 Some((false, n)) => plural(n, "segment", "segments"),
             }}</p>
             <Show when=move || !empty()>
-                <details class="supporting" on:toggle=move |ev| {
-                    let open = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(event_target::<web_sys::Element>(&ev)).is_ok_and(|d| d.open());
-                    quotes_open.set(open);
-                }>
+                <details class="supporting" on:toggle=move |ev| quotes_open.set(crate::widgets::details_opened(&ev))>
                     <summary>{move || format!("Supporting quotes ({})", supporting.get())}</summary>
                     <ul class="plain">
                         {move || links.get().into_iter().map(|(segment, words, linked)| {

@@ -505,10 +505,7 @@ pub fn SourceScreen() -> impl IntoView {
                             }>"Set to the selected words"</button>
                         </div>
                         // Its memos are drawn when opened: a long source has hundreds of segments.
-                        <details class="segment-memos" on:toggle=move |ev| {
-                            let open = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDetailsElement>(event_target::<web_sys::Element>(&ev)).is_ok_and(|d| d.open());
-                            memos_open.set(open);
-                        }><summary>"Memos on this segment"</summary>
+                        <details class="segment-memos" on:toggle=move |ev| memos_open.set(crate::widgets::details_opened(&ev))><summary>"Memos on this segment"</summary>
                             {move || memos_open.get().then(|| view! { <Memos target=MemoTarget::Segment(id) title=""/> })}
                         </details>
                         <div class="row wrap chips">

@@ -226,11 +226,7 @@ impl<S: Store> Repo<S> {
 
     /// Stores a new study whole (created here or imported): all records or none.
     pub async fn create(&self, data: &StudyData) -> Result<(), RepoError> {
-        if self.store.get(&record_key(RecordKind::Study, data.id())).await?.is_some() {
-            return Err(RepoError::AlreadyExists(data.study.title.clone()));
-        }
-        let ops = Self::puts(data, &data.all_objects())?;
-        Ok(self.store.apply(ops).await?)
+        self.create_in_steps(data, |_, _| std::future::ready(())).await
     }
 
     /// Like [`Repo::create`], encoding the records in chunks and awaiting `between`
