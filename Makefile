@@ -46,6 +46,8 @@ test: setup lint
 lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	# The split build's code (src/parts.rs with feature `split`), as make build compiles it.
+	cargo clippy --target wasm32-unknown-unknown -p fieldkit-app --features split -- -D warnings
 
 # The same layers one at a time, for development.
 test-native: setup

@@ -12,6 +12,9 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$ROOT/tests/e2e/node_modules/binaryen/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
+# wasm-split-cli, from the crate wasm_split_cli_support: cuts the app into parts
+# (scripts/build-app.sh). 0.2.3 is the first that works with wasm-bindgen 0.2.128+.
+WASM_SPLIT_VERSION=0.2.4
 say() { printf '[setup] %s\n' "$*"; }
 
 # --- Rust: the wasm target (the toolchain itself is the machine's stable) ----
@@ -32,6 +35,13 @@ done
 if [[ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]]; then
   say "installing trunk $TRUNK_VERSION (cargo install, takes ~7 min)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# --- wasm-split-cli -----------------------------------------------------------
+if [[ ! -x "$HOME/.cargo/bin/wasm-split-cli" ]] \
+   || ! grep -q "wasm_split_cli_support $WASM_SPLIT_VERSION " "$HOME/.cargo/.crates.toml" 2>/dev/null; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (cargo install, takes ~1 min)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
 fi
 
 # --- wasm-bindgen-cli: must match the wasm-bindgen crate exactly -------------
@@ -105,5 +115,5 @@ fi
 # (all targets, wasm32 included; instant when everything is cached)
 cargo fetch --quiet
 
-say "ready: $(trunk --version), $(wasm-bindgen --version), $(wasm-opt --version | cut -d' ' -f1-3)," \
+say "ready: $(trunk --version), wasm-split-cli $WASM_SPLIT_VERSION, $(wasm-bindgen --version), $(wasm-opt --version | cut -d' ' -f1-3)," \
     "$(/usr/bin/chromium --version 2>/dev/null | cut -d' ' -f1-2), $(/usr/bin/chromedriver --version | cut -d' ' -f1-2)"

@@ -13,10 +13,8 @@ use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 use crate::browser;
-use crate::screens::fieldwork::{account, documents, interviews, protocols, runner};
-use crate::screens::study::{case, overview, participant, shell, studies};
-use crate::screens::surveys::respond;
-use crate::screens::{coding, storage, surveys};
+use crate::parts::{self, lazy};
+use crate::screens::study::{overview, shell, studies};
 use crate::storage::IdbStore;
 
 /// The IndexedDB database the app uses.
@@ -270,7 +268,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Show when=move || ctx.store_state.get() == StoreState::Ready && locked.get()
             fallback=move || view! { <ResearcherApp/> }>
-            <respond::ParticipantMode/>
+            {lazy(parts::participant_mode)}
         </Show>
     }
 }
@@ -305,27 +303,27 @@ fn ResearcherApp() -> impl IntoView {
                     StoreState::Ready => view! {
                         <Routes fallback=|| view! { <p>"This page does not exist. "<A href="/">"Go to your studies"</A></p> }>
                             <Route path=path!("/") view=studies::StudiesScreen/>
-                            <Route path=path!("/storage") view=storage::StorageScreen/>
+                            <Route path=path!("/storage") view=|| lazy(parts::storage_screen)/>
                             <ParentRoute path=path!("/study/:id") view=shell::StudyShell>
                                 <Route path=path!("") view=overview::OverviewTab/>
-                                <Route path=path!("cases") view=case::CasesTab/>
-                                <Route path=path!("participants") view=participant::ParticipantsTab/>
-                                <Route path=path!("cases/:case") view=case::CaseScreen/>
-                                <Route path=path!("participants/:participant") view=participant::ParticipantScreen/>
-                                <Route path=path!("cases/:case/documents/:document") view=documents::DocumentScreen/>
-                                <Route path=path!("protocols") view=protocols::ProtocolsTab/>
-                                <Route path=path!("protocols/:protocol") view=protocols::ProtocolScreen/>
-                                <Route path=path!("interviews") view=interviews::InterviewsTab/>
-                                <Route path=path!("interviews/:interview") view=runner::InterviewScreen/>
-                                <Route path=path!("interviews/:interview/account") view=account::AccountScreen/>
-                                <Route path=path!("coding") view=coding::CodingTab/>
-                                <Route path=path!("coding/source/:source") view=coding::SourceScreen/>
-                                <Route path=path!("coding/code/:code") view=coding::CodeScreen/>
-                                <Route path=path!("coding/matrix") view=coding::MatrixScreen/>
-                                <Route path=path!("surveys") view=surveys::SurveysTab/>
-                                <Route path=path!("surveys/:survey") view=surveys::SurveyScreen/>
-                                <Route path=path!("surveys/:survey/edit") view=surveys::SurveyBuilder/>
-                                <Route path=path!("surveys/:survey/responses/:response") view=surveys::ResponseScreen/>
+                                <Route path=path!("cases") view=|| lazy(parts::cases_tab)/>
+                                <Route path=path!("participants") view=|| lazy(parts::participants_tab)/>
+                                <Route path=path!("cases/:case") view=|| lazy(parts::case_screen)/>
+                                <Route path=path!("participants/:participant") view=|| lazy(parts::participant_screen)/>
+                                <Route path=path!("cases/:case/documents/:document") view=|| lazy(parts::document_screen)/>
+                                <Route path=path!("protocols") view=|| lazy(parts::protocols_tab)/>
+                                <Route path=path!("protocols/:protocol") view=|| lazy(parts::protocol_screen)/>
+                                <Route path=path!("interviews") view=|| lazy(parts::interviews_tab)/>
+                                <Route path=path!("interviews/:interview") view=|| lazy(parts::interview_screen)/>
+                                <Route path=path!("interviews/:interview/account") view=|| lazy(parts::account_screen)/>
+                                <Route path=path!("coding") view=|| lazy(parts::coding_tab)/>
+                                <Route path=path!("coding/source/:source") view=|| lazy(parts::source_screen)/>
+                                <Route path=path!("coding/code/:code") view=|| lazy(parts::code_screen)/>
+                                <Route path=path!("coding/matrix") view=|| lazy(parts::matrix_screen)/>
+                                <Route path=path!("surveys") view=|| lazy(parts::surveys_tab)/>
+                                <Route path=path!("surveys/:survey") view=|| lazy(parts::survey_screen)/>
+                                <Route path=path!("surveys/:survey/edit") view=|| lazy(parts::survey_builder)/>
+                                <Route path=path!("surveys/:survey/responses/:response") view=|| lazy(parts::response_screen)/>
                             </ParentRoute>
                         </Routes>
                     }.into_any(),

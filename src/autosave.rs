@@ -245,11 +245,17 @@ impl StudyCtx {
     /// `topics` like [`StudyCtx::read`].
     pub fn read_indexed<T>(&self, topics: &[Topic], f: impl FnOnce(&CodingIndex, &StudyData) -> T) -> Option<T> {
         self.read(topics, |_| ());
-        self.with_indexes(|indexes, d| f(indexes.coding.get_or_insert_with(|| CodingIndex::build(d)), d))
+        self.with_indexes(|indexes, d| {
+            indexes.refresh = Some(Indexes::refresh_all);
+            f(indexes.coding.get_or_insert_with(|| CodingIndex::build(d)), d)
+        })
     }
 
     fn with_search_index<T>(&self, f: impl FnOnce(&SearchIndex, &StudyData) -> T) -> Option<T> {
-        self.with_indexes(|indexes, d| f(indexes.search.get_or_insert_with(|| SearchIndex::build(d)), d))
+        self.with_indexes(|indexes, d| {
+            indexes.refresh = Some(Indexes::refresh_all);
+            f(indexes.search.get_or_insert_with(|| SearchIndex::build(d)), d)
+        })
     }
 
     /// The indexes with the study they index; None once the study is closed.
@@ -261,11 +267,8 @@ impl StudyCtx {
     /// Wakes the views that read what `refs` names and brings the indexes up to date.
     fn changed(&self, refs: &[ObjectRef]) {
         self.with_indexes(|indexes, d| {
-            if let Some(index) = indexes.search.as_mut() {
-                index.refresh(d, refs);
-            }
-            if let Some(index) = indexes.coding.as_mut() {
-                index.refresh(d, refs);
+            if let Some(refresh) = indexes.refresh {
+                refresh(indexes, d, refs);
             }
         });
         let mut woken = [false; TOPICS];
@@ -461,6 +464,21 @@ struct Indexes {
     search: Option<SearchIndex>,
     /// Segments per code and per source.
     coding: Option<CodingIndex>,
+    /// Brings the indexes up to date after an edit. Set by whatever builds an
+    /// index (the coding screens), so that the index code stays in their part of
+    /// the app and out of the first visit's download.
+    refresh: Option<fn(&mut Indexes, &StudyData, &[ObjectRef])>,
+}
+
+impl Indexes {
+    fn refresh_all(&mut self, d: &StudyData, refs: &[ObjectRef]) {
+        if let Some(index) = self.search.as_mut() {
+            index.refresh(d, refs);
+        }
+        if let Some(index) = self.coding.as_mut() {
+            index.refresh(d, refs);
+        }
+    }
 }
 
 /// A queued write: an object to encode when written, or a write already made.

@@ -6,6 +6,7 @@ pub mod storage;
 
 mod app;
 mod autosave;
+mod parts;
 mod screens;
 mod widgets;
 

@@ -10,6 +10,7 @@ use fieldkit_core::exchange::merge::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use send_wrapper::SendWrapper;
 use uuid::Uuid;
 
 use crate::app::use_ctx;
@@ -38,8 +39,34 @@ fn plan_counts(plan: &MergePlan) -> Vec<(MergeKind, usize, usize, usize)> {
     counts.into_iter().map(|(k, (a, u, c))| (k, a, u, c)).collect()
 }
 
+/// The overview's merge section. Choosing a file loads the merging part of the
+/// app (its own wasm file), which reads the file and shows the plan.
 #[component]
 pub fn MergePanel() -> impl IntoView {
+    // The file chosen last, with a count so that choosing the same file again starts over.
+    let picked = RwSignal::new(None::<(u32, SendWrapper<web_sys::File>)>);
+    let pick = move |ev: leptos::ev::Event| {
+        let Some(file) = browser::picked_file(&ev) else { return };
+        let count = picked.with_untracked(|p| p.as_ref().map_or(0, |(n, _)| n + 1));
+        picked.set(Some((count, SendWrapper::new(file))));
+    };
+    view! {
+        <section class="panel">
+            <h2>"Merge work from another tablet"</h2>
+            <p>"Choose a backup (.json) of this study exported on another tablet. You see what it adds and decide every conflict before anything changes."</p>
+            <label class="button secondary file-button">
+                "Choose a backup to merge"
+                <input type="file" accept=".json,application/json" class="visually-hidden" on:change=pick/>
+            </label>
+            {move || picked.get().map(|(_, file)| crate::parts::lazy(move || crate::parts::merge_review(file.clone())))}
+        </section>
+    }
+}
+
+/// What merging `file` into the open study would do, the conflicts to decide, and
+/// after *Merge* the summary.
+#[component]
+pub fn MergeReview(file: SendWrapper<web_sys::File>) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
     // The plan is large (two copies of a study): kept out of the reactive graph's clones.
@@ -49,8 +76,8 @@ pub fn MergePanel() -> impl IntoView {
     let choices = RwSignal::new(HashMap::<(MergeKind, Uuid), Resolution>::new());
     let summary = RwSignal::new(None::<MergeSummary>);
 
-    let pick = move |ev: leptos::ev::Event| {
-        let Some(file) = browser::picked_file(&ev) else { return };
+    {
+        let file = file.take();
         spawn_local(async move {
             let incoming = match browser::read_backup(&file).await {
                 Ok(study) => study,
@@ -64,7 +91,7 @@ pub fn MergePanel() -> impl IntoView {
             summary.set(None);
             plan.set_value(Some(made));
         });
-    };
+    }
 
     let cancel = move |_| {
         plan.set_value(None);
@@ -94,13 +121,6 @@ pub fn MergePanel() -> impl IntoView {
     };
 
     view! {
-        <section class="panel">
-            <h2>"Merge work from another tablet"</h2>
-            <p>"Choose a backup (.json) of this study exported on another tablet. You see what it adds and decide every conflict before anything changes."</p>
-            <label class="button secondary file-button">
-                "Choose a backup to merge"
-                <input type="file" accept=".json,application/json" class="visually-hidden" on:change=pick/>
-            </label>
             {move || shown.get().map(|(title, other, counts, conflicts)| view! {
                 <div class="merge-plan" role="region" aria-label="Merge plan">
                     <h3>{format!("From “{title}”")}</h3>
@@ -169,7 +189,6 @@ pub fn MergePanel() -> impl IntoView {
                     </ul>
                 </div>
             })}
-        </section>
     }
     .into_any()
 }

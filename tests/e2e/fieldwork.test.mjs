@@ -39,6 +39,7 @@ const saved = () => page.locator('.save-state[data-state="saved"]').waitFor({ ti
 async function coverageRow(caseName) {
   await tab('Interviews').click();
   const row = page.getByRole('table', { name: 'Coverage' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: caseName }) });
+  await row.waitFor(); // the tab's part of the app may still be loading
   const cells = await row.getByRole('cell').allInnerTexts();
   return cells.slice(0, 4);
 }

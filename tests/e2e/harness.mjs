@@ -298,6 +298,8 @@ export function collectErrors(target, { ignore = [] } = {}) {
 
 /** Selects `words` inside the open source's text as a finger's selection handles would. */
 export async function selectWords(page, words) {
+  // The source screen's part of the app may still be loading.
+  await page.locator('.source-text').waitFor();
   await page.evaluate((words) => {
     const root = document.querySelector('.source-text');
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);

@@ -2,7 +2,6 @@
 //! stakeholder roles, the backup, merging another tablet's work, deleting the study.
 
 use fieldkit_core::ObjectRef;
-use fieldkit_core::exchange::backup::Backup;
 use fieldkit_core::study::StudyEdit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,15 +21,21 @@ pub fn OverviewTab() -> impl IntoView {
     let include_identifying = RwSignal::new(false);
 
     let export = move |_| {
-        let (json, name) = study.untracked(|d| {
-            let now = browser::now();
-            let date = now.date().map(|d| d.to_string()).unwrap_or_default();
-            let json = Backup::of(d, include_identifying.get_untracked(), now).to_json();
-            (json, format!("{}-backup-{date}.json", browser::file_stem(&d.study.title)))
+        let identifying = include_identifying.get_untracked();
+        spawn_local(async move {
+            match crate::parts::backup_json(study, identifying, browser::now()).await {
+                Ok(Some((json, name))) => {
+                    if let Err(e) = browser::download(&name, "application/json", &json) {
+                        ctx.error(e);
+                    }
+                }
+                Ok(None) => {}
+                Err(crate::parts::PartMissing) => ctx.error(
+                    "The backup could not be made: this part of fieldkit is not saved on this device yet \
+                     and the network is not reachable. Try again when you are online.",
+                ),
+            }
         });
-        if let Err(e) = browser::download(&name, "application/json", &json) {
-            ctx.error(e);
-        }
     };
 
     let delete_study = move |_| {

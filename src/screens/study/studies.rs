@@ -1,8 +1,7 @@
 //! The first screen: every study on this device, and the ways to start one.
 
 use fieldkit_core::StudyData;
-use fieldkit_core::demo::{DemoSize, demo_study};
-use fieldkit_core::exchange::backup::Backup;
+use fieldkit_core::demo::DemoSize;
 use fieldkit_core::storage::StudyListing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +10,13 @@ use leptos_router::hooks::use_navigate;
 
 use crate::app::{AppRepo, use_ctx};
 use crate::browser;
+use crate::parts::{self, PartMissing};
 use crate::widgets::AddByName;
+
+/// What the user sees when a part of the app (parsing an import, making the demo)
+/// could not be loaded.
+const PART_MISSING: &str = "This part of fieldkit could not be loaded: it is not saved on this device yet \
+    and the network is not reachable. Nothing was changed; try again when you are online.";
 
 /// Stores a new study whole, then opens it.
 pub async fn create_and_open(repo: &AppRepo, data: &StudyData) -> Result<String, String> {
@@ -117,7 +122,7 @@ pub fn StudiesScreen() -> impl IntoView {
                 let json = name.to_lowercase().ends_with(".json");
                 // REFI-QDA files are read in the files worker into the same backup form.
                 let parsed = if json {
-                    Backup::parse(&bytes).map_err(|e| e.to_string())
+                    parts::parse_backup(bytes).await.unwrap_or_else(|PartMissing| Err(PART_MISSING.into()))
                 } else {
                     match browser::import_refi_qda(&bytes).await {
                         Ok((backup, text)) => {
@@ -133,14 +138,15 @@ pub fn StudiesScreen() -> impl IntoView {
                                 text.clone()
                             };
                             ctx.note(format!("Import report for “{name}”:\n{shown}"));
-                            Backup::parse(backup.as_bytes()).map_err(|e| e.to_string())
+                            parts::parse_backup(backup.into_bytes())
+                                .await
+                                .unwrap_or_else(|PartMissing| Err(PART_MISSING.into()))
                         }
                         Err(e) => Err(e),
                     }
                 };
                 match parsed {
-                    Ok(backup) => {
-                        let data = backup.into_study();
+                    Ok(data) => {
                         step(0.5, format!("Saving “{}” on this device…", data.study.title));
                         browser::painted().await;
                         open(data);
@@ -154,7 +160,15 @@ pub fn StudiesScreen() -> impl IntoView {
         }
     };
 
-    let demo = move |_| open(demo_study(DemoSize::Small));
+    let demo = move |_| {
+        let open = open.clone();
+        spawn_local(async move {
+            match parts::demo_study(DemoSize::Small).await {
+                Ok(data) => open(data),
+                Err(PartMissing) => ctx.error(PART_MISSING),
+            }
+        });
+    };
 
     view! {
         <section class="panel">
