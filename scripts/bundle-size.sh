@@ -60,8 +60,8 @@ def line(value, what):
 line(total(first), f"first visit, gzipped: {', '.join(sorted(first))}")
 for part, fs in sorted(parts.items()):
     line(total(f"{app}/{f}" for f in fs), f"part {part}, gzipped ({fs[0]} + {len(fs) - 1} shared chunks)")
-if 'participant_mode' in parts:
-    line(total(first) + total(f"{app}/{f}" for f in parts['participant_mode']),
+if 'participant_part' in parts:
+    line(total(first) + total(f"{app}/{f}" for f in parts['participant_part']),
          "participant mode in all (first visit + its part), gzipped")
 line(total(on_demand), "on demand (files worker), gzipped")
 line(total(files), "total, every file once, gzipped")

@@ -28,19 +28,54 @@ impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
 /// the main module does not is cut out into the part's own wasm file (or into a
 /// chunk shared by the parts that need it).
 macro_rules! parts {
-    ($($part:ident { $(fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block)+ })+) => { $( $(
-        #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
-        pub fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
-            fn body($($arg: $ty),*) -> $ret $body
-            Ok(body($($arg),*))
+    ($($part:ident {
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block
+        $(fn $more:ident($($more_arg:ident: $more_ty:ty),*) -> $more_ret:ty $more_body:block)*
+    })+) => {
+        $(
+            // The first function of a part also makes `$part()`, which loads the part
+            // without running anything in it (see `preload_all`).
+            #[cfg(feature = "split")]
+            #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($part))]
+            pub fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
+                fn body($($arg: $ty),*) -> $ret $body
+                Ok(body($($arg),*))
+            }
+            #[cfg(not(feature = "split"))]
+            pub async fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
+                fn body($($arg: $ty),*) -> $ret $body
+                Ok(body($($arg),*))
+            }
+            #[cfg(not(feature = "split"))]
+            async fn $part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+                Ok(())
+            }
+            $(
+                #[cfg(feature = "split")]
+                #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+                pub fn $more($($more_arg: $more_ty),*) -> Result<$more_ret, PartMissing> {
+                    fn body($($more_arg: $more_ty),*) -> $more_ret $more_body
+                    Ok(body($($more_arg),*))
+                }
+                #[cfg(not(feature = "split"))]
+                pub async fn $more($($more_arg: $more_ty),*) -> Result<$more_ret, PartMissing> {
+                    fn body($($more_arg: $more_ty),*) -> $more_ret $more_body
+                    Ok(body($($more_arg),*))
+                }
+            )*
+        )+
+
+        /// Loads every part, one at a time in idle moments, so that a screen opens
+        /// at once even the first time (the download comes from the offline copy
+        /// after the first visit; what remains is starting the part). Parts that
+        /// fail are left for their screens to load and report.
+        pub async fn preload_all() {
+            $(
+                crate::browser::idle_after(0).await;
+                let _ = $part().await;
+            )+
         }
-        #[cfg(not(feature = "split"))]
-        pub async fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
-            fn body($($arg: $ty),*) -> $ret $body
-            Ok(body($($arg),*))
-        }
-    )+ )+ };
+    };
 }
 
 use fieldkit_core::StudyData;
@@ -59,17 +94,27 @@ parts! {
         fn participants_tab() -> AnyView { participant::ParticipantsTab().into_any() }
         fn participant_screen() -> AnyView { participant::ParticipantScreen().into_any() }
     }
-    fieldwork {
-        fn document_screen() -> AnyView { documents::DocumentScreen().into_any() }
+    protocols_part {
         fn protocols_tab() -> AnyView { protocols::ProtocolsTab().into_any() }
         fn protocol_screen() -> AnyView { protocols::ProtocolScreen().into_any() }
+    }
+    interviews_part {
         fn interviews_tab() -> AnyView { interviews::InterviewsTab().into_any() }
         fn interview_screen() -> AnyView { runner::InterviewScreen().into_any() }
+    }
+    accounts_part {
         fn account_screen() -> AnyView { account::AccountScreen().into_any() }
+    }
+    documents_part {
+        fn document_screen() -> AnyView { documents::DocumentScreen().into_any() }
     }
     coding_part {
         fn coding_tab() -> AnyView { coding::CodingTab().into_any() }
+    }
+    code_part {
         fn code_screen() -> AnyView { coding::CodeScreen().into_any() }
+    }
+    matrix_part {
         fn matrix_screen() -> AnyView { coding::MatrixScreen().into_any() }
     }
     source_part {
@@ -78,12 +123,14 @@ parts! {
     surveys_part {
         fn surveys_tab() -> AnyView { surveys::SurveysTab().into_any() }
         fn survey_screen() -> AnyView { surveys::SurveyScreen().into_any() }
+    }
+    responses_part {
         fn response_screen() -> AnyView { surveys::ResponseScreen().into_any() }
     }
     builder {
         fn survey_builder() -> AnyView { surveys::SurveyBuilder().into_any() }
     }
-    participant_mode {
+    participant_part {
         fn participant_mode() -> AnyView { respond::ParticipantMode().into_any() }
     }
     merging {

@@ -321,6 +321,7 @@ test('site-visit notes and documents: typed, uploaded, kept after reload', async
   await page.getByRole('heading', { level: 2, name: 'Board minutes, March' }).waitFor();
   assert.equal(await page.getByLabel('Text', { exact: true }).inputValue(), '# Board meeting\n\n- Agreed to recruit two carers\n- العربية test\n');
   await page.getByRole('link', { name: '← Back to the case' }).click();
+  await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').nth(1).waitFor(); // its part may still load
   const docs = await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').allInnerTexts();
   assert.equal(docs.length, 2, docs.join('\n'));
   assert.ok(docs.some((d) => d.includes('Board minutes, March') && d.includes('Minutes')), docs.join('\n'));

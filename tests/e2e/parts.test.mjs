@@ -38,11 +38,16 @@ async function withBrowser(options, fn) {
   }
 }
 
+const SECTIONS = [
+  ['Cases', 'Case studies'], ['Participants', 'Participants'], ['Protocols', 'Interview protocols'],
+  ['Interviews', 'Interviews and focus groups'], ['Surveys', 'Stakeholder surveys'], ['Coding', 'Codebook'],
+];
+
 const tab = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name, exact: true });
 
-test('a first visit downloads only the first-visit files; each part comes once, when first opened', async () => {
+test('a first visit downloads only the first-visit files; the parts follow in the background, each once', async () => {
   const server = await startServer();
-  const { dir } = await buildOf(DIST_DIR);
+  const { dir, parts } = await buildOf(DIST_DIR);
   try {
     // No service worker, so every download shows in the server's log.
     await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
@@ -60,42 +65,44 @@ test('a first visit downloads only the first-visit files; each part comes once, 
         assert.equal(first.filter((p) => p === f).length, 1, `${f} downloaded once: ${first}`);
       }
 
-      // The demo study is made by its own part; then each section's part comes with its first screen.
-      const seen = () => server.requests.length;
-      let mark = seen();
-      const newParts = () => partsIn(server.requests.slice(mark));
+      // A few seconds later, in idle moments, every part is loaded ahead of use, each file once.
+      for (let i = 0; i < 300 && !parts.every((p) => server.requests.includes(p)); i++) await page.waitForTimeout(100);
+      assert.deepEqual(parts.filter((p) => !server.requests.includes(p)), [], 'every part loaded in the background');
+      const partRequests = server.requests.filter(isPartFile);
+      assert.equal(partRequests.length, new Set(partRequests).size, 'each part file downloaded once');
+
+      // Opening every section then downloads nothing more, and each opens at once.
+      const mark = server.requests.length;
       await page.getByRole('link', { name: 'Studies' }).first().click();
       await page.getByRole('button', { name: 'Open the demo study' }).click();
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
-      assert.deepEqual(newParts(), ['demo']);
-
-      const sections = [
-        ['Cases', 'Case studies', ['people']],
-        ['Participants', 'Participants', []],
-        ['Protocols', 'Interview protocols', ['fieldwork']],
-        ['Interviews', 'Interviews and focus groups', []],
-        ['Surveys', 'Stakeholder surveys', ['surveys_part']],
-        ['Coding', 'Codebook', ['coding_part']],
-      ];
-      for (const [name, heading, parts] of sections) {
-        mark = seen();
-        await tab(page, name).click();
-        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-        assert.deepEqual(newParts(), parts, `opening ${name} downloads ${parts}`);
-      }
-      // Back to each: nothing is downloaded again.
-      mark = seen();
-      for (const [name, heading] of sections) {
+      for (const [name, heading] of SECTIONS) {
         await tab(page, name).click();
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       }
-      assert.deepEqual(server.requests.slice(mark).filter(isPartFile), [], 'a part is downloaded once');
-
-      mark = seen();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Storage' }).click();
-      await page.getByRole('heading', { name: /storage/i }).first().waitFor();
-      assert.deepEqual(newParts(), ['storage_part']);
+      await page.getByRole('heading', { name: 'Storage on this device' }).waitFor();
+      assert.deepEqual(server.requests.slice(mark), [], 'nothing downloaded again');
       errors.assertNone();
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+test('a screen opened before its part is loaded fetches that part at once, and only that part', async () => {
+  const server = await startServer();
+  try {
+    await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
+      await page.goto(server.url + '/');
+      await page.getByLabel('Study title').fill('Straight to coding');
+      await page.getByRole('button', { name: 'Create study' }).click();
+      await page.getByRole('heading', { name: 'Research questions' }).waitFor();
+      // A fresh page load straight onto the coding tab, before the background loading starts.
+      const mark = server.requests.length;
+      await page.goto(page.url() + '/coding');
+      await page.getByRole('heading', { name: 'Codebook', exact: true }).waitFor();
+      assert.deepEqual(partsIn(server.requests.slice(mark)), ['coding_part']);
     });
   } finally {
     await server.close();
@@ -128,10 +135,7 @@ test('after the background copy, every screen opens with the server stopped', as
       await page.getByRole('heading', { name: 'Your studies' }).waitFor();
       await page.getByRole('button', { name: 'Open the demo study' }).click();
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
-      for (const [name, heading] of [
-        ['Cases', 'Case studies'], ['Participants', 'Participants'], ['Protocols', 'Interview protocols'],
-        ['Interviews', 'Interviews and focus groups'], ['Surveys', 'Stakeholder surveys'], ['Coding', 'Codebook'],
-      ]) {
+      for (const [name, heading] of SECTIONS) {
         await tab(page, name).click();
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       }
@@ -146,7 +150,7 @@ test('after the background copy, every screen opens with the server stopped', as
       await page.getByRole('link', { name: 'Edit questions' }).click();
       await page.getByRole('heading', { name: 'Edit survey' }).waitFor();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Storage' }).click();
-      await page.getByRole('heading', { name: /storage/i }).first().waitFor();
+      await page.getByRole('heading', { name: 'Storage on this device' }).waitFor();
       assert.equal(await page.locator('.part-missing').count(), 0, 'no part is missing offline');
       await screenshot(page, 'offline-parts-storage');
     });
@@ -159,12 +163,12 @@ test('a part that fails to download says so, offers Try again, and the rest keep
   const server = await startServer();
   try {
     await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
+      // The coding part's download fails from the start (the background loading's attempt too).
+      const broken = (route) => route.abort('internetdisconnected');
+      await page.route('**/split_coding_part.wasm', broken);
       await page.goto(server.url + '/');
       await page.getByRole('button', { name: 'Open the demo study' }).click();
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
-
-      const broken = (route) => route.abort('internetdisconnected');
-      await page.route('**/split_coding_part.wasm', broken);
       await tab(page, 'Coding').click();
       const missing = page.getByRole('alert').filter({ hasText: 'This part of fieldkit could not be loaded' });
       await missing.waitFor();
