@@ -134,10 +134,7 @@ pub async fn idle_after(delay_ms: i32) {
                 let _ = then.call0(&JsValue::NULL);
             }
         });
-        if window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(when_idle.unchecked_ref(), delay_ms)
-            .is_err()
-        {
+        if window.set_timeout_with_callback_and_timeout_and_arguments_0(when_idle.unchecked_ref(), delay_ms).is_err() {
             let _ = resolve.call0(&JsValue::NULL);
         }
     });
