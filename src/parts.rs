@@ -88,63 +88,43 @@ use crate::screens::surveys::respond;
 use crate::screens::{coding, merge, storage, surveys};
 
 parts! {
-    people {
+    // Few parts on purpose: wasm-split puts code shared by several parts into a
+    // chunk per combination of parts, and each chunk is one more file to fetch and
+    // start. With a part per screen group (17) a section took 100-200 files and
+    // 0.3-0.5 s to open the first time; with these five it takes a handful.
+    fieldwork {
         fn cases_tab() -> AnyView { case::CasesTab().into_any() }
         fn case_screen() -> AnyView { case::CaseScreen().into_any() }
         fn participants_tab() -> AnyView { participant::ParticipantsTab().into_any() }
         fn participant_screen() -> AnyView { participant::ParticipantScreen().into_any() }
-    }
-    protocols_part {
+        fn document_screen() -> AnyView { documents::DocumentScreen().into_any() }
         fn protocols_tab() -> AnyView { protocols::ProtocolsTab().into_any() }
         fn protocol_screen() -> AnyView { protocols::ProtocolScreen().into_any() }
-    }
-    interviews_part {
         fn interviews_tab() -> AnyView { interviews::InterviewsTab().into_any() }
         fn interview_screen() -> AnyView { runner::InterviewScreen().into_any() }
-    }
-    accounts_part {
         fn account_screen() -> AnyView { account::AccountScreen().into_any() }
-    }
-    documents_part {
-        fn document_screen() -> AnyView { documents::DocumentScreen().into_any() }
     }
     coding_part {
         fn coding_tab() -> AnyView { coding::CodingTab().into_any() }
-    }
-    code_part {
         fn code_screen() -> AnyView { coding::CodeScreen().into_any() }
-    }
-    matrix_part {
         fn matrix_screen() -> AnyView { coding::MatrixScreen().into_any() }
-    }
-    source_part {
         fn source_screen() -> AnyView { coding::SourceScreen().into_any() }
     }
     surveys_part {
         fn surveys_tab() -> AnyView { surveys::SurveysTab().into_any() }
         fn survey_screen() -> AnyView { surveys::SurveyScreen().into_any() }
-    }
-    responses_part {
         fn response_screen() -> AnyView { surveys::ResponseScreen().into_any() }
-    }
-    builder {
         fn survey_builder() -> AnyView { surveys::SurveyBuilder().into_any() }
     }
     participant_part {
         fn participant_mode() -> AnyView { respond::ParticipantMode().into_any() }
     }
-    merging {
+    tools {
+        fn storage_screen() -> AnyView { storage::StorageScreen().into_any() }
         fn merge_review(file: send_wrapper::SendWrapper<web_sys::File>) -> AnyView {
             merge::MergeReview(merge::MergeReviewProps { file }).into_any()
         }
-    }
-    storage_part {
-        fn storage_screen() -> AnyView { storage::StorageScreen().into_any() }
-    }
-    demo {
         fn demo_study(size: DemoSize) -> StudyData { fieldkit_core::demo::demo_study(size) }
-    }
-    exchange {
         fn parse_backup(bytes: Vec<u8>) -> Result<StudyData, String> {
             fieldkit_core::exchange::backup::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| e.to_string())
         }
