@@ -119,13 +119,16 @@ test('after the background copy, every screen opens with the server stopped', as
       // The service worker copies every part once the first screen is up.
       const cached = () => page.evaluate(() => caches.open('fieldkit-shell')
         .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)));
+      // index.html goes into the copy last, once every file it names is there.
       let have = [];
       for (let i = 0; i < 100; i++) {
         have = await cached().catch(() => []);
-        if (parts.every((p) => have.includes(p))) break;
+        if (have.includes('/') && parts.every((p) => have.includes(p))) break;
         await page.waitForTimeout(100);
       }
       assert.deepEqual(parts.filter((p) => !have.includes(p)), [], 'every part is in the offline copy');
+      assert.ok(have.includes('/'), 'the page itself is in the offline copy');
+      await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
       const fetchedBeforeOffline = server.requests.filter(isPartFile);
       assert.equal(new Set(fetchedBeforeOffline).size, fetchedBeforeOffline.length, 'each part file fetched once');
 
@@ -206,7 +209,7 @@ test('a new build replaces every part together; an open page keeps using its own
       const cached = () => page.evaluate(() => caches.open('fieldkit-shell')
         .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)));
       let have = [];
-      for (let i = 0; i < 100 && !old.parts.every((p) => have.includes(p)); i++) {
+      for (let i = 0; i < 100 && !(have.includes('/') && old.parts.every((p) => have.includes(p))); i++) {
         have = await cached().catch(() => []);
         await page.waitForTimeout(100);
       }
