@@ -74,9 +74,9 @@ HEAD="    <link rel=\"modulepreload\" href=\"/$APP_DIR/fieldkit-app.js\">
     <script type=\"application/json\" id=\"fieldkit-parts\">[$PARTS]</script>
     <script type=\"module\">
         import init from '/$APP_DIR/fieldkit-app.js';
-        await init({ module_or_path: '/$APP_DIR/fieldkit-app.wasm' });
+        const wasm = await init({ module_or_path: '/$APP_DIR/fieldkit-app.wasm' });
         // The first screen is up: now the service worker may fetch the parts.
-        window.dispatchEvent(new CustomEvent('fieldkit-started'));
+        window.dispatchEvent(new CustomEvent('fieldkit-started', { detail: { wasm } }));
     </script>"
 python3 - "$DIST/index.html" "$HEAD" <<'EOF'
 import sys

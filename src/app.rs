@@ -278,12 +278,6 @@ pub fn App() -> impl IntoView {
 #[component]
 fn ResearcherApp() -> impl IntoView {
     let ctx = use_ctx();
-    // A few seconds after the first screen, the other parts are loaded in idle
-    // moments, so that each screen opens at once even the first time.
-    spawn_local(async {
-        browser::idle_after(3000).await;
-        parts::preload_all().await;
-    });
     view! {
         <Router>
             <header class="topbar">

@@ -111,36 +111,6 @@ pub async fn painted() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Resolves after at least `delay_ms`, once the browser is idle (requestIdleCallback,
-/// with a second's limit so it always comes), for background work that must never
-/// delay what the user is doing.
-pub async fn idle_after(delay_ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Some(window) = web_sys::window() else {
-            let _ = resolve.call0(&JsValue::NULL);
-            return;
-        };
-        let then = resolve.clone();
-        let when_idle = wasm_bindgen::closure::Closure::once_into_js(move || {
-            let Some(w) = web_sys::window() else { return };
-            let idle = js_sys::Reflect::get(&w, &JsValue::from_str("requestIdleCallback")).ok();
-            let options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from(1000));
-            let called = idle
-                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-                .map(|f| f.call2(&w, &then, &options).is_ok())
-                .unwrap_or(false);
-            if !called {
-                let _ = then.call0(&JsValue::NULL);
-            }
-        });
-        if window.set_timeout_with_callback_and_timeout_and_arguments_0(when_idle.unchecked_ref(), delay_ms).is_err() {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await

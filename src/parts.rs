@@ -28,54 +28,19 @@ impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
 /// the main module does not is cut out into the part's own wasm file (or into a
 /// chunk shared by the parts that need it).
 macro_rules! parts {
-    ($($part:ident {
-        fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block
-        $(fn $more:ident($($more_arg:ident: $more_ty:ty),*) -> $more_ret:ty $more_body:block)*
-    })+) => {
-        $(
-            // The first function of a part also makes `$part()`, which loads the part
-            // without running anything in it (see `preload_all`).
-            #[cfg(feature = "split")]
-            #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($part))]
-            pub fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
-                fn body($($arg: $ty),*) -> $ret $body
-                Ok(body($($arg),*))
-            }
-            #[cfg(not(feature = "split"))]
-            pub async fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
-                fn body($($arg: $ty),*) -> $ret $body
-                Ok(body($($arg),*))
-            }
-            #[cfg(not(feature = "split"))]
-            async fn $part() -> Result<(), leptos::wasm_split::SplitLoaderError> {
-                Ok(())
-            }
-            $(
-                #[cfg(feature = "split")]
-                #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
-                pub fn $more($($more_arg: $more_ty),*) -> Result<$more_ret, PartMissing> {
-                    fn body($($more_arg: $more_ty),*) -> $more_ret $more_body
-                    Ok(body($($more_arg),*))
-                }
-                #[cfg(not(feature = "split"))]
-                pub async fn $more($($more_arg: $more_ty),*) -> Result<$more_ret, PartMissing> {
-                    fn body($($more_arg: $more_ty),*) -> $more_ret $more_body
-                    Ok(body($($more_arg),*))
-                }
-            )*
-        )+
-
-        /// Loads every part, one at a time in idle moments, so that a screen opens
-        /// at once even the first time (the download comes from the offline copy
-        /// after the first visit; what remains is starting the part). Parts that
-        /// fail are left for their screens to load and report.
-        pub async fn preload_all() {
-            $(
-                crate::browser::idle_after(0).await;
-                let _ = $part().await;
-            )+
+    ($($part:ident { $(fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block)+ })+) => { $( $(
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        pub fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
+            fn body($($arg: $ty),*) -> $ret $body
+            Ok(body($($arg),*))
         }
-    };
+        #[cfg(not(feature = "split"))]
+        pub async fn $name($($arg: $ty),*) -> Result<$ret, PartMissing> {
+            fn body($($arg: $ty),*) -> $ret $body
+            Ok(body($($arg),*))
+        }
+    )+ )+ };
 }
 
 use fieldkit_core::StudyData;

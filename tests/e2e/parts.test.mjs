@@ -45,9 +45,9 @@ const SECTIONS = [
 
 const tab = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name, exact: true });
 
-test('a first visit downloads only the first-visit files; the parts follow in the background, each once', async () => {
+test('a first visit downloads only the first-visit files; each part comes once, when first opened', async () => {
   const server = await startServer();
-  const { dir, parts } = await buildOf(DIST_DIR);
+  const { dir } = await buildOf(DIST_DIR);
   try {
     // No service worker, so every download shows in the server's log.
     await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
@@ -65,24 +65,31 @@ test('a first visit downloads only the first-visit files; the parts follow in th
         assert.equal(first.filter((p) => p === f).length, 1, `${f} downloaded once: ${first}`);
       }
 
-      // A few seconds later, in idle moments, every part is loaded ahead of use, each file once.
-      for (let i = 0; i < 300 && !parts.every((p) => server.requests.includes(p)); i++) await page.waitForTimeout(100);
-      assert.deepEqual(parts.filter((p) => !server.requests.includes(p)), [], 'every part loaded in the background');
-      const partRequests = server.requests.filter(isPartFile);
-      assert.equal(partRequests.length, new Set(partRequests).size, 'each part file downloaded once');
-
-      // Opening every section then downloads nothing more, and each opens at once.
-      const mark = server.requests.length;
+      // The demo study is made by the tools part; each section's part comes with its first screen.
+      let mark = server.requests.length;
+      const newParts = () => partsIn(server.requests.slice(mark));
       await page.getByRole('link', { name: 'Studies' }).first().click();
       await page.getByRole('button', { name: 'Open the demo study' }).click();
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+      assert.deepEqual(newParts(), ['tools']);
+      const parts = { Cases: ['fieldwork'], Surveys: ['surveys_part'], Coding: ['coding_part'] };
+      for (const [name, heading] of SECTIONS) {
+        mark = server.requests.length;
+        await tab(page, name).click();
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        assert.deepEqual(newParts(), parts[name] || [], `opening ${name} downloads ${parts[name] || 'nothing'}`);
+      }
+      // Back to each, and to the storage screen (tools, loaded already): nothing is downloaded again.
+      mark = server.requests.length;
       for (const [name, heading] of SECTIONS) {
         await tab(page, name).click();
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       }
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Storage' }).click();
       await page.getByRole('heading', { name: 'Storage on this device' }).waitFor();
-      assert.deepEqual(server.requests.slice(mark), [], 'nothing downloaded again');
+      assert.deepEqual(server.requests.slice(mark), [], 'a part is downloaded once');
+      const partRequests = server.requests.filter(isPartFile);
+      assert.equal(partRequests.length, new Set(partRequests).size, 'each part file downloaded once');
       errors.assertNone();
     });
   } finally {
@@ -90,7 +97,7 @@ test('a first visit downloads only the first-visit files; the parts follow in th
   }
 });
 
-test('a screen opened before its part is loaded fetches that part at once, and only that part', async () => {
+test('a page opened straight on a section fetches that part at once, and only that part', async () => {
   const server = await startServer();
   try {
     await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
@@ -98,7 +105,7 @@ test('a screen opened before its part is loaded fetches that part at once, and o
       await page.getByLabel('Study title').fill('Straight to coding');
       await page.getByRole('button', { name: 'Create study' }).click();
       await page.getByRole('heading', { name: 'Research questions' }).waitFor();
-      // A fresh page load straight onto the coding tab, before the background loading starts.
+      // A fresh page load straight onto the coding tab.
       const mark = server.requests.length;
       await page.goto(page.url() + '/coding');
       await page.getByRole('heading', { name: 'Codebook', exact: true }).waitFor();
@@ -166,7 +173,7 @@ test('a part that fails to download says so, offers Try again, and the rest keep
   const server = await startServer();
   try {
     await withBrowser({ serviceWorkers: 'block' }, async (ctx, page) => {
-      // The coding part's download fails from the start (the background loading's attempt too).
+      // The coding part's download fails.
       const broken = (route) => route.abort('internetdisconnected');
       await page.route('**/split_coding_part.wasm', broken);
       await page.goto(server.url + '/');

@@ -82,8 +82,8 @@
   watcher.observe(document, { childList: true, subtree: true });
   setTimeout(() => watcher.disconnect(), 600_000);
 
-  // The app's wasm exports (trunk's loader announces them), for the size of its memory.
-  addEventListener('TrunkApplicationStarted', (e) => (window.__fkWasm = e.detail?.wasm));
+  // The app's wasm exports (scripts/build-app.sh's loader announces them), for the size of its memory.
+  addEventListener('fieldkit-started', (e) => (window.__fkWasm = e.detail?.wasm));
 
   // Small DOM helpers for the benchmark's page functions.
   const text = (el) => (el?.textContent || '').replace(/\s+/g, ' ').trim();
