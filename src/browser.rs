@@ -89,7 +89,6 @@ pub fn download_bytes(filename: &str, mime: &str, contents: &[u8]) -> Result<(),
     Ok(())
 }
 
-/// Reads a file the user picked, as bytes.
 /// Waits until the next frame has been painted, so a long job can show its progress
 /// between steps and the page stays responsive.
 pub async fn painted() {
@@ -111,6 +110,7 @@ pub async fn painted() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Reads a file the user picked, as bytes.
 pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await

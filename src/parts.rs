@@ -16,6 +16,16 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy)]
 pub struct PartMissing;
 
+/// What the user is told when an operation needed a part that could not be loaded.
+impl std::fmt::Display for PartMissing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "this part of fieldkit is not saved on this device yet and the network is not reachable. \
+             Nothing was changed; try again when you are online.",
+        )
+    }
+}
+
 impl From<leptos::wasm_split::SplitLoaderError> for PartMissing {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
         PartMissing

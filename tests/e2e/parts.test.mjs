@@ -43,6 +43,26 @@ const SECTIONS = [
   ['Interviews', 'Interviews and focus groups'], ['Surveys', 'Stakeholder surveys'], ['Coding', 'Codebook'],
 ];
 
+/** The paths in the service worker's offline copy. */
+const cachedPaths = (page) => page.evaluate(() => caches.open('fieldkit-shell')
+  .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)));
+
+/** Waits (up to 10 s) until the offline copy holds `parts` and, last of all, the page itself. */
+async function waitForOfflineCopy(page, parts) {
+  let have = [];
+  for (let i = 0; i < 100 && !(have.includes('/') && parts.every((p) => have.includes(p))); i++) {
+    await page.waitForTimeout(100);
+    have = await cachedPaths(page).catch(() => []);
+  }
+  return have;
+}
+
+/** Opens `name` in the study's section tabs and waits for its heading. */
+async function openSection(page, name, heading) {
+  await tab(page, name).click();
+  await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+}
+
 const tab = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name, exact: true });
 
 test('a first visit downloads only the first-visit files; each part comes once, when first opened', async () => {
@@ -75,16 +95,12 @@ test('a first visit downloads only the first-visit files; each part comes once, 
       const parts = { Cases: ['fieldwork'], Surveys: ['surveys_part'], Coding: ['coding_part'] };
       for (const [name, heading] of SECTIONS) {
         mark = server.requests.length;
-        await tab(page, name).click();
-        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await openSection(page, name, heading);
         assert.deepEqual(newParts(), parts[name] || [], `opening ${name} downloads ${parts[name] || 'nothing'}`);
       }
       // Back to each, and to the storage screen (tools, loaded already): nothing is downloaded again.
       mark = server.requests.length;
-      for (const [name, heading] of SECTIONS) {
-        await tab(page, name).click();
-        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      }
+      for (const [name, heading] of SECTIONS) await openSection(page, name, heading);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Storage' }).click();
       await page.getByRole('heading', { name: 'Storage on this device' }).waitFor();
       assert.deepEqual(server.requests.slice(mark), [], 'a part is downloaded once');
@@ -124,15 +140,8 @@ test('after the background copy, every screen opens with the server stopped', as
       await page.goto(server.url + '/');
       await page.getByRole('heading', { name: 'Your studies' }).waitFor();
       // The service worker copies every part once the first screen is up.
-      const cached = () => page.evaluate(() => caches.open('fieldkit-shell')
-        .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)));
       // index.html goes into the copy last, once every file it names is there.
-      let have = [];
-      for (let i = 0; i < 100; i++) {
-        have = await cached().catch(() => []);
-        if (have.includes('/') && parts.every((p) => have.includes(p))) break;
-        await page.waitForTimeout(100);
-      }
+      const have = await waitForOfflineCopy(page, parts);
       assert.deepEqual(parts.filter((p) => !have.includes(p)), [], 'every part is in the offline copy');
       assert.ok(have.includes('/'), 'the page itself is in the offline copy');
       await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
@@ -145,10 +154,7 @@ test('after the background copy, every screen opens with the server stopped', as
       await page.getByRole('heading', { name: 'Your studies' }).waitFor();
       await page.getByRole('button', { name: 'Open the demo study' }).click();
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
-      for (const [name, heading] of SECTIONS) {
-        await tab(page, name).click();
-        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      }
+      for (const [name, heading] of SECTIONS) await openSection(page, name, heading);
       // Deeper screens with their own parts: a source to code, a code, the matrix, a survey and its builder.
       await page.getByRole('table', { name: 'Sources' }).getByRole('link').first().click();
       await page.locator('.source-text').waitFor();
@@ -213,13 +219,7 @@ test('a new build replaces every part together; an open page keeps using its own
     await withBrowser({}, async (ctx, page) => {
       await page.goto(deploy.url + '/');
       await page.getByRole('heading', { name: 'Your studies' }).waitFor();
-      const cached = () => page.evaluate(() => caches.open('fieldkit-shell')
-        .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname)));
-      let have = [];
-      for (let i = 0; i < 100 && !(have.includes('/') && old.parts.every((p) => have.includes(p))); i++) {
-        have = await cached().catch(() => []);
-        await page.waitForTimeout(100);
-      }
+      let have = await waitForOfflineCopy(page, old.parts);
       assert.ok(old.parts.every((p) => have.includes(p)), 'the old build is cached whole');
 
       // Redeploy: the same app under a new build folder, as a rebuild produces.
@@ -240,7 +240,7 @@ test('a new build replaces every part together; an open page keeps using its own
       await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
       const freshParts = old.parts.map((p) => p.replace(old.dir, fresh));
       for (let i = 0; i < 100; i++) {
-        have = await cached();
+        have = await cachedPaths(page);
         if (freshParts.every((p) => have.includes(p)) && !have.some((p) => p.includes(old.dir))) break;
         await page.waitForTimeout(100);
       }

@@ -30,10 +30,7 @@ pub fn OverviewTab() -> impl IntoView {
                     }
                 }
                 Ok(None) => {}
-                Err(crate::parts::PartMissing) => ctx.error(
-                    "The backup could not be made: this part of fieldkit is not saved on this device yet \
-                     and the network is not reachable. Try again when you are online.",
-                ),
+                Err(missing) => ctx.error(format!("The backup could not be made: {missing}")),
             }
         });
     };

@@ -10,13 +10,8 @@ use leptos_router::hooks::use_navigate;
 
 use crate::app::{AppRepo, use_ctx};
 use crate::browser;
-use crate::parts::{self, PartMissing};
+use crate::parts;
 use crate::widgets::AddByName;
-
-/// What the user sees when a part of the app (parsing an import, making the demo)
-/// could not be loaded.
-const PART_MISSING: &str = "This part of fieldkit could not be loaded: it is not saved on this device yet \
-    and the network is not reachable. Nothing was changed; try again when you are online.";
 
 /// Stores a new study whole, then opens it.
 pub async fn create_and_open(repo: &AppRepo, data: &StudyData) -> Result<String, String> {
@@ -122,7 +117,7 @@ pub fn StudiesScreen() -> impl IntoView {
                 let json = name.to_lowercase().ends_with(".json");
                 // REFI-QDA files are read in the files worker into the same backup form.
                 let parsed = if json {
-                    parts::parse_backup(bytes).await.unwrap_or_else(|PartMissing| Err(PART_MISSING.into()))
+                    parts::parse_backup(bytes).await.unwrap_or_else(|missing| Err(missing.to_string()))
                 } else {
                     match browser::import_refi_qda(&bytes).await {
                         Ok((backup, text)) => {
@@ -140,7 +135,7 @@ pub fn StudiesScreen() -> impl IntoView {
                             ctx.note(format!("Import report for “{name}”:\n{shown}"));
                             parts::parse_backup(backup.into_bytes())
                                 .await
-                                .unwrap_or_else(|PartMissing| Err(PART_MISSING.into()))
+                                .unwrap_or_else(|missing| Err(missing.to_string()))
                         }
                         Err(e) => Err(e),
                     }
@@ -165,7 +160,7 @@ pub fn StudiesScreen() -> impl IntoView {
         spawn_local(async move {
             match parts::demo_study(DemoSize::Small).await {
                 Ok(data) => open(data),
-                Err(PartMissing) => ctx.error(PART_MISSING),
+                Err(missing) => ctx.error(format!("The demo study could not be made: {missing}")),
             }
         });
     };
