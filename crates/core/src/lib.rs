@@ -10,6 +10,7 @@
 //! - [`coding`]: codebook, coded segments, memos, framework matrix, retrieval, exports;
 //! - [`exchange`]: the JSON backup and merging another tablet's copy;
 //! - [`storage`]: the storage seam, records and migrations, the contract suite;
+//! - [`protection`]: encryption at rest (keyring, sealed store, rewrites) and encrypted backups;
 //! - shared: [`clock`] (time is passed in, never read), [`offsets`] (code points),
 //!   [`tabular`] (formula-safe cells, workbooks as data); and on top of it all
 //!   [`demo`] (generated studies) and [`summary`] (counts).
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod exchange;
 pub mod fieldwork;
 pub mod offsets;
+pub mod protection;
 pub mod storage;
 pub mod study;
 pub mod summary;

@@ -108,6 +108,39 @@ pub async fn quarantine_moves_a_record_aside_intact<S: Store>(s: S) {
     assert_eq!(s.quarantined().await, Ok(vec![]), "released");
 }
 
+pub async fn all_lists_every_live_record<S: Store>(s: S) {
+    s.apply(vec![
+        WriteOp::Put(record("study:a", "a", "{}")),
+        WriteOp::Put(record("case:b1", "b", "{}")),
+        WriteOp::Put(record("meta:x", "", "{}")),
+    ])
+    .await
+    .expect("put");
+    let mut keys: Vec<String> = s.all().await.expect("all").into_iter().map(|r| r.key).collect();
+    keys.sort();
+    assert_eq!(keys, ["case:b1", "meta:x", "study:a"], "all");
+}
+
+pub async fn put_quarantined_replaces_only_the_quarantined_copy<S: Store>(s: S) {
+    let q = crate::storage::store::QuarantinedRecord {
+        key: "case:q".into(),
+        kind: "case".into(),
+        study: "s1".into(),
+        schema: 1,
+        body: "{first".into(),
+        reason: "bad".into(),
+        quarantined_at: NOW,
+    };
+    s.apply(vec![WriteOp::Quarantine(q.clone())]).await.expect("quarantine");
+    // The user saved the object again since: a live record of the same key exists.
+    let live = record("case:q", "s1", "{\"fresh\":true}");
+    s.apply(vec![WriteOp::Put(live.clone())]).await.expect("put live");
+    let replaced = crate::storage::store::QuarantinedRecord { body: "{second".into(), ..q };
+    s.apply(vec![WriteOp::PutQuarantined(replaced.clone())]).await.expect("put quarantined");
+    assert_eq!(s.quarantined().await, Ok(vec![replaced]), "quarantined copy replaced");
+    assert_eq!(s.get("case:q").await, Ok(Some(live)), "live record untouched");
+}
+
 pub async fn probe_succeeds<S: Store>(s: S) {
     assert_eq!(s.probe().await, Ok(()), "write probe");
     assert_eq!(s.by_kind("case").await, Ok(vec![]), "probe leaves no case records");
@@ -203,6 +236,8 @@ where
     put_overwrites_and_delete_removes(make().await).await;
     indexes_select_by_study_and_kind(make().await).await;
     quarantine_moves_a_record_aside_intact(make().await).await;
+    all_lists_every_live_record(make().await).await;
+    put_quarantined_replaces_only_the_quarantined_copy(make().await).await;
     probe_succeeds(make().await).await;
     repo_saves_and_loads_a_study_losslessly(make().await).await;
     repo_quarantines_a_damaged_record_and_keeps_the_rest(make().await).await;

@@ -403,6 +403,15 @@ pub fn decode(raw: &RawRecord) -> Result<Decoded, DecodeProblem> {
     if raw.schema > SCHEMA_VERSION {
         return Err(DecodeProblem::Newer { schema: raw.schema });
     }
+    // A sealed body reaches here only when it could not be opened (wrong key, altered,
+    // truncated): set it aside as stored.
+    if crate::protection::is_sealed(&raw.body) {
+        return Err(DecodeProblem::Damaged(
+            "it is encrypted and could not be decrypted with this device's key (it may have been altered or \
+             cut short)"
+                .into(),
+        ));
+    }
     // Current records are read as they are; older ones are upgraded first.
     let upgraded;
     let body: &[u8] = if raw.schema == SCHEMA_VERSION {

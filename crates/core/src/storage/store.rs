@@ -43,6 +43,9 @@ pub enum WriteOp {
     Quarantine(QuarantinedRecord),
     /// Removes a record from quarantine (after the user saved or discarded it).
     Release(String),
+    /// Replaces a quarantined record's stored form (sealing or unsealing it) without
+    /// touching the live record of the same key, if there is one.
+    PutQuarantined(QuarantinedRecord),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -69,6 +72,8 @@ pub trait Store {
     async fn by_study(&self, study: &str) -> Result<Vec<RawRecord>, StoreError>;
     /// Every live record of one kind, across studies.
     async fn by_kind(&self, kind: &str) -> Result<Vec<RawRecord>, StoreError>;
+    /// Every live record of the device (turning protection on or off).
+    async fn all(&self) -> Result<Vec<RawRecord>, StoreError>;
     async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError>;
     /// Writes and reads back a marker, proving the store works before the user types.
     async fn probe(&self) -> Result<(), StoreError>;
@@ -141,6 +146,9 @@ impl Store for MemoryStore {
                 WriteOp::Release(key) => {
                     next.quarantine.remove(&key);
                 }
+                WriteOp::PutQuarantined(q) => {
+                    next.quarantine.insert(q.key.clone(), q);
+                }
             }
         }
         if self.quota.is_some_and(|quota| next.bytes() > quota) {
@@ -160,6 +168,10 @@ impl Store for MemoryStore {
 
     async fn by_kind(&self, kind: &str) -> Result<Vec<RawRecord>, StoreError> {
         Ok(self.state.borrow().records.values().filter(|r| r.kind == kind).cloned().collect())
+    }
+
+    async fn all(&self) -> Result<Vec<RawRecord>, StoreError> {
+        Ok(self.state.borrow().records.values().cloned().collect())
     }
 
     async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {
