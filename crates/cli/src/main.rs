@@ -5,12 +5,16 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
+
+mod sealing;
 
 use fieldkit_core::coding::export as coding_export;
 use fieldkit_core::coding::retrieval::{MatrixColumns, MatrixRows};
 use fieldkit_core::demo::{DemoSize, demo_exported_at, demo_study};
 use fieldkit_core::exchange::backup::Backup;
 use fieldkit_core::exchange::merge::merge_with_defaults;
+use fieldkit_core::protection::envelope::EncryptedBackup;
 use fieldkit_core::summary::Summary;
 use fieldkit_core::surveys::Survey;
 use fieldkit_core::surveys::export as survey_export;
@@ -48,8 +52,14 @@ Usage:
                                               documents are kept both ways, anything else keeps
                                               A's version; each is listed in the summary with
                                               \"by_default\": true
+  fieldkit export backup-encrypted FILE -o OUT --passphrase-file P
+                                              write FILE as an encrypted backup (AES-256-GCM, key
+                                              from the passphrase by PBKDF2-SHA256, 600,000 rounds)
   fieldkit --help | --version
 
+Every FILE may be an encrypted backup: give --passphrase-file P (the passphrase is the
+file's first line), or type it when asked on the terminal. A wrong passphrase or a
+changed file ends with exit code 1.
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
 
 /// A failure to report: the message, and whether it was a usage mistake (exit 2) or not (exit 1).
@@ -74,10 +84,11 @@ struct Args {
     survey: Option<String>,
     rows: Option<String>,
     columns: Option<String>,
+    passphrase_file: Option<String>,
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
-    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None, rows: None, columns: None };
+    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None, rows: None, columns: None, passphrase_file: None };
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
         let mut value_of = |name: &str| iter.next().ok_or_else(|| usage(format!("{name} needs a value")));
@@ -87,6 +98,10 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
             "--survey" => args.survey = Some(value_of("--survey")?),
             "--rows" => args.rows = Some(value_of("--rows")?),
             "--columns" => args.columns = Some(value_of("--columns")?),
+            "--passphrase-file" => args.passphrase_file = Some(value_of("--passphrase-file")?),
+            _ if arg.starts_with("--passphrase-file=") => {
+                args.passphrase_file = Some(arg["--passphrase-file=".len()..].to_string())
+            }
             _ if arg.starts_with("--rows=") => args.rows = Some(arg["--rows=".len()..].to_string()),
             _ if arg.starts_with("--columns=") => args.columns = Some(arg["--columns=".len()..].to_string()),
             _ if arg.starts_with("--output=") => args.output = Some(arg["--output=".len()..].to_string()),
@@ -99,8 +114,35 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
     Ok(args)
 }
 
-fn read_backup(path: &str) -> Result<StudyData, Failure> {
+/// The passphrase file given on the command line, for every encrypted FILE read.
+static PASSPHRASE_FILE: OnceLock<Option<String>> = OnceLock::new();
+
+/// The passphrase: the first line of --passphrase-file, or typed on the terminal.
+fn passphrase(purpose: &str) -> Result<String, Failure> {
+    if let Some(Some(file)) = PASSPHRASE_FILE.get() {
+        let text = fs::read_to_string(file).map_err(|e| failure(format!("cannot read {file}: {e}")))?;
+        let line = text.lines().next().unwrap_or_default().to_string();
+        if line.is_empty() {
+            return Err(failure(format!("{file} is empty: its first line should be the passphrase")));
+        }
+        return Ok(line);
+    }
+    rpassword::prompt_password(format!("Passphrase {purpose}: "))
+        .map_err(|_| failure(format!("a passphrase is needed {purpose}: give --passphrase-file P")))
+}
+
+/// A file's bytes, decrypted first if it is an encrypted backup.
+fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    if !EncryptedBackup::looks_like(&bytes) {
+        return Ok(bytes);
+    }
+    let passphrase = passphrase(&format!("for {path}"))?;
+    sealing::decrypt_backup(&bytes, &passphrase).map_err(|e| failure(format!("{path}: {e}")))
+}
+
+fn read_backup(path: &str) -> Result<StudyData, Failure> {
+    let bytes = read_input(path)?;
     Backup::parse(&bytes).map(Backup::into_study).map_err(|e| failure(format!("{path}: {e}")))
 }
 
@@ -113,7 +155,7 @@ fn now() -> Timestamp {
 /// Any study file: a backup, a .qdpx, .qde or .qdc (told apart by content), with the
 /// import report for REFI-QDA files. `base`: the study it will be merged into.
 fn read_any(path: &str, base: Option<&StudyData>) -> Result<fieldkit_interop::Imported, Failure> {
-    let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    let bytes = read_input(path)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let refi = bytes.starts_with(b"PK") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     if !refi {
@@ -124,7 +166,7 @@ fn read_any(path: &str, base: Option<&StudyData>) -> Result<fieldkit_interop::Im
 }
 
 fn read_backup_file(path: &str) -> Result<Backup, Failure> {
-    let bytes = fs::read(path).map_err(|e| failure(format!("cannot read {path}: {e}")))?;
+    let bytes = read_input(path)?;
     Backup::parse(&bytes).map_err(|e| failure(format!("{path}: {e}")))
 }
 
@@ -165,7 +207,7 @@ fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey
         })
 }
 
-const EXPORT_FORMATS: &str = "json, qdpx, qdc, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
+const EXPORT_FORMATS: &str = "json, backup-encrypted, qdpx, qdc, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
      responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx";
 
 /// The matrix's rows and columns from `--rows` and `--columns`.
@@ -192,6 +234,7 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
         return Err(usage("no command given"));
     };
     let args = parse_args(raw[1..].to_vec())?;
+    let _ = PASSPHRASE_FILE.set(args.passphrase_file.clone());
     match command.as_str() {
         "--help" | "-h" | "help" => {
             println!("{USAGE}");
@@ -256,6 +299,15 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     let at = backup.exported_at;
                     let normalised = Backup::of(&backup.into_study(), include, at);
                     write_output(out, normalised.to_json().as_bytes())
+                }
+                "backup-encrypted" => {
+                    if args.passphrase_file.is_none() {
+                        return Err(usage("backup-encrypted needs --passphrase-file P"));
+                    }
+                    let backup = read_backup_file(file)?;
+                    let passphrase = passphrase("for the encrypted backup")?;
+                    let envelope = sealing::encrypt_backup(backup.to_json().as_bytes(), &passphrase).map_err(failure)?;
+                    write_output(out, envelope.to_json().as_bytes())
                 }
                 "qdpx" => {
                     let bytes =

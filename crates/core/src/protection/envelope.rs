@@ -56,12 +56,19 @@ impl EncryptedBackup {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Whether a file is an encrypted backup (rather than a plain one), without
-    /// reading it all: the format name comes first in every envelope written, but any
-    /// order is accepted by [`EncryptedBackup::parse`].
+    /// Whether a file is an encrypted backup (rather than a plain one). Envelopes are
+    /// written with the format first, so even a cut-short one is recognised (and then
+    /// refused as damaged); one with its fields in another order is recognised by
+    /// reading its top-level `format`.
     pub fn looks_like(bytes: &[u8]) -> bool {
-        let head = &bytes[..bytes.len().min(4096)];
-        String::from_utf8_lossy(head).contains(BACKUP_FORMAT)
+        #[derive(Deserialize)]
+        struct FormatOnly {
+            format: String,
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+        let compact: String = head.chars().filter(|c| !c.is_whitespace()).collect();
+        compact.starts_with(&format!("{{\"format\":\"{BACKUP_FORMAT}\""))
+            || serde_json::from_slice::<FormatOnly>(bytes).is_ok_and(|f| f.format == BACKUP_FORMAT)
     }
 
     /// Reads and checks an envelope; the message says what is wrong in words.
@@ -110,6 +117,9 @@ mod tests {
         let json = env.to_json();
         assert!(EncryptedBackup::looks_like(json.as_bytes()));
         assert!(!EncryptedBackup::looks_like(br#"{"format":"fieldkit-backup"}"#));
+        assert!(!EncryptedBackup::looks_like(br#"{"format":"fieldkit-backup","note":"fieldkit-encrypted-backup"}"#));
+        assert!(EncryptedBackup::looks_like(br#"{"nonce":"x","format":"fieldkit-encrypted-backup"}"#));
+        assert!(EncryptedBackup::looks_like(&json.as_bytes()[..json.len() / 2]), "cut short, still recognised");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["format"], "fieldkit-encrypted-backup");
         assert_eq!(value["version"], 1);
