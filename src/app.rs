@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use fieldkit_core::protection::SealedStore;
+use fieldkit_core::protection::keyring::{KEYRING_KEY, Keyring};
 use fieldkit_core::storage::Repo;
 use fieldkit_core::storage::store::{Store, WriteOp};
 use fieldkit_core::surveys::participant_lock::{LOCK_KEY, LockState, ParticipantLock};
@@ -14,13 +16,42 @@ use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::parts::{self, lazy};
+use crate::protection::WebCipher;
+use crate::screens::protection::{IdleLock, LockButton, RewriteProgress, UnlockScreen};
 use crate::screens::study::{overview, shell, studies};
 use crate::storage::IdbStore;
+
+/// Asks every open study to write what is pending now (see `StudyCtx::new`).
+pub const FLUSH_EVENT: &str = "fieldkit-flush";
 
 /// The IndexedDB database the app uses.
 pub const DB_NAME: &str = "fieldkit";
 
-pub type AppRepo = Repo<IdbStore>;
+/// Records are sealed on the way in and opened on the way out once the device is
+/// unlocked (`fieldkit_core::protection`); until then, or without protection, they pass through.
+pub type AppRepo = Repo<SealedStore<IdbStore, WebCipher>>;
+
+/// Whether this device's data is protected by a passphrase, and whether it is unlocked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Protection {
+    /// Not read yet.
+    Unknown,
+    Off,
+    /// Protected and not yet unlocked: only the unlock screen shows.
+    Locked(Keyring),
+    Unlocked(Keyring),
+    /// A keyring is there but cannot be read: stay locked and say why.
+    Unreadable(String),
+}
+
+impl Protection {
+    pub fn keyring(&self) -> Option<&Keyring> {
+        match self {
+            Protection::Locked(k) | Protection::Unlocked(k) => Some(k),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreState {
@@ -66,6 +97,11 @@ pub struct Ctx {
     pub store_state: RwSignal<StoreState>,
     /// Participant mode: while locked, only the participant's survey is shown.
     pub lock: RwSignal<LockState>,
+    pub protection: RwSignal<Protection>,
+    /// While protection is turned on or off: what is happening, done, of how many.
+    pub rewriting: RwSignal<Option<(String, usize, usize)>>,
+    /// Writes handed to storage and not yet finished (locking waits for them).
+    writes_in_flight: StoredValue<u32>,
     notices: RwSignal<Vec<Notice>>,
     next_notice: StoredValue<u64>,
     confirm: RwSignal<Option<(String, String, String)>>,
@@ -79,6 +115,37 @@ pub struct Ctx {
 impl Ctx {
     pub fn repo(&self) -> Option<Rc<AppRepo>> {
         self.repo.get_value()
+    }
+
+    /// Counts a write handed to storage; call [`Ctx::write_done`] when it ends.
+    pub fn write_started(&self) {
+        let _ = self.writes_in_flight.try_update_value(|n| *n += 1);
+    }
+
+    pub fn write_done(&self) {
+        let _ = self.writes_in_flight.try_update_value(|n| *n = n.saturating_sub(1));
+    }
+
+    /// Asks every open study to write what is pending, and waits (up to five
+    /// seconds) until storage has it all.
+    pub async fn flush_all(&self) {
+        if let Ok(event) = web_sys::Event::new(FLUSH_EVENT) {
+            let _ = window().dispatch_event(&event);
+        }
+        for _ in 0..250 {
+            if self.writes_in_flight.try_get_value().unwrap_or(0) == 0 {
+                return;
+            }
+            crate::browser::sleep_ms(20).await;
+        }
+    }
+
+    /// Ends the key's life in this page: everything pending is written, then the
+    /// page is reloaded, which drops the key and every decrypted view with the
+    /// page's memory and opens on the unlock screen.
+    pub async fn lock_now(&self) {
+        self.flush_all().await;
+        let _ = window().location().reload();
     }
 
     /// Keeps a study that was just saved whole for the study screen to open.
@@ -204,6 +271,25 @@ impl Ctx {
         Ok(())
     }
 
+    /// Opening, once storage can be read (at once, or after unlocking): participant
+    /// mode is read before any screen shows.
+    pub async fn finish_opening(&self) {
+        let Some(repo) = self.repo() else { return };
+        // Participant mode survives reloads, crashes and new tabs. A lock that cannot
+        // be read stays locked.
+        let lock = match repo.store().get(LOCK_KEY).await {
+            Ok(record) => ParticipantLock::state_of(record.as_ref()),
+            Err(e) => LockState::Damaged(e.to_string()),
+        };
+        let _ = self.lock.try_set(lock);
+        crate::browser::guard_plain_exports(
+            self.protection.with_untracked(|p| matches!(p, Protection::Unlocked(_))).then_some(*self),
+        );
+        let _ = self.store_state.try_set(StoreState::Ready);
+        // Ask the browser not to evict our data; the storage screen shows the answer.
+        let _ = browser::request_persistence().await;
+    }
+
     pub fn ask(&self, confirm: Confirm) {
         self.confirm_action.set_value(Some(confirm.on_confirm));
         self.confirm.set(Some((confirm.title, confirm.body, confirm.action)));
@@ -226,6 +312,9 @@ fn new_ctx() -> Ctx {
         repo: StoredValue::new_local(None),
         store_state: RwSignal::new(StoreState::Opening),
         lock: RwSignal::new(LockState::Unlocked),
+        protection: RwSignal::new(Protection::Unknown),
+        rewriting: RwSignal::new(None),
+        writes_in_flight: StoredValue::new(0),
         notices: RwSignal::new(Vec::new()),
         next_notice: StoredValue::new(0),
         confirm: RwSignal::new(None),
@@ -242,33 +331,43 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         match IdbStore::open(DB_NAME).await {
             Ok(store) => {
-                let repo = Rc::new(Repo::new(store));
                 // Prove we can write before the user types anything.
-                if let Err(e) = fieldkit_core::storage::Store::probe(repo.store()).await {
+                if let Err(e) = store.probe().await {
                     ctx.store_state.set(StoreState::Failed(e.to_string()));
                     return;
                 }
-                // Participant mode survives reloads, crashes and new tabs: read it before
-                // showing any screen. A lock that cannot be read stays locked.
-                let lock = match repo.store().get(LOCK_KEY).await {
-                    Ok(record) => ParticipantLock::state_of(record.as_ref()),
-                    Err(e) => LockState::Damaged(e.to_string()),
-                };
-                ctx.lock.set(lock);
-                ctx.repo.set_value(Some(repo));
-                ctx.store_state.set(StoreState::Ready);
-                // Ask the browser not to evict our data; the storage screen shows the answer.
-                let _ = browser::request_persistence().await;
+                // The keyring is the one record read before unlocking: it says whether
+                // anything else can be read at all.
+                let keyring = store.get(KEYRING_KEY).await;
+                ctx.repo.set_value(Some(Rc::new(Repo::new(SealedStore::new(store, None)))));
+                match keyring {
+                    Ok(None) => {
+                        ctx.protection.set(Protection::Off);
+                        ctx.finish_opening().await;
+                    }
+                    Ok(Some(record)) => ctx.protection.set(match Keyring::from_record(&record) {
+                        Ok(keyring) => Protection::Locked(keyring),
+                        Err(e) => Protection::Unreadable(e),
+                    }),
+                    Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
+                }
             }
             Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
         }
     });
 
     let locked = Memo::new(move |_| ctx.lock.with(|l| *l != LockState::Unlocked));
+    let needs_unlock =
+        Memo::new(move |_| ctx.protection.with(|p| matches!(p, Protection::Locked(_) | Protection::Unreadable(_))));
+    let rewriting = Memo::new(move |_| ctx.rewriting.with(|r| r.is_some()));
     view! {
-        <Show when=move || ctx.store_state.get() == StoreState::Ready && locked.get()
-            fallback=move || view! { <ResearcherApp/> }>
-            {lazy(parts::participant_mode)}
+        <Show when=move || !needs_unlock.get() fallback=|| view! { <UnlockScreen/> }>
+            <Show when=move || !rewriting.get() fallback=|| view! { <RewriteProgress/> }>
+                <Show when=move || ctx.store_state.get() == StoreState::Ready && locked.get()
+                    fallback=move || view! { <ResearcherApp/> }>
+                    {lazy(parts::participant_mode)}
+                </Show>
+            </Show>
         </Show>
     }
 }
@@ -285,8 +384,10 @@ fn ResearcherApp() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Studies"</A>
                     <A href="/storage">"Storage"</A>
+                    <LockButton/>
                 </nav>
             </header>
+            <IdleLock/>
             <Notices/>
             <ConfirmDialog/>
             <main id="main">

@@ -175,10 +175,13 @@ impl StudyCtx {
         let hidden = window_event_listener(leptos::ev::pagehide, move |_| ctx.flush());
         // visibilitychange bubbles from the document to the window.
         let visibility = window_event_listener_untyped("visibilitychange", move |_| ctx.flush());
+        // Before locking or turning protection on or off.
+        let asked = window_event_listener_untyped(crate::app::FLUSH_EVENT, move |_| ctx.flush());
         on_cleanup(move || {
             ctx.flush();
             hidden.remove();
             visibility.remove();
+            asked.remove();
         });
         ctx
     }
@@ -361,6 +364,8 @@ impl StudyCtx {
                     Pending::Write(WriteOp::Put(r)) => r.key.clone(),
                     Pending::Write(WriteOp::Delete(k)) => k.clone(),
                     Pending::Write(WriteOp::Quarantine(q)) => q.key.clone(),
+                    // Kept apart from a live write of the same key.
+                    Pending::Write(WriteOp::PutQuarantined(q)) => format!("quarantine/{}", q.key),
                     Pending::Write(WriteOp::Release(k)) => k.clone(),
                 };
                 pending.insert(key, op);
@@ -430,9 +435,12 @@ impl StudyCtx {
             }
         };
         let ctx = *self;
+        ctx.app.write_started();
         spawn_local(async move {
             let ops: Vec<WriteOp> = batch.iter().map(|(_, op)| op.clone()).collect();
-            match repo.store().apply(ops).await {
+            let result = repo.store().apply(ops).await;
+            ctx.app.write_done();
+            match result {
                 Ok(()) => {
                     let idle = ctx.pending.try_with_value(|p| p.is_empty()).unwrap_or(true);
                     if idle {

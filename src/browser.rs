@@ -65,8 +65,53 @@ pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String
     download_bytes(filename, mime, contents.as_bytes())
 }
 
-/// Offers bytes (e.g. a workbook) to the user as a downloaded file.
+thread_local! {
+    /// Set while this device's data is protected: plain files ask before they leave.
+    static PLAIN_EXPORT_GUARD: std::cell::Cell<Option<crate::app::Ctx>> = const { std::cell::Cell::new(None) };
+}
+
+/// Makes every plain download ask first (Some, while protection is on) or not (None).
+pub fn guard_plain_exports(ctx: Option<crate::app::Ctx>) {
+    PLAIN_EXPORT_GUARD.with(|g| g.set(ctx));
+}
+
+/// Offers bytes (e.g. a workbook) to the user as a downloaded file. While the
+/// device's data is protected it first says that the file leaves the protection.
 pub fn download_bytes(filename: &str, mime: &str, contents: &[u8]) -> Result<(), String> {
+    let Some(ctx) = PLAIN_EXPORT_GUARD.with(|g| g.get()) else { return save_file(filename, mime, contents) };
+    let (name, mime, bytes) = (filename.to_string(), mime.to_string(), contents.to_vec());
+    ctx.ask(crate::app::Confirm {
+        title: "This file will not be protected".into(),
+        body: format!(
+            "“{name}” will be saved in plain text, outside fieldkit's protection: anyone who gets the file can \
+             read it. Keep it somewhere safe, and delete it when you no longer need it."
+        ),
+        action: "Download anyway".into(),
+        on_confirm: Box::new(move || {
+            if let Err(e) = save_file(&name, &mime, &bytes) {
+                ctx.error(e);
+            }
+        }),
+    });
+    Ok(())
+}
+
+/// Saves a file that stays protected (an encrypted backup): no question asked.
+pub fn download_protected(filename: &str, mime: &str, contents: &[u8]) -> Result<(), String> {
+    save_file(filename, mime, contents)
+}
+
+/// Waits about `ms` milliseconds.
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn save_file(filename: &str, mime: &str, contents: &[u8]) -> Result<(), String> {
     let fail = |e: JsValue| format!("The download could not start: {}", js_error_text(&e));
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(contents));
     let options = web_sys::BlobPropertyBag::new();

@@ -2,6 +2,7 @@
 //! browser glue (downloads, persistence, service worker registration in index.html).
 
 pub mod browser;
+pub mod protection;
 pub mod storage;
 
 mod app;

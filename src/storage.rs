@@ -233,6 +233,7 @@ impl Store for IdbStore {
                     .and_then(|_| records.delete(Query::Key(JsValue::from_str(&q.key))))
                     .map(drop),
                 WriteOp::Release(key) => quarantine.delete(Query::Key(JsValue::from_str(key))).map(drop),
+                WriteOp::PutQuarantined(q) => quarantine.put(&quarantined_to_js(q), None).map(drop),
             };
             if let Err(e) = result {
                 queued = Err(failed("save", e));
@@ -276,6 +277,11 @@ impl Store for IdbStore {
     async fn by_kind(&self, kind: &str) -> Result<Vec<RawRecord>, StoreError> {
         let fields = Fields::new();
         Ok(self.read_all(Some("kind"), Some(kind)).await?.iter().map(|v| fields.read(v)).collect())
+    }
+
+    async fn all(&self) -> Result<Vec<RawRecord>, StoreError> {
+        let fields = Fields::new();
+        Ok(self.read_all(None, None).await?.iter().map(|v| fields.read(v)).collect())
     }
 
     async fn quarantined(&self) -> Result<Vec<QuarantinedRecord>, StoreError> {

@@ -5,6 +5,7 @@
 pub mod coding;
 pub mod fieldwork;
 pub mod merge;
+pub mod protection;
 pub mod storage;
 pub mod study;
 pub mod surveys;

@@ -85,6 +85,7 @@ pub fn StorageScreen() -> impl IntoView {
                 }
             }}
         </section>
+        <crate::screens::protection::ProtectionPanel/>
         <section class="panel">
             <h2>"Records that could not be read"</h2>
             {move || {

@@ -88,7 +88,15 @@ struct Args {
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
-    let mut args = Args { positional: Vec::new(), output: None, size: None, survey: None, rows: None, columns: None, passphrase_file: None };
+    let mut args = Args {
+        positional: Vec::new(),
+        output: None,
+        size: None,
+        survey: None,
+        rows: None,
+        columns: None,
+        passphrase_file: None,
+    };
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
         let mut value_of = |name: &str| iter.next().ok_or_else(|| usage(format!("{name} needs a value")));
@@ -306,7 +314,8 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     }
                     let backup = read_backup_file(file)?;
                     let passphrase = passphrase("for the encrypted backup")?;
-                    let envelope = sealing::encrypt_backup(backup.to_json().as_bytes(), &passphrase).map_err(failure)?;
+                    let envelope =
+                        sealing::encrypt_backup(backup.to_json().as_bytes(), &passphrase).map_err(failure)?;
                     write_output(out, envelope.to_json().as_bytes())
                 }
                 "qdpx" => {

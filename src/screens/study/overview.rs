@@ -8,7 +8,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use crate::app::{Confirm, use_ctx};
+use fieldkit_core::protection::keyring::check_new_passphrase;
+
+use crate::app::{Confirm, Protection, use_ctx};
 use crate::browser;
 use crate::screens::study::use_study;
 use crate::widgets::{AddByName, TextField};
@@ -19,14 +21,44 @@ pub fn OverviewTab() -> impl IntoView {
     let ctx = use_ctx();
     let navigate = use_navigate();
     let include_identifying = RwSignal::new(false);
+    // A protected device writes encrypted backups unless the user chooses otherwise.
+    let encrypt = RwSignal::new(ctx.protection.with_untracked(|p| matches!(p, Protection::Unlocked(_))));
+    let backup_pass = RwSignal::new(String::new());
+    let backup_again = RwSignal::new(String::new());
+    let backup_error = RwSignal::new(None::<String>);
 
     let export = move |_| {
         let identifying = include_identifying.get_untracked();
+        let passphrase = if encrypt.get_untracked() {
+            let (p, a) = (backup_pass.get_untracked(), backup_again.get_untracked());
+            if let Err(e) = check_new_passphrase(&p, &a) {
+                return backup_error.set(Some(e));
+            }
+            Some(p)
+        } else {
+            None
+        };
+        backup_error.set(None);
         spawn_local(async move {
             match crate::parts::backup_json(study, identifying, browser::now()).await {
                 Ok(Some((json, name))) => {
-                    if let Err(e) = browser::download(&name, "application/json", &json) {
-                        ctx.error(e);
+                    let saved = match passphrase {
+                        Some(p) => match crate::protection::encrypt_backup(json.as_bytes(), &p).await {
+                            Ok(envelope) => browser::download_protected(
+                                &name.replace(".json", ".encrypted.json"),
+                                "application/json",
+                                envelope.as_bytes(),
+                            ),
+                            Err(e) => Err(e),
+                        },
+                        None => browser::download(&name, "application/json", &json),
+                    };
+                    match saved {
+                        Ok(()) => {
+                            let _ = backup_pass.try_set(String::new());
+                            let _ = backup_again.try_set(String::new());
+                        }
+                        Err(e) => ctx.error(e),
                     }
                 }
                 Ok(None) => {}
@@ -86,6 +118,25 @@ pub fn OverviewTab() -> impl IntoView {
                     on:change=move |ev| include_identifying.set(event_target_checked(&ev))/>
                 <label for="include-identifying">"Include participants' identifying details (names, contacts)"</label>
             </div>
+            <div class="check">
+                <input type="checkbox" id="encrypt-backup" prop:checked=move || encrypt.get()
+                    on:change=move |ev| encrypt.set(event_target_checked(&ev))/>
+                <label for="encrypt-backup">"Encrypt the file with a passphrase (AES-256-GCM)"</label>
+            </div>
+            <Show when=move || encrypt.get()>
+                <p class="muted small">"Whoever imports the file needs this passphrase: tell it to them another                     way than the file. It may differ from this device's passphrase."</p>
+                <div class="field">
+                    <label for="backup-pass">"Passphrase for the file"</label>
+                    <input id="backup-pass" type="password" autocomplete="new-password"
+                        prop:value=move || backup_pass.get() on:input=move |ev| backup_pass.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="backup-pass-again">"The same passphrase again"</label>
+                    <input id="backup-pass-again" type="password" autocomplete="new-password"
+                        prop:value=move || backup_again.get() on:input=move |ev| backup_again.set(event_target_value(&ev))/>
+                </div>
+            </Show>
+            <p class="field-error" role="alert">{move || backup_error.get()}</p>
             <button on:click=export>"Export backup"</button>
         </section>
         <crate::screens::merge::MergePanel/>

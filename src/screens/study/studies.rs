@@ -2,11 +2,13 @@
 
 use fieldkit_core::StudyData;
 use fieldkit_core::demo::DemoSize;
+use fieldkit_core::protection::envelope::EncryptedBackup;
 use fieldkit_core::storage::StudyListing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use wasm_bindgen::JsValue;
 
 use crate::app::{AppRepo, use_ctx};
 use crate::browser;
@@ -61,6 +63,15 @@ pub fn StudiesScreen() -> impl IntoView {
 
     // What an import is doing, shown with a progress bar until it is done.
     let importing = RwSignal::new(None::<(f64, String)>);
+    // An encrypted backup being imported: its name, and what went wrong last time.
+    let asking = RwSignal::new(None::<(String, Option<String>)>);
+    let answer: StoredValue<Option<js_sys::Function>, LocalStorage> = StoredValue::new_local(None);
+    let typed = RwSignal::new(String::new());
+    let reply = move |value: JsValue| {
+        if let Some(resolve) = answer.try_update_value(|a| a.take()).flatten() {
+            let _ = resolve.call1(&JsValue::NULL, &value);
+        }
+    };
     let open = {
         let navigate = navigate.clone();
         move |data: StudyData| {
@@ -112,6 +123,32 @@ pub fn StudiesScreen() -> impl IntoView {
                         return ctx.error(e);
                     }
                 };
+                let bytes = if EncryptedBackup::looks_like(&bytes) {
+                    let _ = importing.try_set(None);
+                    let mut problem = None;
+                    loop {
+                        let _ = asking.try_set(Some((name.clone(), problem.take())));
+                        let promise = js_sys::Promise::new(&mut |resolve, _| answer.set_value(Some(resolve)));
+                        let given =
+                            wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
+                        let Some(passphrase) = given else {
+                            let _ = asking.try_set(None);
+                            return;
+                        };
+                        step(0.1, format!("Decrypting “{name}”…"));
+                        browser::painted().await;
+                        match crate::protection::decrypt_backup(&bytes, &passphrase).await {
+                            Ok(plain) => break plain,
+                            Err(e) => {
+                                let _ = importing.try_set(None);
+                                problem = Some(e);
+                            }
+                        }
+                    }
+                } else {
+                    bytes
+                };
+                let _ = asking.try_set(None);
                 step(0.2, format!("Checking “{name}” ({})…", browser::human_bytes(bytes.len() as f64)));
                 browser::painted().await;
                 let json = name.to_lowercase().ends_with(".json");
@@ -199,6 +236,25 @@ pub fn StudiesScreen() -> impl IntoView {
                 </label>
                 <button class="secondary" on:click=demo>"Open the demo study"</button>
             </div>
+            {move || asking.get().map(|(name, problem)| view! {
+                <form class="passphrase-prompt" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    reply(JsValue::from_str(&typed.get_untracked()));
+                    typed.set(String::new());
+                }>
+                    <p>{format!("“{name}” is an encrypted backup. Enter the passphrase it was saved with.")}</p>
+                    <div class="field">
+                        <label for="backup-passphrase">"Passphrase of the backup"</label>
+                        <input id="backup-passphrase" type="password" autocomplete="off" autofocus
+                            prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                        <p class="field-error" role="alert">{problem}</p>
+                    </div>
+                    <div class="row">
+                        <button type="submit">"Open the backup"</button>
+                        <button type="button" class="secondary" on:click=move |_| reply(JsValue::NULL)>"Cancel"</button>
+                    </div>
+                </form>
+            })}
             {move || importing.get().map(|(done, what)| view! {
                 <div class="import-progress" role="status">
                     <progress max="1" value=done.to_string() aria-label="Import progress"></progress>

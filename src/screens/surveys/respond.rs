@@ -431,6 +431,7 @@ fn PinUnlock(opened: RwSignal<Opened>, on_cancel: impl Fn() + Clone + 'static) -
                     <button type="button" class="secondary" on:click=move |_| cancel()>"Cancel"</button>
                     <button type="submit" disabled=move || busy.get()>"Unlock"</button>
                 </div>
+                <crate::screens::protection::ForgotPin on_verified=move || spawn_local(unlock(ctx, opened))/>
             </form>
         </div>
     }

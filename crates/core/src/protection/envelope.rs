@@ -73,8 +73,8 @@ impl EncryptedBackup {
 
     /// Reads and checks an envelope; the message says what is wrong in words.
     pub fn parse(bytes: &[u8]) -> Result<Sealed, String> {
-        let envelope: EncryptedBackup = serde_json::from_slice(bytes)
-            .map_err(|e| format!("this is not a readable encrypted backup ({e})"))?;
+        let envelope: EncryptedBackup =
+            serde_json::from_slice(bytes).map_err(|e| format!("this is not a readable encrypted backup ({e})"))?;
         if envelope.format != BACKUP_FORMAT {
             return Err(format!("this is not an encrypted fieldkit backup (format “{}”)", envelope.format));
         }
@@ -126,7 +126,10 @@ mod tests {
         assert_eq!(value["kdf"]["iterations"], 600_000);
         assert_eq!(value["cipher"], "AES-256-GCM");
         let sealed = EncryptedBackup::parse(json.as_bytes()).unwrap();
-        assert_eq!(sealed, Sealed { iterations: 600_000, salt: vec![7; 16], nonce: vec![1; 12], ciphertext: vec![5; 40] });
+        assert_eq!(
+            sealed,
+            Sealed { iterations: 600_000, salt: vec![7; 16], nonce: vec![1; 12], ciphertext: vec![5; 40] }
+        );
     }
 
     #[test]

@@ -95,6 +95,16 @@ impl Keyring {
         }
     }
 
+    /// This keyring with the data key wrapped anew by another passphrase (a fresh
+    /// salt, today's iteration count); the recovery key's wrap and the state stay.
+    pub fn with_passphrase(&self, salt: &[u8], by_passphrase: WrappedKey) -> Keyring {
+        Keyring {
+            kdf: Kdf { name: "PBKDF2-SHA256".into(), iterations: PBKDF2_ITERATIONS, salt: b64::encode(salt) },
+            by_passphrase,
+            ..self.clone()
+        }
+    }
+
     pub fn salt(&self) -> Result<Vec<u8>, String> {
         let salt = b64::decode(&self.kdf.salt)?;
         if salt.len() < 16 {

@@ -105,10 +105,8 @@ where
             }
             ops.extend(chunk.into_iter().zip(sealed).map(|(item, bytes)| item.with_body(sealed_body(&bytes))));
         } else {
-            let inputs = chunk
-                .iter()
-                .map(|i| (i.aad(), sealed_bytes(i.body()).unwrap_or_default()))
-                .collect::<Vec<_>>();
+            let inputs =
+                chunk.iter().map(|i| (i.aad(), sealed_bytes(i.body()).unwrap_or_default())).collect::<Vec<_>>();
             let opened = cipher.open_all(inputs).await;
             for (item, result) in chunk.into_iter().zip(opened) {
                 match result.ok().and_then(|b| String::from_utf8(b).ok()) {
@@ -260,11 +258,11 @@ mod tests {
             let store = filled();
             let failing = ToyCipher::new(42);
             failing.fail_after.set(Some(stop_at));
-            let outcome = block_on_ready(start(&store, &failing, keyring(), ProtectionState::Sealing, 5, no_wait))
-                .unwrap();
+            let outcome =
+                block_on_ready(start(&store, &failing, keyring(), ProtectionState::Sealing, 5, no_wait)).unwrap();
             assert_eq!(outcome.is_err(), stop_at < 5, "stop {stop_at}");
-            let stored = Keyring::from_record(&block_on_ready(store.get(KEYRING_KEY)).unwrap().unwrap().unwrap())
-                .unwrap();
+            let stored =
+                Keyring::from_record(&block_on_ready(store.get(KEYRING_KEY)).unwrap().unwrap().unwrap()).unwrap();
             if outcome.is_err() {
                 assert_eq!(stored.state, ProtectionState::Sealing, "the keyring still says the job is open");
             }
@@ -329,10 +327,9 @@ mod tests {
         tampered.body.replace_range(40..41, flipped);
         store.insert_raw(tampered.clone());
         let on = Keyring::from_record(&block_on_ready(store.get(KEYRING_KEY)).unwrap().unwrap().unwrap()).unwrap();
-        let (_, done) =
-            block_on_ready(start(&store, &ToyCipher::new(42), on, ProtectionState::Unsealing, 50, no_wait))
-                .unwrap()
-                .unwrap();
+        let (_, done) = block_on_ready(start(&store, &ToyCipher::new(42), on, ProtectionState::Unsealing, 50, no_wait))
+            .unwrap()
+            .unwrap();
         assert_eq!(done.quarantined, 1);
         assert_eq!(block_on_ready(store.get("case:3")).unwrap().unwrap(), None);
         let aside = block_on_ready(store.quarantined()).unwrap().unwrap();
