@@ -65,6 +65,15 @@ rm -rf "$DIST"/app-*
 mkdir -p "$DIST/$APP_DIR"
 cp "$WORK/out"/* "$DIST/$APP_DIR/"
 
+# The module that starts the app: a file, since the Content-Security-Policy allows
+# no inline script.
+cat > "$DIST/$APP_DIR/start.js" <<JS
+import init from '/$APP_DIR/fieldkit-app.js';
+const wasm = await init({ module_or_path: '/$APP_DIR/fieldkit-app.wasm' });
+// The first screen is up: now the service worker may fetch the parts.
+window.dispatchEvent(new CustomEvent('fieldkit-started', { detail: { wasm } }));
+JS
+
 # The parts' files, for the service worker: it copies them for offline use in
 # the background once the first screen has shown.
 PARTS="$(cd "$DIST/$APP_DIR" && ls split_*.wasm chunk_*.wasm 2>/dev/null | sed "s|^|\"/$APP_DIR/|; s|$|\"|" | paste -sd, -)"
@@ -72,12 +81,7 @@ HEAD="    <link rel=\"modulepreload\" href=\"/$APP_DIR/fieldkit-app.js\">
     <link rel=\"modulepreload\" href=\"/$APP_DIR/__wasm_split.js\">
     <link rel=\"preload\" href=\"/$APP_DIR/fieldkit-app.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>
     <script type=\"application/json\" id=\"fieldkit-parts\">[$PARTS]</script>
-    <script type=\"module\">
-        import init from '/$APP_DIR/fieldkit-app.js';
-        const wasm = await init({ module_or_path: '/$APP_DIR/fieldkit-app.wasm' });
-        // The first screen is up: now the service worker may fetch the parts.
-        window.dispatchEvent(new CustomEvent('fieldkit-started', { detail: { wasm } }));
-    </script>"
+    <script type=\"module\" src=\"/$APP_DIR/start.js\"></script>"
 python3 - "$DIST/index.html" "$HEAD" <<'EOF'
 import sys
 path, head = sys.argv[1], sys.argv[2]

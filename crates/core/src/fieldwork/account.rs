@@ -236,7 +236,7 @@ dl.details dd { margin: 0; }
 .notes, .turn, .text { white-space: pre-wrap; margin: 0.25rem 0; }
 .skipped { font-style: italic; margin: 0.25rem 0; }
 .speaker { font-weight: bold; }
-.print-button button { font: inherit; font-size: 1rem; padding: 0.6rem 1.4rem; min-height: 44px; cursor: pointer; }
+.print-button { color: #555; }
 @media print {
   .print-button { display: none; }
   @page { margin: 2cm 4cm 2cm 2cm; }
@@ -255,9 +255,11 @@ fn page(title: &str, body: &str) -> String {
     let title = escape(title);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
+         base-uri 'none'; form-action 'none'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<style>\n{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>{title}</h1>\n<p class=\"print-button\"><button type=\"button\" onclick=\"window.print()\">Print</button></p>\n\
+         <h1>{title}</h1>\n<p class=\"print-button\">To print, use the browser's Print command (Share, then Print, on a tablet).</p>\n\
          <p class=\"request\">{request}</p>\n{body}</main>\n</body>\n</html>\n",
         request = escape(CORRECTIONS_REQUEST),
     )
