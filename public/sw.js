@@ -5,7 +5,7 @@
 
 const CACHE = 'fieldkit-shell';
 // Files without a content hash in their name: fetched again on every refresh.
-const STATIC = ['/manifest.webmanifest', '/register-sw.js', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
+const STATIC = ['/manifest.webmanifest', '/register-sw.js', '/no-form-restore.js', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
   // The files web worker (XLSX, REFI-QDA): trunk does not hash worker file names.
   '/fieldkit-files-worker_loader.js', '/fieldkit-files-worker.js', '/fieldkit-files-worker_bg.wasm'];
 

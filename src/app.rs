@@ -58,6 +58,8 @@ pub enum StoreState {
     Opening,
     Ready,
     Failed(String),
+    /// Another tab or window of fieldkit on this device is the one that edits.
+    Elsewhere,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +104,8 @@ pub struct Ctx {
     pub rewriting: RwSignal<Option<(String, usize, usize)>>,
     /// Writes handed to storage and not yet finished (locking waits for them).
     writes_in_flight: StoredValue<u32>,
+    /// Whether the last write of an open study failed (its changes are still only in memory).
+    pub save_failed: StoredValue<bool>,
     notices: RwSignal<Vec<Notice>>,
     next_notice: StoredValue<u64>,
     confirm: RwSignal<Option<(String, String, String)>>,
@@ -271,6 +275,62 @@ impl Ctx {
         Ok(())
     }
 
+    /// Opens storage: the keyring first (a protected device then waits for the
+    /// passphrase), then everything else. Also listens for another tab asking to take over.
+    pub async fn open_storage(&self) {
+        let ctx = *self;
+        crate::tabs::listen(move || spawn_local(async move { ctx.hand_over_to_another_tab().await }));
+        match IdbStore::open(DB_NAME).await {
+            Ok(store) => {
+                // Prove we can write before the user types anything.
+                if let Err(e) = store.probe().await {
+                    ctx.store_state.set(StoreState::Failed(e.to_string()));
+                    return;
+                }
+                // The keyring is the one record read before unlocking: it says whether
+                // anything else can be read at all.
+                let keyring = store.get(KEYRING_KEY).await;
+                ctx.repo.set_value(Some(Rc::new(Repo::new(SealedStore::new(store, None)))));
+                match keyring {
+                    Ok(None) => {
+                        ctx.protection.set(Protection::Off);
+                        ctx.finish_opening().await;
+                    }
+                    Ok(Some(record)) => ctx.protection.set(match Keyring::from_record(&record) {
+                        Ok(keyring) => Protection::Locked(keyring),
+                        Err(e) => Protection::Unreadable(e),
+                    }),
+                    Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
+                }
+            }
+            Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
+        }
+    }
+
+    /// Another tab asked to edit: write out everything pending, leave storage, let go.
+    async fn hand_over_to_another_tab(&self) {
+        if self.store_state.get_untracked() == StoreState::Elsewhere {
+            return;
+        }
+        self.flush_all().await;
+        if self.save_failed.get_value() {
+            // Letting go now would strand changes that are only in this page.
+            self.error(
+                "Another tab asked to use fieldkit, but this tab has changes it could not save yet. It keeps them \
+                 and goes on trying; use that tab once they are saved.",
+            );
+            return;
+        }
+        // The screens go (each writes what it still holds as it goes), then storage.
+        self.store_state.set(StoreState::Elsewhere);
+        self.flush_all().await;
+        if let Some(repo) = self.repo() {
+            repo.store().set_cipher(None);
+        }
+        self.repo.set_value(None);
+        crate::tabs::release();
+    }
+
     /// Opening, once storage can be read (at once, or after unlocking): participant
     /// mode is read before any screen shows.
     pub async fn finish_opening(&self) {
@@ -315,6 +375,7 @@ fn new_ctx() -> Ctx {
         protection: RwSignal::new(Protection::Unknown),
         rewriting: RwSignal::new(None),
         writes_in_flight: StoredValue::new(0),
+        save_failed: StoredValue::new(false),
         notices: RwSignal::new(Vec::new()),
         next_notice: StoredValue::new(0),
         confirm: RwSignal::new(None),
@@ -329,38 +390,21 @@ pub fn App() -> impl IntoView {
     let ctx = new_ctx();
     provide_context(ctx);
     spawn_local(async move {
-        match IdbStore::open(DB_NAME).await {
-            Ok(store) => {
-                // Prove we can write before the user types anything.
-                if let Err(e) = store.probe().await {
-                    ctx.store_state.set(StoreState::Failed(e.to_string()));
-                    return;
-                }
-                // The keyring is the one record read before unlocking: it says whether
-                // anything else can be read at all.
-                let keyring = store.get(KEYRING_KEY).await;
-                ctx.repo.set_value(Some(Rc::new(Repo::new(SealedStore::new(store, None)))));
-                match keyring {
-                    Ok(None) => {
-                        ctx.protection.set(Protection::Off);
-                        ctx.finish_opening().await;
-                    }
-                    Ok(Some(record)) => ctx.protection.set(match Keyring::from_record(&record) {
-                        Ok(keyring) => Protection::Locked(keyring),
-                        Err(e) => Protection::Unreadable(e),
-                    }),
-                    Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
-                }
-            }
-            Err(e) => ctx.store_state.set(StoreState::Failed(e.to_string())),
+        // One tab edits at a time (see `tabs`): take the lock before opening anything.
+        if crate::tabs::try_take().await == Some(false) {
+            ctx.store_state.set(StoreState::Elsewhere);
+            return;
         }
+        ctx.open_storage().await;
     });
 
     let locked = Memo::new(move |_| ctx.lock.with(|l| *l != LockState::Unlocked));
     let needs_unlock =
         Memo::new(move |_| ctx.protection.with(|p| matches!(p, Protection::Locked(_) | Protection::Unreadable(_))));
     let rewriting = Memo::new(move |_| ctx.rewriting.with(|r| r.is_some()));
+    let elsewhere = Memo::new(move |_| ctx.store_state.get() == StoreState::Elsewhere);
     view! {
+        <Show when=move || !elsewhere.get() fallback=|| view! { <main id="main" class="unlock"><OpenElsewhere/></main> }>
         <Show when=move || !needs_unlock.get() fallback=|| view! { <UnlockScreen/> }>
             <Show when=move || !rewriting.get() fallback=|| view! { <RewriteProgress/> }>
                 <Show when=move || ctx.store_state.get() == StoreState::Ready && locked.get()
@@ -368,6 +412,7 @@ pub fn App() -> impl IntoView {
                     {lazy(parts::participant_mode)}
                 </Show>
             </Show>
+        </Show>
         </Show>
     }
 }
@@ -393,6 +438,8 @@ fn ResearcherApp() -> impl IntoView {
             <main id="main">
                 {move || match ctx.store_state.get() {
                     StoreState::Opening => view! { <p class="muted">"Opening storage…"</p> }.into_any(),
+                    // Drawn by `App` instead of all of this.
+                    StoreState::Elsewhere => ().into_any(),
                     StoreState::Failed(e) => view! {
                         <section class="panel error-panel" role="alert">
                             <h1>"Storage is not available"</h1>
@@ -431,6 +478,35 @@ fn ResearcherApp() -> impl IntoView {
                 }}
             </main>
         </Router>
+    }
+}
+
+/// This tab is not the one that edits: say so, and offer to take over.
+#[component]
+fn OpenElsewhere() -> impl IntoView {
+    let ctx = use_ctx();
+    let waiting = RwSignal::new(false);
+    let take_over = move |_| {
+        waiting.set(true);
+        spawn_local(async move {
+            if crate::tabs::take_over().await {
+                ctx.store_state.set(StoreState::Opening);
+                ctx.open_storage().await;
+            } else {
+                ctx.error("The other tab did not let go. Close it, then try again.");
+            }
+            let _ = waiting.try_set(false);
+        });
+    };
+    view! {
+        <section class="panel" role="status">
+            <h1>"fieldkit is open in another tab or window"</h1>
+            <p>"On one device fieldkit is used in one tab at a time, so that one never writes over the \
+                other's work. Everything done there is saved."</p>
+            <button on:click=take_over disabled=move || waiting.get()>
+                {move || if waiting.get() { "Waiting for the other tab…" } else { "Use fieldkit here" }}
+            </button>
+        </section>
     }
 }
 

@@ -440,6 +440,7 @@ impl StudyCtx {
             let ops: Vec<WriteOp> = batch.iter().map(|(_, op)| op.clone()).collect();
             let result = repo.store().apply(ops).await;
             ctx.app.write_done();
+            let _ = ctx.app.save_failed.try_set_value(result.is_err());
             match result {
                 Ok(()) => {
                     let idle = ctx.pending.try_with_value(|p| p.is_empty()).unwrap_or(true);

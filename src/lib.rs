@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod protection;
 pub mod storage;
+pub mod tabs;
 
 mod app;
 mod autosave;

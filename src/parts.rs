@@ -55,6 +55,10 @@ macro_rules! parts {
 
 use fieldkit_core::StudyData;
 use fieldkit_core::demo::DemoSize;
+use fieldkit_core::protection::Keyring;
+
+/// A future made inside a part (its code stays in the part).
+pub type LocalFuture<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
 
 use crate::autosave::StudyCtx;
 use crate::screens::fieldwork::{account, documents, interviews, protocols, runner};
@@ -102,6 +106,17 @@ parts! {
         fn demo_study(size: DemoSize) -> StudyData { fieldkit_core::demo::demo_study(size) }
         fn parse_backup(bytes: Vec<u8>) -> Result<StudyData, String> {
             fieldkit_core::exchange::backup::Backup::parse(&bytes).map(|b| b.into_study()).map_err(|e| e.to_string())
+        }
+        // Finishing a protection change a closed page left half done: rare, so its
+        // code waits here rather than in the first visit.
+        fn finish_protection_change(ctx: crate::app::Ctx, keyring: Keyring) -> LocalFuture<Result<Option<Keyring>, String>> {
+            Box::pin(crate::screens::protection::run_rewrite(ctx, None, keyring))
+        }
+        fn encrypt_backup(plain: Vec<u8>, passphrase: String) -> LocalFuture<Result<String, String>> {
+            Box::pin(async move { crate::protection::encrypt_backup(&plain, &passphrase).await })
+        }
+        fn decrypt_backup(envelope: Vec<u8>, passphrase: String) -> LocalFuture<Result<Vec<u8>, String>> {
+            Box::pin(async move { crate::protection::decrypt_backup(&envelope, &passphrase).await })
         }
         fn backup_json(study: StudyCtx, identifying: bool, now: fieldkit_core::Timestamp) -> Option<(String, String)> {
             study.try_untracked(|d| {

@@ -30,7 +30,11 @@ pub async fn verify_secret(ctx: Ctx, text: &str) -> Result<(), String> {
 
 /// Rewrites every record (turning protection on or off, or finishing that after a
 /// restart) while only the progress shows. Returns the keyring as it then is.
-async fn run_rewrite(ctx: Ctx, start_as: Option<ProtectionState>, keyring: Keyring) -> Result<Option<Keyring>, String> {
+pub async fn run_rewrite(
+    ctx: Ctx,
+    start_as: Option<ProtectionState>,
+    keyring: Keyring,
+) -> Result<Option<Keyring>, String> {
     let repo = ctx.repo().ok_or("Storage is not open.")?;
     let cipher = repo.store().cipher().ok_or("The device is locked.")?;
     let sealing = start_as.unwrap_or(keyring.state) == ProtectionState::Sealing;
@@ -73,8 +77,11 @@ async fn unlock(ctx: Ctx, secret: Secret) -> Result<(), String> {
     let repo = ctx.repo().ok_or("Storage is not open.")?;
     repo.store().set_cipher(Some(cipher));
     // A change that a closed page left half done is finished before anything opens.
-    let keyring =
-        if keyring.state == ProtectionState::On { Some(keyring) } else { run_rewrite(ctx, None, keyring).await? };
+    let keyring = if keyring.state == ProtectionState::On {
+        Some(keyring)
+    } else {
+        crate::parts::finish_protection_change(ctx, keyring).await.map_err(|m| m.to_string())?.await?
+    };
     match keyring {
         Some(k) => ctx.protection.set(Protection::Unlocked(k)),
         None => {

@@ -333,11 +333,23 @@ test('a full disk is reported clearly, and what was saved before stays intact', 
   await page.getByRole('alert').filter({ hasText: 'storage is full' }).waitFor({ timeout: 10_000 });
   await page.locator('.save-state[data-state="failed"]').waitFor();
   await screenshot(page, 'disk-full', { fullPage: false });
-  // Nothing was written: another tab still sees the last saved description.
+  // Nothing was written: the stored study record still holds the last saved description.
+  // (Another tab shows that fieldkit is open here, and this one does not hand over
+  // while it holds changes it could not save.)
   const other = await context.newPage();
   await other.goto(page.url());
-  await other.getByRole('heading', { level: 1, name: TITLE }).waitFor();
-  assert.equal(await other.getByLabel('Description').inputValue(), before);
+  await other.getByRole('heading', { level: 1, name: 'fieldkit is open in another tab or window' }).waitFor();
+  const stored = await other.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('fieldkit');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const get = req.result.transaction('records').objectStore('records').index('kind').getAll('study');
+      get.onsuccess = () => { resolve(get.result.map((r) => JSON.parse(r.body).description)); req.result.close(); };
+    };
+  }));
+  assert.ok(stored.includes(before) && !stored.includes('Written while the disk was full.'), JSON.stringify(stored));
+  await other.getByRole('button', { name: 'Use fieldkit here' }).click();
+  await page.getByRole('alert').filter({ hasText: 'changes it could not save yet' }).waitFor({ timeout: 10_000 });
   await other.close();
   // Space is back: the pending change is retried by itself and saved.
   await page.evaluate(() => { globalThis.__diskFull = false; });

@@ -29,18 +29,20 @@ after(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs `fn(db)` in the page against fieldkit's IndexedDB database. */
+/**
+ * Runs `fn(db, arg)` in the page against fieldkit's IndexedDB database. The call is
+ * one expression evaluated by the test driver, not `new Function` in the page: the
+ * page's Content-Security-Policy refuses that.
+ */
 function withDb(p, fn, arg) {
-  return p.evaluate(([source, arg]) => new Promise((resolve, reject) => {
+  return p.evaluate(`new Promise((resolve, reject) => {
     const req = indexedDB.open('fieldkit');
     req.onerror = () => reject(req.error);
     req.onsuccess = async () => {
-      try {
-        // eslint-disable-next-line no-new-func
-        resolve(await new Function('db', 'arg', `return (${source})(db, arg);`)(req.result, arg));
-      } catch (e) { reject(e); } finally { req.result.close(); }
+      try { resolve(await (${fn.toString()})(req.result, ${JSON.stringify(arg ?? null)})); }
+      catch (e) { reject(e); } finally { req.result.close(); }
     };
-  }), [fn.toString(), arg]);
+  })`);
 }
 
 test('a damaged record is quarantined and reported; the rest of the study opens', async () => {

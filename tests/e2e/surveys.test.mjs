@@ -299,11 +299,19 @@ test('participant 5: back button, an edited address, a reload and a new tab do n
   assert.equal(await page.getByText('Ceri').count(), 0, 'no participant list');
   await page.goto(server.url + '/storage');
   await pageHeading('About you');
+  // A second tab: fieldkit is used in one tab at a time, and taking it over there
+  // lands on the same survey, never on the researcher's screens.
   const other = await context.newPage();
   await other.goto(server.url + '/');
+  await other.getByRole('heading', { level: 1, name: 'fieldkit is open in another tab or window' }).waitFor();
+  assert.equal(await other.getByRole('navigation', { name: 'Main' }).count(), 0);
+  await other.getByRole('button', { name: 'Use fieldkit here' }).click();
   await other.getByRole('heading', { level: 1, name: 'About you' }).waitFor();
   assert.equal(await other.getByRole('navigation', { name: 'Main' }).count(), 0);
+  await page.getByRole('heading', { level: 1, name: 'fieldkit is open in another tab or window' }).waitFor();
   await other.close();
+  await page.getByRole('button', { name: 'Use fieldkit here' }).click();
+  await pageHeading('About you');
   assert.equal(new URL(page.url()).pathname, '/respond');
 
   // Keyboard alone: Tab into the first question, Space to choose, Tab to the next

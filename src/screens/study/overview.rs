@@ -43,14 +43,16 @@ pub fn OverviewTab() -> impl IntoView {
             match crate::parts::backup_json(study, identifying, browser::now()).await {
                 Ok(Some((json, name))) => {
                     let saved = match passphrase {
-                        Some(p) => match crate::protection::encrypt_backup(json.as_bytes(), &p).await {
-                            Ok(envelope) => browser::download_protected(
-                                &name.replace(".json", ".encrypted.json"),
-                                "application/json",
-                                envelope.as_bytes(),
-                            ),
-                            Err(e) => Err(e),
-                        },
+                        Some(p) => {
+                            let envelope = match crate::parts::encrypt_backup(json.into_bytes(), p).await {
+                                Err(missing) => Err(missing.to_string()),
+                                Ok(encrypting) => encrypting.await,
+                            };
+                            envelope.and_then(|e| {
+                                let name = name.replace(".json", ".encrypted.json");
+                                browser::download_protected(&name, "application/json", e.as_bytes())
+                            })
+                        }
                         None => browser::download(&name, "application/json", &json),
                     };
                     match saved {

@@ -137,7 +137,11 @@ pub fn StudiesScreen() -> impl IntoView {
                         };
                         step(0.1, format!("Decrypting “{name}”…"));
                         browser::painted().await;
-                        match crate::protection::decrypt_backup(&bytes, &passphrase).await {
+                        let decrypted = match parts::decrypt_backup(bytes.clone(), passphrase).await {
+                            Err(missing) => Err(missing.to_string()),
+                            Ok(decrypting) => decrypting.await,
+                        };
+                        match decrypted {
                             Ok(plain) => break plain,
                             Err(e) => {
                                 let _ = importing.try_set(None);
