@@ -67,9 +67,10 @@ cp "$WORK/out"/* "$DIST/$APP_DIR/"
 
 # The module that starts the app: a file, since the Content-Security-Policy allows
 # no inline script.
-cat > "$DIST/$APP_DIR/start.js" <<JS
-import init from '/$APP_DIR/fieldkit-app.js';
-const wasm = await init({ module_or_path: '/$APP_DIR/fieldkit-app.wasm' });
+# Paths relative to this file, so the build folder carries no name of its own.
+cat > "$DIST/$APP_DIR/start.js" <<'JS'
+import init from './fieldkit-app.js';
+const wasm = await init({ module_or_path: new URL('./fieldkit-app.wasm', import.meta.url) });
 // The first screen is up: now the service worker may fetch the parts.
 window.dispatchEvent(new CustomEvent('fieldkit-started', { detail: { wasm } }));
 JS

@@ -24,6 +24,9 @@ use crate::storage::IdbStore;
 /// Asks every open study to write what is pending now (see `StudyCtx::new`).
 pub const FLUSH_EVENT: &str = "fieldkit-flush";
 
+/// Where device notes are kept (`Ctx::device_note`).
+const DEVICE_NOTE: &str = "meta:device:";
+
 /// The IndexedDB database the app uses.
 pub const DB_NAME: &str = "fieldkit";
 
@@ -329,6 +332,37 @@ impl Ctx {
         }
         self.repo.set_value(None);
         crate::tabs::release();
+    }
+
+    /// A small per-device draft or setting (a half-typed list, the coder's name), kept
+    /// as a device record so that protection covers it (localStorage would keep it in
+    /// clear). None when there is none or it cannot be read.
+    pub async fn device_note(&self, name: &str) -> Option<String> {
+        let record = self.repo()?.store().get(&format!("{DEVICE_NOTE}{name}")).await.ok()??;
+        serde_json::from_str(&record.body).ok()
+    }
+
+    /// Saves (or, when `value` is empty, removes) a device note; a failure is shown.
+    pub fn set_device_note(&self, name: &str, value: &str) {
+        let Some(repo) = self.repo() else { return };
+        let key = format!("{DEVICE_NOTE}{name}");
+        let op = if value.is_empty() {
+            WriteOp::Delete(key)
+        } else {
+            WriteOp::Put(fieldkit_core::storage::store::RawRecord {
+                key,
+                kind: "meta".into(),
+                study: String::new(),
+                schema: fieldkit_core::SCHEMA_VERSION,
+                body: serde_json::to_string(value).unwrap_or_default(),
+            })
+        };
+        let ctx = *self;
+        spawn_local(async move {
+            if let Err(e) = repo.store().apply(vec![op]).await {
+                ctx.error(e.to_string());
+            }
+        });
     }
 
     /// Opening, once storage can be read (at once, or after unlocking): participant

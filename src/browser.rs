@@ -270,7 +270,16 @@ fn next_message(worker: &web_sys::Worker) -> js_sys::Promise {
     })
 }
 
-/// A small per-device setting (e.g. the coder's name) from localStorage.
+/// Removes a localStorage setting.
+pub fn remove_local_setting(key: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// A small per-device setting that holds nothing typed (e.g. the matrix's view) from
+/// localStorage, which protection does not cover: anything typed goes in a device
+/// note (`Ctx::device_note`) instead.
 pub fn local_setting(key: &str) -> Option<String> {
     web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
 }

@@ -39,9 +39,32 @@ pub(crate) const PALETTE: [&str; 24] = [
 #[derive(Clone, Copy)]
 pub struct Coder(pub RwSignal<String>);
 
+/// The device note that holds the coder's name (protected like the data).
+pub const CODER_NOTE: &str = "coder";
+
 impl Coder {
     pub fn new() -> Self {
-        Coder(RwSignal::new(browser::local_setting("fieldkit.coder").unwrap_or_default()))
+        let name = RwSignal::new(String::new());
+        let ctx = crate::app::use_ctx();
+        leptos::task::spawn_local(async move {
+            // Older versions kept the name in localStorage, in clear: move it.
+            let old = browser::local_setting("fieldkit.coder");
+            if let Some(old) = old.as_ref().filter(|o| !o.is_empty()) {
+                ctx.set_device_note(CODER_NOTE, old);
+                browser::remove_local_setting("fieldkit.coder");
+            }
+            let stored = match old.filter(|o| !o.is_empty()) {
+                Some(old) => Some(old),
+                None => ctx.device_note(CODER_NOTE).await,
+            };
+            if let Some(stored) = stored {
+                // Typed before it arrived: what was typed wins.
+                if name.try_with_untracked(|n| n.is_empty()) == Some(true) {
+                    let _ = name.try_set(stored);
+                }
+            }
+        });
+        Coder(name)
     }
 }
 

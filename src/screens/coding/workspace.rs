@@ -22,13 +22,14 @@ use crate::widgets::{SelectField, TextField, drawn_rows};
 pub fn CodingTab() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let h = coder();
+    let ctx = use_ctx();
     view! {
         <section class="panel">
             <h2>"Coding"</h2>
             <div class="row wrap">
                 <TextField label="Your name as coder" value=Signal::derive(move || h.0.get())
                     hint="Recorded with every code you apply."
-                    on_edit=move |t| { browser::set_local_setting("fieldkit.coder", &t); h.0.set(t); Ok(()) }/>
+                    on_edit=move |t| { ctx.set_device_note(super::CODER_NOTE, &t); h.0.set(t); Ok(()) }/>
                 <UndoButton/>
                 <A href=format!("/study/{}/coding/matrix", study.id()) attr:class="button secondary">"Framework matrix"</A>
             </div>

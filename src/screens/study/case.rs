@@ -3,6 +3,7 @@
 
 use fieldkit_core::study::{Case, CaseEdit, NewParticipant, Setting};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
@@ -276,18 +277,40 @@ struct QuickRow {
 fn QuickAdd(case: Uuid) -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
     let ctx = use_ctx();
-    let draft_key = format!("fieldkit.quick-add.{case}");
+    let draft_key = format!("quick-add.{case}");
     let blank = || vec![QuickRow::default(); 3];
-    let saved: Option<Vec<QuickRow>> =
-        crate::browser::local_setting(&draft_key).and_then(|t| serde_json::from_str(&t).ok());
-    let rows = RwSignal::new(saved.filter(|r| !r.is_empty()).unwrap_or_else(blank));
+    let rows = RwSignal::new(blank());
     let problem = RwSignal::new(None::<(usize, String)>);
     // The lines are drawn again only when one is added, not on every keystroke.
     let count = Memo::new(move |_| rows.with(|r| r.len()));
+    // The draft is a device note (protected like everything else), read once; typing
+    // before it arrives wins over it.
+    let loaded = RwSignal::new(false);
+    {
+        let key = draft_key.clone();
+        spawn_local(async move {
+            let saved: Option<Vec<QuickRow>> = ctx.device_note(&key).await.and_then(|t| serde_json::from_str(&t).ok());
+            if let Some(saved) = saved.filter(|r| !r.is_empty()) {
+                let untouched = rows.try_with_untracked(|r| r.iter().all(|x| *x == QuickRow::default()));
+                if untouched == Some(true) {
+                    let _ = rows.try_set(saved);
+                }
+            }
+            let _ = loaded.try_set(true);
+        });
+    }
     let key = draft_key.clone();
     Effect::new(move |_| {
-        let text = rows.with(|r| serde_json::to_string(r).unwrap_or_default());
-        crate::browser::set_local_setting(&key, &text);
+        let text = rows.with(|r| {
+            if r.iter().all(|x| *x == QuickRow::default()) {
+                String::new()
+            } else {
+                serde_json::to_string(r).unwrap_or_default()
+            }
+        });
+        if loaded.get() {
+            ctx.set_device_note(&key, &text);
+        }
     });
     let roles = Signal::derive(move || {
         std::iter::once((String::new(), "(no role yet)".to_string()))
