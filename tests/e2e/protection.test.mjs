@@ -258,6 +258,33 @@ test('unlock, wrong passphrase, idle lock, the recovery key ends participant mod
   assert.equal(await page.getByRole('list', { name: 'Cases' }).getByRole('listitem').count(), tampered.count - 1);
   const { quarantine } = await withDb(page, allRecords);
   assert.deepEqual(quarantine.map((q) => [q.key, q.body]), [[tampered.key, tampered.body]], 'kept exactly as stored');
+
+  // A new passphrase: the old one stops working at once.
+  const NEW = 'a new passphrase for the team';
+  await page.getByRole('link', { name: 'Storage' }).click();
+  await page.getByLabel('Current passphrase or the recovery key').fill(PASS);
+  await page.getByLabel('New passphrase', { exact: true }).fill(NEW);
+  await page.getByLabel('The new passphrase again').fill(NEW);
+  await page.getByRole('button', { name: 'Change passphrase' }).click();
+  await page.getByText('The passphrase is changed').waitFor();
+  await page.reload();
+  await unlockWith(page, PASS);
+  await page.getByText('That passphrase does not unlock').waitFor();
+  await page.getByLabel('Passphrase').fill(NEW);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('heading', { name: 'Protection with a passphrase' }).waitFor();
+
+  // Turning it off: asked first, then every record is plain again and no passphrase is asked.
+  await page.getByLabel('Passphrase or recovery key').fill(NEW);
+  await page.getByRole('button', { name: 'Turn protection off…' }).click();
+  await page.getByRole('alertdialog', { name: 'Turn protection off?' }).waitFor();
+  await page.getByRole('button', { name: 'Turn protection off', exact: true }).click();
+  await page.getByText('Protection is off').waitFor({ timeout: 60_000 });
+  const plain = await withDb(page, allRecords);
+  assert.equal(plain.live.filter((r) => r.body.startsWith('fieldkit-sealed/1:')).length, 0, 'nothing sealed left');
+  assert.equal(plain.live.some((r) => r.key === 'meta:keyring'), false, 'the keyring is gone');
+  await page.goto(studyUrl);
+  await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
   errors.assertNone();
   await context.close();
   await rmProfile(profile);
