@@ -273,6 +273,9 @@ test('unlock, wrong passphrase, idle lock, the recovery key ends participant mod
   await page.getByLabel('Passphrase').fill(NEW);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await page.getByRole('heading', { name: 'Protection with a passphrase' }).waitFor();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await screenshot(page, 'protection-on-1024x768');
+  await page.setViewportSize({ width: 768, height: 1024 });
 
   // Turning it off: asked first, then every record is plain again and no passphrase is asked.
   await page.getByLabel('Passphrase or recovery key').fill(NEW);

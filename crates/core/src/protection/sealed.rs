@@ -93,32 +93,36 @@ pub async fn seal_records<C: Cipher>(cipher: &C, records: &mut [RawRecord]) -> R
     Ok(())
 }
 
-/// Opens the sealed bodies of some records in place. A body that does not open is
-/// left exactly as stored; returns how many did not.
+/// Records opened per call to the cipher: bounds the memory of a whole study's load
+/// (ciphertext, its decoded bytes and the text are alive together only per batch).
+const OPEN_BATCH: usize = 2_000;
+
+/// Opens the sealed bodies of some records in place, a batch at a time. A body that
+/// does not open is left exactly as stored; returns how many did not.
 pub async fn open_records<C: Cipher>(cipher: &C, records: &mut [RawRecord]) -> usize {
-    let mut todo = Vec::new();
-    let mut items = Vec::new();
+    let sealed: Vec<usize> = (0..records.len()).filter(|&i| is_sealed(&records[i].body)).collect();
     let mut failed = 0;
-    for (i, r) in records.iter().enumerate() {
-        if !is_sealed(&r.body) {
+    for batch in sealed.chunks(OPEN_BATCH) {
+        let mut todo = Vec::with_capacity(batch.len());
+        let mut items = Vec::with_capacity(batch.len());
+        for &i in batch {
+            match sealed_bytes(&records[i].body) {
+                Some(bytes) => {
+                    todo.push(i);
+                    items.push((aad_of(&records[i]), bytes));
+                }
+                None => failed += 1,
+            }
+        }
+        if todo.is_empty() {
             continue;
         }
-        match sealed_bytes(&r.body) {
-            Some(bytes) => {
-                todo.push(i);
-                items.push((aad_of(r), bytes));
+        let opened = cipher.open_all(items).await;
+        for (i, result) in todo.into_iter().zip(opened) {
+            match result.ok().and_then(|plain| String::from_utf8(plain).ok()) {
+                Some(text) => records[i].body = text,
+                None => failed += 1,
             }
-            None => failed += 1,
-        }
-    }
-    if todo.is_empty() {
-        return failed;
-    }
-    let opened = cipher.open_all(items).await;
-    for (i, result) in todo.into_iter().zip(opened) {
-        match result.ok().and_then(|plain| String::from_utf8(plain).ok()) {
-            Some(text) => records[i].body = text,
-            None => failed += 1,
         }
     }
     failed
