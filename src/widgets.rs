@@ -23,6 +23,25 @@ fn restore(ev: &web_sys::FocusEvent, value: &str) {
     }
 }
 
+/// A labelled password field for a passphrase or recovery key, bound to `value`.
+/// Never saved as the user types: it is read when its form is sent.
+#[component]
+pub fn SecretField(
+    id: &'static str,
+    label: &'static str,
+    /// `new-password` or `current-password`, for password managers.
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="password" autocomplete=autocomplete
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </div>
+    }
+}
+
 #[component]
 pub fn TextField<F>(
     #[prop(into)] label: Signal<String>,

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use crate::app::{Confirm, Ctx, Protection, use_ctx};
 use crate::browser;
 use crate::protection::{NewProtection, Secret, protect};
+use crate::widgets::SecretField;
 
 /// What was typed in a "passphrase or recovery key" field: a recovery key if it reads as one.
 pub fn secret_from(text: &str) -> Secret {
@@ -336,16 +337,8 @@ fn TurnOn() -> impl IntoView {
                     draft — so that someone who takes the tablet cannot read it. You enter the passphrase when \
                     fieldkit starts, and it locks itself after 15 minutes without use."</p>
                 <form on:submit=prepare>
-                    <div class="field">
-                        <label for="new-passphrase">"Passphrase"</label>
-                        <input id="new-passphrase" type="password" autocomplete="new-password"
-                            prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev))/>
-                    </div>
-                    <div class="field">
-                        <label for="new-passphrase-again">"The same passphrase again"</label>
-                        <input id="new-passphrase-again" type="password" autocomplete="new-password"
-                            prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))/>
-                    </div>
+                    <SecretField id="new-passphrase" label="Passphrase" autocomplete="new-password" value=pass/>
+                    <SecretField id="new-passphrase-again" label="The same passphrase again" autocomplete="new-password" value=again/>
                     <div class="check">
                         <input type="checkbox" id="protection-understood" prop:checked=move || understood.get()
                             on:change=move |ev| understood.set(event_target_checked(&ev))/>
@@ -472,31 +465,15 @@ fn ProtectionOn(keyring: Keyring) -> impl IntoView {
         </div>
         <form on:submit=change aria-labelledby="change-title">
             <h3 id="change-title">"Change the passphrase"</h3>
-            <div class="field">
-                <label for="current-secret">"Current passphrase or the recovery key"</label>
-                <input id="current-secret" type="password" autocomplete="current-password"
-                    prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="changed-passphrase">"New passphrase"</label>
-                <input id="changed-passphrase" type="password" autocomplete="new-password"
-                    prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="changed-passphrase-again">"The new passphrase again"</label>
-                <input id="changed-passphrase-again" type="password" autocomplete="new-password"
-                    prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))/>
-            </div>
+            <SecretField id="current-secret" label="Current passphrase or the recovery key" autocomplete="current-password" value=current/>
+            <SecretField id="changed-passphrase" label="New passphrase" autocomplete="new-password" value=pass/>
+            <SecretField id="changed-passphrase-again" label="The new passphrase again" autocomplete="new-password" value=again/>
             <p class="field-error" role="alert">{move || change_error.get()}</p>
             <button type="submit" disabled=move || busy.get()>"Change passphrase"</button>
         </form>
         <form on:submit=turn_off aria-labelledby="off-title">
             <h3 id="off-title">"Turn protection off"</h3>
-            <div class="field">
-                <label for="off-secret">"Passphrase or recovery key"</label>
-                <input id="off-secret" type="password" autocomplete="current-password"
-                    prop:value=move || off_secret.get() on:input=move |ev| off_secret.set(event_target_value(&ev))/>
-            </div>
+            <SecretField id="off-secret" label="Passphrase or recovery key" autocomplete="current-password" value=off_secret/>
             <p class="field-error" role="alert">{move || off_error.get()}</p>
             <button type="submit" class="danger" disabled=move || busy.get()>"Turn protection off…"</button>
         </form>

@@ -340,3 +340,19 @@ export async function axeViolations(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/**
+ * Runs `fn(db, arg)` in the page against fieldkit's IndexedDB database. The call is
+ * one expression evaluated by the test driver, not `new Function` in the page: the
+ * page's Content-Security-Policy refuses that.
+ */
+export function withDb(p, fn, arg) {
+  return p.evaluate(`new Promise((resolve, reject) => {
+    const req = indexedDB.open('fieldkit');
+    req.onerror = () => reject(req.error);
+    req.onsuccess = async () => {
+      try { resolve(await (${fn.toString()})(req.result, ${JSON.stringify(arg ?? null)})); }
+      catch (e) { reject(e); } finally { req.result.close(); }
+    };
+  })`);
+}

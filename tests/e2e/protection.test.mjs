@@ -11,7 +11,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, killBrowser } from './harness.mjs';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, killBrowser, withDb } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Runs the `fieldkit` command (built by cargo on first use, offline). */
@@ -86,21 +86,6 @@ async function unlockWith(page, secret, { recovery = false } = {}) {
   await page.getByRole('button', { name: 'Unlock' }).click();
 }
 
-/**
- * Runs `fn(db, arg)` in the page against fieldkit's IndexedDB database. The call is
- * one expression evaluated by the test driver, not `new Function` in the page: the
- * page's Content-Security-Policy refuses that.
- */
-function withDb(p, fn, arg) {
-  return p.evaluate(`new Promise((resolve, reject) => {
-    const req = indexedDB.open('fieldkit');
-    req.onerror = () => reject(req.error);
-    req.onsuccess = async () => {
-      try { resolve(await (${fn.toString()})(req.result, ${JSON.stringify(arg ?? null)})); }
-      catch (e) { reject(e); } finally { req.result.close(); }
-    };
-  })`);
-}
 
 const allRecords = (db) => new Promise((res) => {
   const live = db.transaction('records').objectStore('records').getAll();
@@ -303,9 +288,10 @@ test('a page killed while protection is turned on finishes the job after a resta
   await page.locator('input[type=file]').setInputFiles(reference);
   await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Your studies' }).waitFor({ timeout: 120_000 });
   const studyUrl = page.url();
-  const before = await withDb(page, async (db) => (await (async () => new Promise((res) => {
-    const r = db.transaction('records').objectStore('records').count(); r.onsuccess = () => res(r.result);
-  }))()));
+  const before = await withDb(page, (db) => new Promise((res) => {
+    const r = db.transaction('records').objectStore('records').count();
+    r.onsuccess = () => res(r.result);
+  }));
   await page.goto(server.url + '/storage');
   await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
   await page.getByLabel('The same passphrase again').fill(PASS);

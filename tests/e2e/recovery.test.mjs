@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors } from './harness.mjs';
+import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors, withDb } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 let server;
@@ -29,21 +29,6 @@ after(async () => {
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 
-/**
- * Runs `fn(db, arg)` in the page against fieldkit's IndexedDB database. The call is
- * one expression evaluated by the test driver, not `new Function` in the page: the
- * page's Content-Security-Policy refuses that.
- */
-function withDb(p, fn, arg) {
-  return p.evaluate(`new Promise((resolve, reject) => {
-    const req = indexedDB.open('fieldkit');
-    req.onerror = () => reject(req.error);
-    req.onsuccess = async () => {
-      try { resolve(await (${fn.toString()})(req.result, ${JSON.stringify(arg ?? null)})); }
-      catch (e) { reject(e); } finally { req.result.close(); }
-    };
-  })`);
-}
 
 test('a damaged record is quarantined and reported; the rest of the study opens', async () => {
   const errors = collectErrors(context);

@@ -13,7 +13,7 @@ use fieldkit_core::protection::keyring::check_new_passphrase;
 use crate::app::{Confirm, Protection, use_ctx};
 use crate::browser;
 use crate::screens::study::use_study;
-use crate::widgets::{AddByName, TextField};
+use crate::widgets::{AddByName, SecretField, TextField};
 
 #[component]
 pub fn OverviewTab() -> impl IntoView {
@@ -127,16 +127,8 @@ pub fn OverviewTab() -> impl IntoView {
             </div>
             <Show when=move || encrypt.get()>
                 <p class="muted small">"Whoever imports the file needs this passphrase: tell it to them another                     way than the file. It may differ from this device's passphrase."</p>
-                <div class="field">
-                    <label for="backup-pass">"Passphrase for the file"</label>
-                    <input id="backup-pass" type="password" autocomplete="new-password"
-                        prop:value=move || backup_pass.get() on:input=move |ev| backup_pass.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="backup-pass-again">"The same passphrase again"</label>
-                    <input id="backup-pass-again" type="password" autocomplete="new-password"
-                        prop:value=move || backup_again.get() on:input=move |ev| backup_again.set(event_target_value(&ev))/>
-                </div>
+                <SecretField id="backup-pass" label="Passphrase for the file" autocomplete="new-password" value=backup_pass/>
+                <SecretField id="backup-pass-again" label="The same passphrase again" autocomplete="new-password" value=backup_again/>
             </Show>
             <p class="field-error" role="alert">{move || backup_error.get()}</p>
             <button on:click=export>"Export backup"</button>
