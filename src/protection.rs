@@ -53,11 +53,43 @@ fn object(pairs: &[(&str, JsValue)]) -> Object {
 }
 
 fn gcm(nonce: &[u8], aad: &[u8]) -> Object {
-    object(&[
-        ("name", "AES-GCM".into()),
-        ("iv", Uint8Array::from(nonce).into()),
-        ("additionalData", Uint8Array::from(aad).into()),
-    ])
+    GcmNames::new().params(nonce, aad)
+}
+
+/// The JS strings of AES-GCM's parameters and results, made once per batch rather
+/// than for each of a study's tens of thousands of records (each is a copy across
+/// the wasm boundary).
+struct GcmNames {
+    name: JsValue,
+    aes_gcm: JsValue,
+    iv: JsValue,
+    additional_data: JsValue,
+    status: JsValue,
+    fulfilled: JsValue,
+    value: JsValue,
+}
+
+impl GcmNames {
+    fn new() -> Self {
+        GcmNames {
+            name: JsValue::from_str("name"),
+            aes_gcm: JsValue::from_str("AES-GCM"),
+            iv: JsValue::from_str("iv"),
+            additional_data: JsValue::from_str("additionalData"),
+            status: JsValue::from_str("status"),
+            fulfilled: JsValue::from_str("fulfilled"),
+            value: JsValue::from_str("value"),
+        }
+    }
+
+    fn params(&self, nonce: &[u8], aad: &[u8]) -> Object {
+        let obj = Object::new();
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&obj, &self.name, &self.aes_gcm);
+        let _ = Reflect::set(&obj, &self.iv, &Uint8Array::from(nonce));
+        let _ = Reflect::set(&obj, &self.additional_data, &Uint8Array::from(aad));
+        obj
+    }
 }
 
 fn usages(list: &[&str]) -> JsValue {
@@ -149,9 +181,11 @@ impl Cipher for WebCipher {
         for chunk in items.chunks(IN_FLIGHT) {
             let nonces = random_bytes(12 * chunk.len())?;
             let promises = Array::new();
+            let names = GcmNames::new();
             for ((aad, plain), nonce) in chunk.iter().zip(nonces.chunks(12)) {
-                let promise =
-                    subtle.encrypt_with_object_and_u8_array(&gcm(nonce, aad), &self.key, plain).map_err(failed)?;
+                let promise = subtle
+                    .encrypt_with_object_and_u8_array(&names.params(nonce, aad), &self.key, plain)
+                    .map_err(failed)?;
                 promises.push(&promise);
             }
             let done = promised(Ok(js_sys::Promise::all(&promises))).await?;
@@ -172,6 +206,7 @@ impl Cipher for WebCipher {
         let mut out = Vec::with_capacity(items.len());
         for chunk in items.chunks(IN_FLIGHT) {
             let promises = Array::new();
+            let names = GcmNames::new();
             let mut refused = vec![false; chunk.len()];
             for (i, (aad, sealed)) in chunk.iter().enumerate() {
                 if sealed.len() < 12 + 16 {
@@ -180,7 +215,7 @@ impl Cipher for WebCipher {
                     continue;
                 }
                 let (nonce, body) = sealed.split_at(12);
-                match subtle.decrypt_with_object_and_u8_array(&gcm(nonce, aad), &self.key, body) {
+                match subtle.decrypt_with_object_and_u8_array(&names.params(nonce, aad), &self.key, body) {
                     Ok(p) => {
                         promises.push(&p);
                     }
@@ -201,10 +236,9 @@ impl Cipher for WebCipher {
             };
             for (i, refused) in refused.into_iter().enumerate() {
                 let entry = settled.get(i as u32);
-                let fulfilled =
-                    Reflect::get(&entry, &"status".into()).ok().and_then(|s| s.as_string()) == Some("fulfilled".into());
+                let fulfilled = Reflect::get(&entry, &names.status).is_ok_and(|s| s == names.fulfilled);
                 out.push(match (refused, fulfilled) {
-                    (false, true) => Ok(bytes_of(&Reflect::get(&entry, &"value".into()).unwrap_or(JsValue::NULL))),
+                    (false, true) => Ok(bytes_of(&Reflect::get(&entry, &names.value).unwrap_or(JsValue::NULL))),
                     _ => Err(CryptoError::Authentication),
                 });
             }
