@@ -19,8 +19,14 @@ export FIELDKIT_REQUIRE_PANDAS := 1
 TRUNK_BUILD := trunk build --release --offline
 # wasm tests run in headless chromium through chromedriver; webdriver.json
 # (repo root = the crate root, the runner's working directory) sets the flags.
+# Chromedriver leaves each browser profile behind in TMPDIR; keep them under
+# target/ and remove them after the run.
+WASM_TEST_TMP := $(CURDIR)/target/wasm-test-tmp
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 TMPDIR=$(WASM_TEST_TMP)
+WASM_TESTS := mkdir -p $(WASM_TEST_TMP); \
+	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests && status=0 || status=$$?; \
+	rm -rf $(WASM_TEST_TMP); exit $$status
 
 .PHONY: setup build serve test lint test-native test-wasm test-e2e bundle-size clean
 
@@ -38,7 +44,7 @@ serve: setup
 test: setup lint
 	scripts/check-core-purity.sh
 	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets -p fieldkit-interop
-	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
+	$(WASM_TESTS)
 	$(TRUNK_BUILD)
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
@@ -54,7 +60,7 @@ test-native: setup
 	cargo test -p fieldkit-core -p fieldkit-cli -p fieldkit-sheets -p fieldkit-interop
 
 test-wasm: setup
-	$(WASM_TEST_ENV) cargo test -p fieldkit-app --target wasm32-unknown-unknown --tests
+	$(WASM_TESTS)
 
 test-e2e: build
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
