@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
+mod couch;
 mod sealing;
 
 use fieldkit_core::coding::export as coding_export;
@@ -55,11 +56,21 @@ Usage:
   fieldkit export backup-encrypted FILE -o OUT --passphrase-file P
                                               write FILE as an encrypted backup (AES-256-GCM, key
                                               from the passphrase by PBKDF2-SHA256, 600,000 rounds)
+  fieldkit pull URL DB -o OUT.json           write the team's study in CouchDB database DB on the
+                                              server at URL as a backup; conflicts and anything left
+                                              out are reported on standard error
+  fieldkit push FILE URL DB                  publish FILE to database DB (created if the account may),
+                                              or bring it up to date: writes only what changed, never
+                                              over a change made on the server since FILE was pulled
+                                              (both versions are kept as a conflict); prints what it
+                                              wrote as JSON
   fieldkit --help | --version
 
 Every FILE may be an encrypted backup: give --passphrase-file P (the passphrase is the
 file's first line), or type it when asked on the terminal. A wrong passphrase or a
 changed file ends with exit code 1.
+pull and push take the server account from FIELDKIT_USER and FIELDKIT_PASSWORD, or ask
+on the terminal; wrong credentials end with exit code 1.
 OUT may be - for standard output. Errors go to standard error with a non-zero exit.";
 
 /// A failure to report: the message, and whether it was a usage mistake (exit 2) or not (exit 1).
@@ -391,6 +402,25 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                 .write_all(format!("{summary}\n").as_bytes())
                 .and_then(|_| stdout.flush())
                 .map_err(|e| failure(format!("cannot write the summary to standard output: {e}")))
+        }
+        "pull" => {
+            let [url, db] = args.positional.as_slice() else {
+                return Err(usage("pull takes URL DB -o OUT.json"));
+            };
+            let out = need_output(&args)?;
+            let (json, report) = couch::pull(url, db, now()).map_err(failure)?;
+            write_output(out, json.as_bytes())?;
+            eprint!("{report}");
+            Ok(())
+        }
+        "push" => {
+            let [file, url, db] = args.positional.as_slice() else {
+                return Err(usage("push takes FILE URL DB"));
+            };
+            let backup = read_backup_file(file)?;
+            let summary = couch::push(backup, url, db).map_err(failure)?;
+            println!("{}", serde_json::to_string_pretty(&summary).map_err(|e| failure(e.to_string()))?);
+            Ok(())
         }
         other => Err(usage(format!("unknown command '{other}'"))),
     }

@@ -225,6 +225,7 @@ pub fn demo_study(size: DemoSize) -> StudyData {
                 .into(),
         research_questions,
         roles,
+        share_identifying_details: false,
     };
     let mut cases: Vec<Case> = CASES
         .iter()

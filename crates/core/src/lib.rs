@@ -13,7 +13,8 @@
 //! - [`protection`]: encryption at rest (keyring, sealed store, rewrites) and encrypted backups;
 //! - shared: [`clock`] (time is passed in, never read), [`offsets`] (code points),
 //!   [`tabular`] (formula-safe cells, workbooks as data); and on top of it all
-//!   [`demo`] (generated studies) and [`summary`] (counts).
+//!   [`demo`] (generated studies) and [`summary`] (counts); [`sync`] (a study as
+//!   documents of a team's CouchDB database) sits beside `exchange`.
 
 pub mod clock;
 pub mod coding;
@@ -26,6 +27,7 @@ pub mod storage;
 pub mod study;
 pub mod summary;
 pub mod surveys;
+pub mod sync;
 pub mod tabular;
 
 /// The version of the stored record format. Bump it with a migration in

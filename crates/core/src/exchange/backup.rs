@@ -60,6 +60,10 @@ pub struct Backup {
     pub memos: Vec<Memo>,
     #[serde(default)]
     pub matrix_cells: Vec<MatrixCell>,
+    /// Set in a file pulled from a team's server (`fieldkit pull`): the database and
+    /// each document's revision then, so that pushing it back overwrites no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<crate::sync::push::SyncBase>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -138,6 +142,7 @@ impl Backup {
             segments: by_creation(&data.segments, |x| (x.created, x.id)),
             memos: by_creation(&data.memos, |x| (x.created, x.id)),
             matrix_cells: by_creation(&data.matrix_cells, |x| (x.created, x.id)),
+            sync: None,
         }
     }
 

@@ -251,6 +251,7 @@ impl StudyData {
                 description: String::new(),
                 research_questions: Vec::new(),
                 roles,
+                share_identifying_details: false,
             },
             ..StudyData::empty_parts()
         })
@@ -273,6 +274,7 @@ impl StudyData {
                 description: String::new(),
                 research_questions: Vec::new(),
                 roles: Vec::new(),
+                share_identifying_details: false,
             },
             cases: Vec::new(),
             participants: Vec::new(),

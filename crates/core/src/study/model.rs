@@ -25,6 +25,10 @@ pub struct Study {
     /// The editable list participants' roles are chosen from.
     #[serde(default)]
     pub roles: Vec<StakeholderRole>,
+    /// The team's choice to send participants' identifying details (real names,
+    /// contacts) to its sync server too. Off unless ticked, with a warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share_identifying_details: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

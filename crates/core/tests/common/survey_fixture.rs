@@ -203,6 +203,7 @@ pub fn study() -> StudyData {
             description: String::new(),
             research_questions: Vec::new(),
             roles: vec![StakeholderRole { id: id(20), name: "Manager / founder".into() }],
+            share_identifying_details: false,
         },
         cases: vec![
             case(

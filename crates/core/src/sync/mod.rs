@@ -1,0 +1,9 @@
+//! Team sync through a CouchDB database, one per study: how records travel as
+//! documents (`doc`), what a push of a study file writes without overwriting
+//! anyone's work (`push`), and a study read back from its documents (`pull`).
+//! The HTTP itself is the caller's (the CLI's client, the app's replicator); this
+//! module holds the rules, so they are tested natively.
+
+pub mod doc;
+pub mod pull;
+pub mod push;
