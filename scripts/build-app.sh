@@ -59,6 +59,12 @@ for f in "$WORK/out"/*.wasm; do
 done
 wait
 
+# Team sync: PouchDB (pinned in tests/e2e/package-lock.json, never fetched at run
+# time) and the app's calls into it, loaded only when a study syncs.
+POUCHDB="$ROOT/tests/e2e/node_modules/pouchdb/dist/pouchdb.min.js"
+[[ -f "$POUCHDB" ]] || { echo "[build-app] $POUCHDB is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+cp "$POUCHDB" "$ROOT/public/sync.js" "$WORK/out/"
+
 HASH="$(cat "$WORK/out"/* | sha256sum | cut -c1-16)"
 APP_DIR="app-$HASH"
 rm -rf "$DIST"/app-*
@@ -77,7 +83,7 @@ JS
 
 # The parts' files, for the service worker: it copies them for offline use in
 # the background once the first screen has shown.
-PARTS="$(cd "$DIST/$APP_DIR" && ls split_*.wasm chunk_*.wasm 2>/dev/null | sed "s|^|\"/$APP_DIR/|; s|$|\"|" | paste -sd, -)"
+PARTS="$(cd "$DIST/$APP_DIR" && ls split_*.wasm chunk_*.wasm pouchdb.min.js sync.js 2>/dev/null | sed "s|^|\"/$APP_DIR/|; s|$|\"|" | paste -sd, -)"
 HEAD="    <link rel=\"modulepreload\" href=\"/$APP_DIR/fieldkit-app.js\">
     <link rel=\"modulepreload\" href=\"/$APP_DIR/__wasm_split.js\">
     <link rel=\"preload\" href=\"/$APP_DIR/fieldkit-app.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>

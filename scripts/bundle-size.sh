@@ -6,6 +6,7 @@
 #     overview need nothing else);
 #   - each part of the app (scripts/build-app.sh), loaded when one of its
 #     screens is first opened: its own file plus the shared chunks it needs;
+#     (team sync's part also loads PouchDB and public/sync.js);
 #   - participant mode in all (first visit + its part), the files worker (loaded
 #     when an XLSX or REFI-QDA file is made or read), and the total of every file.
 # Usage: scripts/bundle-size.sh [dist-dir]
@@ -50,7 +51,10 @@ for m in re.finditer(r'__wasm_split_load_(\w+) = .*?"\./(split_\w+\.wasm)".*?\[(
     parts[m.group(1)] = [m.group(2)] + chunks
 in_parts = {f"{app}/{f}" for fs in parts.values() for f in fs}
 on_demand = {n for n in files if 'files-worker' in n}
-first = [n for n in files if n not in in_parts and n not in on_demand]
+# Team sync's scripts (PouchDB and the app's calls into it) load with its part.
+sync_scripts = [f"{app}/pouchdb.min.js", f"{app}/sync.js"]
+on_demand_sync = {n for n in sync_scripts if n in files}
+first = [n for n in files if n not in in_parts and n not in on_demand and n not in on_demand_sync]
 
 def total(names):
     return sum(files[n][1] for n in names)
@@ -59,7 +63,9 @@ def line(value, what):
 
 line(total(first), f"first visit, gzipped: {', '.join(sorted(first))}")
 for part, fs in sorted(parts.items()):
-    line(total(f"{app}/{f}" for f in fs), f"part {part}, gzipped ({fs[0]} + {len(fs) - 1} shared chunks)")
+    extra = sorted(on_demand_sync) if part == 'sync_part' else []
+    scripts = f" + {', '.join(os.path.basename(n) for n in extra)}" if extra else ""
+    line(total([f"{app}/{f}" for f in fs] + extra), f"part {part}, gzipped ({fs[0]} + {len(fs) - 1} shared chunks{scripts})")
 if 'participant_part' in parts:
     line(total(first) + total(f"{app}/{f}" for f in parts['participant_part']),
          "participant mode in all (first visit + its part), gzipped")

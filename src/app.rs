@@ -486,8 +486,10 @@ fn ResearcherApp() -> impl IntoView {
                         <Routes fallback=|| view! { <p>"This page does not exist. "<A href="/">"Go to your studies"</A></p> }>
                             <Route path=path!("/") view=studies::StudiesScreen/>
                             <Route path=path!("/storage") view=|| lazy(parts::storage_screen)/>
+                            <Route path=path!("/join") view=|| lazy(parts::join_screen)/>
                             <ParentRoute path=path!("/study/:id") view=shell::StudyShell>
                                 <Route path=path!("") view=overview::OverviewTab/>
+                                <Route path=path!("sync") view=|| lazy(parts::sync_screen)/>
                                 <Route path=path!("cases") view=|| lazy(parts::cases_tab)/>
                                 <Route path=path!("participants") view=|| lazy(parts::participants_tab)/>
                                 <Route path=path!("cases/:case") view=|| lazy(parts::case_screen)/>

@@ -338,6 +338,12 @@ impl StudyCtx {
         Ok(())
     }
 
+    /// Puts records that came from the team (team sync) into the open study: the
+    /// views that read them wake, and they are saved like any edit.
+    pub fn apply_incoming(&self, saved: &fieldkit_core::storage::records::SavedObjects) -> Result<(), String> {
+        self.restore(saved)
+    }
+
     /// Applies a deletion and writes it at once.
     pub fn remove(
         &self,
@@ -443,6 +449,10 @@ impl StudyCtx {
             let _ = ctx.app.save_failed.try_set_value(result.is_err());
             match result {
                 Ok(()) => {
+                    let keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
+                    if let Some(study) = ctx.try_untracked(|d| d.id()) {
+                        written(study, keys);
+                    }
                     let idle = ctx.pending.try_with_value(|p| p.is_empty()).unwrap_or(true);
                     if idle {
                         let _ = ctx.save_state.try_set(SaveState::Saved);
@@ -501,4 +511,22 @@ enum Pending {
 /// code was taken off), so nothing deleted comes back on the next load.
 fn encode(data: &StudyData, refs: &[ObjectRef]) -> Result<Vec<WriteOp>, String> {
     data.write_ops(refs)
+}
+
+/// Told which records of which study were just saved (team sync sends them on).
+pub type WrittenHook = std::rc::Rc<dyn Fn(uuid::Uuid, Vec<String>)>;
+
+thread_local! {
+    static ON_WRITTEN: std::cell::RefCell<Option<WrittenHook>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets (or clears) the hook called after each successful save.
+pub fn on_written(hook: Option<WrittenHook>) {
+    ON_WRITTEN.with(|h| *h.borrow_mut() = hook);
+}
+
+fn written(study: uuid::Uuid, keys: Vec<String>) {
+    if let Some(hook) = ON_WRITTEN.with(|h| h.borrow().clone()) {
+        hook(study, keys);
+    }
 }

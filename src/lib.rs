@@ -10,6 +10,7 @@ mod app;
 mod autosave;
 mod parts;
 mod screens;
+mod sync;
 mod widgets;
 
 pub use app::App;

@@ -70,7 +70,7 @@ parts! {
     // Few parts on purpose: wasm-split puts code shared by several parts into a
     // chunk per combination of parts, and each chunk is one more file to fetch and
     // start. With a part per screen group (17) a section took 100-200 files and
-    // 0.3-0.5 s to open the first time; with these five it takes a handful.
+    // 0.3-0.5 s to open the first time; with these six it takes a handful.
     fieldwork {
         fn cases_tab() -> AnyView { case::CasesTab().into_any() }
         fn case_screen() -> AnyView { case::CaseScreen().into_any() }
@@ -97,6 +97,16 @@ parts! {
     }
     participant_part {
         fn participant_mode() -> AnyView { respond::ParticipantMode().into_any() }
+    }
+    // Team sync (and PouchDB, which it loads as a script): only on devices that sync.
+    sync_part {
+        fn sync_screen() -> AnyView { crate::screens::sync::SyncScreen().into_any() }
+        fn join_screen() -> AnyView { crate::screens::sync::JoinScreen().into_any() }
+        // A study that syncs on this device starts syncing when it opens.
+        fn sync_resume(ctx: crate::app::Ctx, study: StudyCtx, settings: String) -> LocalFuture<Result<(), String>> {
+            Box::pin(crate::sync::resume(ctx, study, settings))
+        }
+        fn sync_stop() -> () { crate::sync::stop() }
     }
     tools {
         fn storage_screen() -> AnyView { storage::StorageScreen().into_any() }

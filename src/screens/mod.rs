@@ -9,3 +9,4 @@ pub mod protection;
 pub mod storage;
 pub mod study;
 pub mod surveys;
+pub mod sync;

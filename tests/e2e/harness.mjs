@@ -131,6 +131,67 @@ export async function startServer(distDir = DIST_DIR) {
 }
 
 // ---------------------------------------------------------------------------
+// A CouchDB-compatible server (pouchdb-server, pinned in package-lock.json)
+// ---------------------------------------------------------------------------
+
+const POUCHDB_SERVER = path.join(HERE, 'node_modules', '.bin', 'pouchdb-server');
+
+async function freePort() {
+  const probe = http.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * Starts pouchdb-server in memory on 127.0.0.1 with an administrator, the given
+ * accounts ({ name: password }) and databases ({ name: [member names] }), and
+ * CORS with credentials for the app at `origin`. Returns { url, admin(method,
+ * path, body) -> { status, body }, close() }.
+ */
+export async function startCouch({ origin, users = {}, databases = {} }) {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-couch-'));
+  const child = spawn(POUCHDB_SERVER, ['--in-memory', '--host', '127.0.0.1', '--port', String(port)], { cwd: dir, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const auth = 'Basic ' + Buffer.from('admin:admin-secret-1').toString('base64');
+  const call = async (method, p, body, headers = { Authorization: auth }) => {
+    const r = await fetch(url + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    let parsed = null;
+    try { parsed = JSON.parse(text); } catch { parsed = text; }
+    return { status: r.status, body: parsed };
+  };
+  for (let i = 0; ; i++) {
+    try { await fetch(url); break; } catch { if (i > 150) throw new Error('pouchdb-server did not start'); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // Leave the "admin party": from here on every request needs an account.
+  await call('PUT', '/_config/admins/admin', 'admin-secret-1', {});
+  for (const [key, value] of [['httpd', 'enable_cors', 'true'], ['cors', 'origins', origin], ['cors', 'credentials', 'true'],
+    ['cors', 'methods', 'GET, PUT, POST, HEAD, DELETE'], ['cors', 'headers', 'accept, authorization, content-type, origin, referer']].map(([a, b, c]) => [`/_config/${a}/${b}`, c])) {
+    await call('PUT', key, value);
+  }
+  for (const [name, password] of Object.entries(users)) {
+    await call('PUT', `/_users/org.couchdb.user:${name}`, { name, password, roles: [], type: 'user' });
+  }
+  for (const [db, members] of Object.entries(databases)) {
+    await call('PUT', `/${db}`);
+    await call('PUT', `/${db}/_security`, { admins: { names: [], roles: [] }, members: { names: members, roles: [] } });
+  }
+  return {
+    url,
+    admin: call,
+    async close() {
+      child.kill();
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Browser
 // ---------------------------------------------------------------------------
 

@@ -133,6 +133,11 @@ pub fn OverviewTab() -> impl IntoView {
             <p class="field-error" role="alert">{move || backup_error.get()}</p>
             <button on:click=export>"Export backup"</button>
         </section>
+        <section class="panel">
+            <h2>"Team sync"</h2>
+            <p>"Share this study with your team through its CouchDB server, and see how the sync stands."</p>
+            <leptos_router::components::A href=format!("/study/{}/sync", study.id()) attr:class="button secondary">"Team sync…"</leptos_router::components::A>
+        </section>
         <crate::screens::merge::MergePanel/>
         <section class="panel danger-zone">
             <h2>"Delete this study"</h2>

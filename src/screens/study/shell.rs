@@ -30,6 +30,15 @@ pub fn StudyShell() -> impl IntoView {
     let study_id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let state = RwSignal::new(Loading::Busy);
     let owner = Owner::current();
+    // Whether this study syncs (its code is then loaded): stopped when the study closes.
+    let syncing = StoredValue::new(false);
+    on_cleanup(move || {
+        if syncing.try_get_value() == Some(true) {
+            spawn_local(async move {
+                let _ = crate::parts::sync_stop().await;
+            });
+        }
+    });
 
     Effect::new(move |_| {
         let Some(id) = study_id.get() else {
@@ -39,7 +48,12 @@ pub fn StudyShell() -> impl IntoView {
         // A study saved whole a moment ago (an import) opens as it is in memory.
         if let Some(data) = ctx.take_handed_over(id) {
             if let Some(owner) = owner.clone() {
-                owner.with(|| provide_context(StudyCtx::new(ctx, data)));
+                let study = owner.with(|| {
+                    let study = StudyCtx::new(ctx, data);
+                    provide_context(study);
+                    study
+                });
+                resume_sync(ctx, study, syncing);
             }
             state.set(Loading::Open);
             return;
@@ -54,7 +68,12 @@ pub fn StudyShell() -> impl IntoView {
                         ctx.error(p.message());
                     }
                     if let Some(owner) = owner {
-                        owner.with(|| provide_context(StudyCtx::new(ctx, loaded.data)));
+                        let study = owner.with(|| {
+                            let study = StudyCtx::new(ctx, loaded.data);
+                            provide_context(study);
+                            study
+                        });
+                        resume_sync(ctx, study, syncing);
                     }
                     let _ = state.try_set(Loading::Open);
                 }
@@ -76,6 +95,22 @@ pub fn StudyShell() -> impl IntoView {
             Loading::Open => view! { <StudyFrame/> }.into_any(),
         }}
     }
+}
+
+/// Starts team sync for a study that syncs on this device.
+fn resume_sync(ctx: crate::app::Ctx, study: StudyCtx, syncing: StoredValue<bool>) {
+    spawn_local(async move {
+        let Some(settings) = ctx.device_note(&format!("sync:{}", study.id())).await else { return };
+        let _ = syncing.try_set_value(true);
+        match crate::parts::sync_resume(ctx, study, settings).await {
+            Ok(future) => {
+                if let Err(e) = future.await {
+                    ctx.error(format!("Team sync could not start: {e}"));
+                }
+            }
+            Err(missing) => ctx.error(format!("Team sync could not start: {missing}")),
+        }
+    });
 }
 
 #[component]

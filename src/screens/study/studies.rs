@@ -239,6 +239,7 @@ pub fn StudiesScreen() -> impl IntoView {
                     <input type="file" accept=".json,application/json,.qdpx,.qde,.qdc" class="visually-hidden" on:change=import/>
                 </label>
                 <button class="secondary" on:click=demo>"Open the demo study"</button>
+                <leptos_router::components::A href="/join" attr:class="button secondary">"Join a team study…"</leptos_router::components::A>
             </div>
             {move || asking.get().map(|(name, problem)| view! {
                 <form class="passphrase-prompt" on:submit=move |ev: leptos::ev::SubmitEvent| {

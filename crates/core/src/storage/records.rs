@@ -147,6 +147,31 @@ impl ObjectRef {
         let id = self.id(study);
         record_key(self.kind(), id)
     }
+
+    /// The object a record key of study `study` names (the inverse of [`ObjectRef::key`]);
+    /// None for a key of another study's record or of no object.
+    pub fn from_key(key: &str, study: Uuid) -> Option<ObjectRef> {
+        let (kind, id) = key.split_once(':')?;
+        let id = Uuid::parse_str(id).ok()?;
+        Some(match RecordKind::parse(kind)? {
+            RecordKind::Study if id == study => ObjectRef::Study,
+            RecordKind::CodingHistory if id == study => ObjectRef::CodingHistory,
+            RecordKind::Study | RecordKind::CodingHistory => return None,
+            RecordKind::Case => ObjectRef::Case(id),
+            RecordKind::Participant => ObjectRef::Participant(id),
+            RecordKind::Identity => ObjectRef::Identity(id),
+            RecordKind::Protocol => ObjectRef::Protocol(id),
+            RecordKind::Interview => ObjectRef::Interview(id),
+            RecordKind::Document => ObjectRef::Document(id),
+            RecordKind::Account => ObjectRef::Account(id),
+            RecordKind::Survey => ObjectRef::Survey(id),
+            RecordKind::Response => ObjectRef::Response(id),
+            RecordKind::Code => ObjectRef::Code(id),
+            RecordKind::Segment => ObjectRef::Segment(id),
+            RecordKind::Memo => ObjectRef::Memo(id),
+            RecordKind::MatrixCell => ObjectRef::MatrixCell(id),
+        })
+    }
 }
 
 fn encode<T: Serialize>(kind: RecordKind, id: Uuid, study: Uuid, value: &T) -> Result<RawRecord, String> {

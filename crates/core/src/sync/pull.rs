@@ -185,6 +185,18 @@ mod tests {
     }
 
     #[test]
+    fn every_object_is_found_again_from_its_key() {
+        let study = demo_study(DemoSize::Small);
+        let id = study.study.id;
+        for obj in study.all_objects() {
+            assert_eq!(crate::ObjectRef::from_key(&obj.key(id), id), Some(obj));
+        }
+        assert_eq!(crate::ObjectRef::from_key(&format!("study:{}", Uuid::from_u128(9)), id), None);
+        assert_eq!(crate::ObjectRef::from_key("case:not-a-uuid", id), None);
+        assert_eq!(crate::ObjectRef::from_key("meta:probe", id), None);
+    }
+
+    #[test]
     fn conflicted_documents_are_listed() {
         let mut docs = as_pulled(docs_of(&demo_study(DemoSize::Small), false).unwrap());
         docs[2].conflicts = vec!["2-zz".into()];

@@ -1,0 +1,755 @@
+//! Team sync in the app: the open study's records and a PouchDB replica of the
+//! team's CouchDB database on the device (`public/sync.js`), kept in step with the
+//! server by PouchDB's live replication.
+//!
+//! What crosses between the records and the replica is decided by the core
+//! (`fieldkit_core::sync::replica`): outgoing after each save (the autosave hook),
+//! incoming from the replica's change feed, with the *base* (each document's
+//! revision and digest when the two last agreed) so that an object changed on both
+//! sides becomes a CouchDB conflict instead of one edit replacing the other.
+//!
+//! Everything here is in the tools part: the first visit carries only the hook.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use fieldkit_core::storage::store::RawRecord;
+use fieldkit_core::sync::doc::{SyncDoc, travels};
+use fieldkit_core::sync::pull::{PulledDoc, study_from_docs};
+use fieldkit_core::sync::push::{PushPlan, ServerDoc, SyncBase, Write};
+use fieldkit_core::sync::replica::{ReplicaChange, after_outgoing, base_of, plan_incoming, plan_outgoing};
+use fieldkit_core::{ObjectRef, StudyData, Timestamp};
+use js_sys::{Function, Promise, Reflect};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::app::Ctx;
+use crate::autosave::StudyCtx;
+use crate::browser;
+
+/// Where a study syncs to, as this device remembers it (a device note, so
+/// protection covers it). The password is never kept: the server's session cookie is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    pub server: String,
+    pub database: String,
+    pub user: String,
+    /// The name of the device's replica (PouchDB database).
+    pub replica: String,
+}
+
+pub fn settings_note(study: Uuid) -> String {
+    format!("sync:{study}")
+}
+
+/// How the sync stands, for the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncState {
+    Starting,
+    Syncing,
+    Synced,
+    Offline {
+        since: Timestamp,
+    },
+    /// The server's session ended: sign in again (nothing is lost meanwhile).
+    SignIn(String),
+    /// The account is no longer a member of the study's database.
+    Removed(String),
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    pub last_synced: Option<Timestamp>,
+    /// Saved on this device, not yet in the replica.
+    pub waiting: usize,
+    /// Documents read during a first sync.
+    pub progress: Option<u64>,
+    pub conflicts: BTreeSet<String>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Rc<Engine>>> = const { RefCell::new(None) };
+    static STATUS: RwSignal<Option<SyncStatus>> = RwSignal::new(None);
+}
+
+/// The status of the running sync (None: this study does not sync on this device).
+pub fn status() -> RwSignal<Option<SyncStatus>> {
+    STATUS.with(|s| *s)
+}
+
+fn set_status(f: impl FnOnce(&mut SyncStatus)) {
+    status().update(|s| {
+        let status = s.get_or_insert_with(|| SyncStatus {
+            state: SyncState::Starting,
+            last_synced: None,
+            waiting: 0,
+            progress: None,
+            conflicts: BTreeSet::new(),
+        });
+        f(status);
+    });
+}
+
+struct Engine {
+    study: StudyCtx,
+    study_id: Uuid,
+    settings: SyncSettings,
+    base: RefCell<SyncBase>,
+    /// Keys saved on the device since they were last sent to the replica.
+    outbox: RefCell<BTreeSet<String>>,
+    busy: RefCell<bool>,
+    base_dirty: RefCell<bool>,
+    /// The replica's change-feed callback, kept alive while the sync runs.
+    _on_event: Closure<dyn FnMut(String)>,
+}
+
+// ---------------------------------------------------------------------------
+// The JavaScript side
+// ---------------------------------------------------------------------------
+
+fn js_error(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "an error in the sync library".into())
+}
+
+/// Loads PouchDB and the glue the first time a study syncs.
+async fn ensure_loaded() -> Result<(), String> {
+    let global = js_sys::global();
+    if Reflect::has(&global, &"fieldkitSync".into()).unwrap_or(false) {
+        return Ok(());
+    }
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    // The build lists its files (these two among them) for the offline copy.
+    let listed: Vec<String> = document
+        .get_element_by_id("fieldkit-parts")
+        .and_then(|e| e.text_content())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    for name in ["pouchdb.min.js", "sync.js"] {
+        let src =
+            listed.iter().find(|p| p.rsplit('/').next() == Some(name)).cloned().unwrap_or_else(|| format!("/{name}"));
+        let script = document.create_element("script").map_err(js_error)?;
+        script.set_attribute("src", &src).map_err(js_error)?;
+        let loaded = Promise::new(&mut |resolve, reject| {
+            let _ = Reflect::set(&script, &"onload".into(), &resolve);
+            let _ = Reflect::set(&script, &"onerror".into(), &reject);
+        });
+        document.head().ok_or("no head")?.append_child(&script).map_err(js_error)?;
+        JsFuture::from(loaded).await.map_err(|_| {
+            "The sync library could not be loaded (is this device offline before it was saved for offline use?)."
+                .to_string()
+        })?;
+    }
+    Ok(())
+}
+
+async fn glue(method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    ensure_loaded().await?;
+    let result = call_now(method, args)?;
+    match result.dyn_into::<Promise>() {
+        Ok(promise) => JsFuture::from(promise).await.map_err(js_error),
+        Err(value) => Ok(value),
+    }
+}
+
+/// Calls the glue at once (it must be loaded), without awaiting what it returns.
+fn call_now(method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let glue = Reflect::get(&js_sys::global(), &"fieldkitSync".into()).map_err(js_error)?;
+    let function: Function = Reflect::get(&glue, &method.into()).map_err(js_error)?.dyn_into().map_err(js_error)?;
+    let array = js_sys::Array::new();
+    for a in args {
+        array.push(a);
+    }
+    function.apply(&glue, &array).map_err(js_error)
+}
+
+async fn glue_json<T: serde::de::DeserializeOwned>(method: &str, args: &[JsValue]) -> Result<T, String> {
+    let value = glue(method, args).await?;
+    let text = value.as_string().unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).map_err(|e| format!("the sync library answered something unexpected: {e}"))
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    status: u16,
+    #[serde(default)]
+    body: Value,
+}
+
+async fn request(server: &str, path: &str, method: &str, body: Option<Value>) -> Result<Answer, String> {
+    let body = body.map(|b| JsValue::from_str(&b.to_string())).unwrap_or(JsValue::NULL);
+    glue_json("request", &[server.into(), path.into(), method.into(), body]).await
+}
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    rev: Option<String>,
+    #[serde(default)]
+    deleted: bool,
+    doc: Option<Value>,
+}
+
+fn conflicts_of(doc: &Value) -> Vec<String> {
+    doc.get("_conflicts")
+        .and_then(Value::as_array)
+        .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The replica's live documents (all, or those of `ids`) that fieldkit can read.
+async fn replica_docs(replica: &str, ids: Option<&BTreeSet<String>>) -> Result<Vec<PulledDoc>, String> {
+    let ids = match ids {
+        Some(ids) => JsValue::from_str(&serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
+        None => JsValue::NULL,
+    };
+    let rows: Vec<Row> = glue_json("docs", &[replica.into(), ids]).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let doc = row.doc?;
+            let parsed = SyncDoc::from_json(&doc).ok()?;
+            Some(PulledDoc { rev: row.rev.unwrap_or_default(), conflicts: conflicts_of(&doc), doc: parsed })
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct Written {
+    id: String,
+    rev: Option<String>,
+    error: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Writes a plan to the replica; returns the revisions it accepted.
+async fn write_plan(replica: &str, plan: &PushPlan) -> Result<BTreeMap<String, String>, String> {
+    let mut accepted = BTreeMap::new();
+    for branches in [false, true] {
+        let writes: Vec<&Write> = plan.writes.iter().filter(|w| w.is_branch() == branches).collect();
+        for batch in writes.chunks(1_000) {
+            let docs = Value::Array(batch.iter().map(|w| w.to_json()).collect());
+            let answer: Vec<Written> =
+                glue_json("bulk", &[replica.into(), docs.to_string().into(), JsValue::from_bool(!branches)]).await?;
+            for (w, written) in batch.iter().zip(answer) {
+                match (written.rev, written.error) {
+                    (Some(rev), None) => drop(accepted.insert(written.id, rev)),
+                    // A branch the replica already has: nothing to do.
+                    (_, Some(_)) if branches => drop(accepted.insert(w.id().to_string(), branch_rev(w))),
+                    (_, error) => {
+                        return Err(format!(
+                            "the device's copy of the team database refused {}: {} {}",
+                            written.id,
+                            error.unwrap_or_default(),
+                            written.reason
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(accepted)
+}
+
+fn branch_rev(write: &Write) -> String {
+    match write {
+        Write::Branch { rev, .. } => rev.clone(),
+        _ => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Signing in and checking the server
+// ---------------------------------------------------------------------------
+
+/// Signs in (the server keeps a session cookie; the password is not kept) and
+/// checks the study's database. Returns the database's document count.
+pub async fn sign_in(server: &str, database: &str, user: &str, password: &str) -> Result<u64, String> {
+    let server = server.trim().trim_end_matches('/');
+    if !(server.starts_with("https://") || server.starts_with("http://")) {
+        return Err("The server address should start with https:// (for example https://couch.example.ac.uk).".into());
+    }
+    let hello = request(server, "/", "GET", None).await?;
+    if hello.status == 0 {
+        return Err(format!("The server at {server} cannot be reached. Check the address and the network."));
+    }
+    if hello.body.get("couchdb").is_none() && hello.body.get("express-pouchdb").is_none() {
+        return Err(format!("{server} does not answer as a CouchDB server. Check the address."));
+    }
+    let session =
+        request(server, "/_session", "POST", Some(json!({ "name": user.trim(), "password": password }))).await?;
+    match session.status {
+        200 => {}
+        401 => return Err("The server refused this user name or password.".into()),
+        status => return Err(format!("The server could not sign you in (status {status}).")),
+    }
+    check_database(server, database).await
+}
+
+async fn check_database(server: &str, database: &str) -> Result<u64, String> {
+    let path = format!("/{}", js_sys::encode_uri_component(database));
+    let info = request(server, &path, "GET", None).await?;
+    match info.status {
+        200 => Ok(info.body.get("doc_count").and_then(Value::as_u64).unwrap_or(0)),
+        404 => Err(format!(
+            "There is no database “{database}” on the server. Ask whoever runs it to create it and add you as a member."
+        )),
+        401 | 403 => Err(format!("Your account is not a member of the team's database “{database}”.")),
+        0 => Err("The server cannot be reached.".into()),
+        status => Err(format!("The server answered {status} for the database “{database}”.")),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Publishing, joining, resuming
+// ---------------------------------------------------------------------------
+
+fn device_docs(data: &StudyData) -> Result<Vec<SyncDoc>, String> {
+    fieldkit_core::sync::pull::docs_of(data, data.study.share_identifying_details)
+}
+
+/// Publishes the open study to an empty database (or one that holds this study),
+/// then syncs it continuously.
+pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String, user: String) -> Result<(), String> {
+    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+        return Err(protected_message());
+    }
+    let study_id = study.id();
+    let server = server.trim().trim_end_matches('/').to_string();
+    let path = format!(
+        "/{}/{}",
+        js_sys::encode_uri_component(&database),
+        js_sys::encode_uri_component(&format!("study:{study_id}"))
+    );
+    let count = check_database(&server, &database).await?;
+    let here = request(&server, &path, "GET", None).await?;
+    if count > 0 && here.status != 200 {
+        return Err(format!(
+            "The database “{database}” already holds another study. Each study needs its own database."
+        ));
+    }
+    let settings = SyncSettings { server, database: database.clone(), user, replica: study_id.to_string() };
+    let docs = study.try_untracked(device_docs).ok_or("This study is closed.")??;
+    let keys: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
+    let replica: BTreeMap<String, ServerDoc> = replica_docs(&settings.replica, None)
+        .await?
+        .into_iter()
+        .map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc }))
+        .collect();
+    let mut base = base_of(&database, &replica);
+    let plan = plan_outgoing(
+        &keys,
+        &docs,
+        &replica,
+        &base,
+        study.try_untracked(|d| d.study.share_identifying_details).unwrap_or(false),
+    );
+    let accepted = write_plan(&settings.replica, &plan).await?;
+    after_outgoing(&mut base, &plan, &accepted);
+    save_base(&settings.replica, &base).await?;
+    let seq = replica_seq(&settings.replica).await?;
+    glue(
+        "putLocal",
+        &[settings.replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&json!(seq).to_string())],
+    )
+    .await?;
+    ctx.set_device_note(&settings_note(study_id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
+    start(ctx, study, settings, base, seq).await
+}
+
+fn protected_message() -> String {
+    "This device is protected with a passphrase, and team sync does not yet encrypt what it sends: \
+     the study would leave the protection. Sync is off for protected devices for now."
+        .into()
+}
+
+async fn replica_seq(replica: &str) -> Result<Value, String> {
+    let info: Value = glue_json("info", &[replica.into()]).await?;
+    Ok(info.get("update_seq").cloned().unwrap_or(json!(0)))
+}
+
+async fn save_base(replica: &str, base: &SyncBase) -> Result<(), String> {
+    let json = serde_json::to_string(base).map_err(|e| e.to_string())?;
+    glue("putLocal", &[replica.into(), "fieldkit-base".into(), json.into()]).await.map(|_| ())
+}
+
+/// Joins a study from the team's database onto this device: one replication with
+/// progress, then the study is stored whole (all or nothing). Returns its id.
+pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> Result<Uuid, String> {
+    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+        return Err(protected_message());
+    }
+    let server = server.trim().trim_end_matches('/').to_string();
+    let replica = format!("join-{}", Uuid::new_v4());
+    set_status(|s| {
+        s.state = SyncState::Starting;
+        s.progress = Some(0);
+    });
+    let on_progress = Closure::<dyn FnMut(f64)>::new(move |read: f64| set_status(|s| s.progress = Some(read as u64)));
+    let answer: Value = glue_json(
+        "pull",
+        &[replica.clone().into(), server.clone().into(), database.clone().into(), on_progress.as_ref().clone()],
+    )
+    .await?;
+    drop(on_progress);
+    if answer.get("ok").and_then(Value::as_bool) != Some(true) {
+        let status = answer.get("status").and_then(Value::as_u64).unwrap_or(0);
+        let reason = answer.get("reason").and_then(Value::as_str).unwrap_or("");
+        return Err(match status {
+            401 | 403 => format!("Your account may not read the team's database “{database}”."),
+            0 => format!(
+                "The first sync stopped: the server could not be reached ({reason}). Try again; what was read is kept."
+            ),
+            _ => format!("The first sync stopped: {reason}"),
+        });
+    }
+    let docs = replica_docs(&replica, None).await?;
+    let pulled = study_from_docs(&database, docs.clone(), browser::now()).map_err(|e| {
+        let text = e.to_string();
+        let mut chars = text.chars();
+        chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or(text)
+    })?;
+    for problem in &pulled.problems {
+        ctx.error(problem.message());
+    }
+    let repo = ctx.repo().ok_or("Storage is not open.")?;
+    repo.create(&pulled.data).await.map_err(|e| e.to_string())?;
+    let id = pulled.data.id();
+    let server_docs: BTreeMap<String, ServerDoc> =
+        docs.into_iter().map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc })).collect();
+    let mut base = base_of(&database, &server_docs);
+    for problem in &pulled.problems {
+        base.revisions.remove(&problem.key);
+    }
+    save_base(&replica, &base).await?;
+    let seq = replica_seq(&replica).await?;
+    glue("putLocal", &[replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&json!(seq).to_string())])
+        .await?;
+    let settings = SyncSettings { server, database, user, replica };
+    ctx.set_device_note(&settings_note(id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
+    status().set(None);
+    Ok(id)
+}
+
+/// Starts syncing a study that syncs on this device, when it is opened.
+pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<(), String> {
+    let settings: SyncSettings = serde_json::from_str(&settings_json).map_err(|e| e.to_string())?;
+    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+        set_status(|s| s.state = SyncState::Failed(protected_message()));
+        return Ok(());
+    }
+    let base: SyncBase =
+        match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-base".into()]).await?.as_string() {
+            Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+            None => SyncBase { database: settings.database.clone(), ..SyncBase::default() },
+        };
+    let seq = match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-applied".into()]).await?.as_string() {
+        Some(text) => serde_json::from_str(&text).unwrap_or(json!(0)),
+        None => json!(0),
+    };
+    start(ctx, study, settings, base, seq).await?;
+    // Whatever was saved while the page was closed (or killed before it reached
+    // the replica) goes now: every record is compared once.
+    reconcile();
+    Ok(())
+}
+
+/// Stops syncing the open study (the device keeps its copy).
+pub fn stop() {
+    if let Some(engine) = ENGINE.with(|e| e.borrow_mut().take()) {
+        // At once, not in a task: a task could run after the next start and stop it.
+        let _ = call_now("stop", &[engine.settings.replica.clone().into()]);
+    }
+    crate::autosave::on_written(None);
+    status().set(None);
+}
+
+async fn start(ctx: Ctx, study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Value) -> Result<(), String> {
+    stop();
+    let _ = ctx;
+    set_status(|s| s.state = SyncState::Starting);
+    let on_event = Closure::<dyn FnMut(String)>::new(move |event: String| handle_event(&event));
+    let callback: JsValue = on_event.as_ref().clone();
+    let engine = Rc::new(Engine {
+        study,
+        study_id: study.id(),
+        settings: settings.clone(),
+        base: RefCell::new(base),
+        outbox: RefCell::new(BTreeSet::new()),
+        busy: RefCell::new(false),
+        base_dirty: RefCell::new(false),
+        _on_event: on_event,
+    });
+    ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+    crate::autosave::on_written(Some(Rc::new(|study: Uuid, keys: Vec<String>| {
+        let Some(engine) = current() else { return };
+        if engine.study_id != study {
+            return;
+        }
+        engine.outbox.borrow_mut().extend(keys);
+        set_status(|s| s.waiting = engine.outbox.borrow().len());
+        schedule_outgoing();
+    })));
+    glue(
+        "start",
+        &[
+            settings.replica.clone().into(),
+            settings.server.clone().into(),
+            settings.database.clone().into(),
+            seq_js(&seq),
+            callback,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A change-feed position as PouchDB takes it (a number, or a string on CouchDB).
+fn seq_js(seq: &Value) -> JsValue {
+    match seq {
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JsValue::from_str(s),
+        _ => JsValue::from_f64(0.0),
+    }
+}
+
+fn current() -> Option<Rc<Engine>> {
+    ENGINE.with(|e| e.borrow().clone())
+}
+
+/// Sends every record of the study that differs from the replica (after a restart).
+pub fn reconcile() {
+    let Some(engine) = current() else { return };
+    let keys: Option<Vec<String>> =
+        engine.study.try_untracked(|d| d.all_objects().into_iter().map(|o| o.key(d.id())).collect());
+    let mut all: BTreeSet<String> = keys.unwrap_or_default().into_iter().collect();
+    all.extend(engine.base.borrow().revisions.keys().cloned());
+    engine.outbox.borrow_mut().extend(all);
+    schedule_outgoing();
+}
+
+fn schedule_outgoing() {
+    let Some(engine) = current() else { return };
+    if *engine.busy.borrow() {
+        return;
+    }
+    *engine.busy.borrow_mut() = true;
+    spawn_local(async move {
+        // A short pause gathers the saves of one burst of typing into one write.
+        browser::sleep_ms(300).await;
+        loop {
+            let keys: BTreeSet<String> = std::mem::take(&mut *engine.outbox.borrow_mut());
+            if keys.is_empty() {
+                break;
+            }
+            if let Err(e) = send(&engine, keys.clone()).await {
+                engine.outbox.borrow_mut().extend(keys);
+                set_status(|s| s.state = SyncState::Failed(e));
+                break;
+            }
+        }
+        *engine.busy.borrow_mut() = false;
+        set_status(|s| s.waiting = engine.outbox.borrow().len());
+        persist_base(&engine).await;
+    });
+}
+
+async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
+    let share = engine.study.try_untracked(|d| d.study.share_identifying_details).unwrap_or(false);
+    let keys: BTreeSet<String> =
+        keys.into_iter().filter(|k| k.split_once(':').is_some_and(|(kind, _)| travels(kind, share))).collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let study_id = engine.study_id;
+    let device: Vec<SyncDoc> = engine
+        .study
+        .try_untracked(|d| {
+            keys.iter()
+                .filter_map(|k| ObjectRef::from_key(k, study_id))
+                .filter_map(|obj| d.encode(obj))
+                .filter_map(|r| r.ok())
+                .filter_map(|r| SyncDoc::from_record(&r).ok())
+                .collect()
+        })
+        .ok_or("This study is closed.")?;
+    let replica: BTreeMap<String, ServerDoc> = replica_docs(&engine.settings.replica, Some(&keys))
+        .await?
+        .into_iter()
+        .map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc }))
+        .collect();
+    let plan = plan_outgoing(&keys, &device, &replica, &engine.base.borrow(), share);
+    if plan.writes_nothing() {
+        return Ok(());
+    }
+    let accepted = write_plan(&engine.settings.replica, &plan).await?;
+    after_outgoing(&mut engine.base.borrow_mut(), &plan, &accepted);
+    *engine.base_dirty.borrow_mut() = true;
+    if !plan.conflicts.is_empty() {
+        set_status(|s| s.conflicts.extend(plan.conflicts.iter().cloned()));
+    }
+    Ok(())
+}
+
+async fn persist_base(engine: &Engine) {
+    if !std::mem::take(&mut *engine.base_dirty.borrow_mut()) {
+        return;
+    }
+    let base = engine.base.borrow().clone();
+    if let Err(e) = save_base(&engine.settings.replica, &base).await {
+        *engine.base_dirty.borrow_mut() = true;
+        set_status(|s| s.state = SyncState::Failed(e));
+    }
+}
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    status: u16,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    seq: Value,
+    #[serde(default)]
+    docs: Value,
+}
+
+fn handle_event(text: &str) {
+    let Ok(event) = serde_json::from_str::<Event>(text) else { return };
+    match event.kind.as_str() {
+        "active" | "change" => set_status(|s| s.state = SyncState::Syncing),
+        "paused" => match event.error {
+            None => set_status(|s| {
+                s.state = SyncState::Synced;
+                s.last_synced = Some(browser::now());
+            }),
+            Some(_) => set_status(|s| {
+                if !matches!(s.state, SyncState::Offline { .. }) {
+                    s.state = SyncState::Offline { since: browser::now() };
+                }
+            }),
+        },
+        "denied" => {
+            set_status(|s| s.state = SyncState::Failed(format!("The server refused a change: {}", event.reason)))
+        }
+        "error" => set_status(|s| {
+            s.state = match event.status {
+                401 => SyncState::SignIn("Your session with the team's server has ended: sign in again to go on syncing. Nothing is lost meanwhile.".into()),
+                403 => SyncState::Removed("Your account is no longer a member of the team's database. This device keeps its copy; export it to keep your work.".into()),
+                _ => SyncState::Offline { since: browser::now() },
+            };
+        }),
+        "docs" => {
+            let Value::Array(rows) = event.docs else { return };
+            let seq = event.seq;
+            spawn_local(async move {
+                if let Err(e) = receive(rows, seq).await {
+                    set_status(|s| s.state = SyncState::Failed(e));
+                }
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Applies a batch of the replica's changes to the open study.
+async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
+    let Some(engine) = current() else { return Ok(()) };
+    let study_id = engine.study_id;
+    let mut changes = Vec::new();
+    let mut unreadable = Vec::new();
+    for row in rows {
+        let Ok(row) = serde_json::from_value::<Row>(row) else { continue };
+        let doc = match (&row.doc, row.deleted) {
+            (_, true) | (None, _) => None,
+            (Some(doc), false) => match SyncDoc::from_json(doc) {
+                Ok(d) if d.study == study_id.to_string() => Some(d),
+                Ok(_) => continue,
+                Err(e) => {
+                    unreadable.push((row.id.clone(), e.to_string()));
+                    continue;
+                }
+            },
+        };
+        let conflicts = row.doc.as_ref().map(conflicts_of).unwrap_or_default();
+        changes.push(ReplicaChange { id: row.id, rev: row.rev.unwrap_or_default(), doc, conflicts });
+    }
+    let device: BTreeMap<String, RawRecord> = engine
+        .study
+        .try_untracked(|d| {
+            changes
+                .iter()
+                .filter_map(|c| ObjectRef::from_key(&c.id, study_id))
+                .filter_map(|obj| d.encode(obj).and_then(|r| r.ok()))
+                .map(|r| (r.key.clone(), r))
+                .collect()
+        })
+        .unwrap_or_default();
+    let incoming = plan_incoming(&changes, &device, &mut engine.base.borrow_mut(), &unreadable);
+    *engine.base_dirty.borrow_mut() = true;
+    let saved: Vec<(ObjectRef, Option<RawRecord>)> = incoming
+        .apply
+        .iter()
+        .filter_map(|(key, record)| Some((ObjectRef::from_key(key, study_id)?, record.clone())))
+        .collect();
+    if !saved.is_empty() {
+        engine.study.apply_incoming(&saved)?;
+    }
+    set_status(|s| {
+        for id in &incoming.resolved {
+            s.conflicts.remove(id);
+        }
+        s.conflicts.extend(incoming.conflicted.iter().cloned());
+    });
+    if !incoming.held.is_empty() {
+        engine.outbox.borrow_mut().extend(incoming.held.iter().cloned());
+        schedule_outgoing();
+    }
+    glue(
+        "putLocal",
+        &[engine.settings.replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&seq.to_string())],
+    )
+    .await?;
+    persist_base(&engine).await;
+    Ok(())
+}
+
+/// A short line saying how the sync stands.
+pub fn describe(status: &SyncStatus) -> String {
+    let when = |t: &Timestamp| t.to_string().replace('T', " ").chars().take(16).collect::<String>();
+    let mut line = match &status.state {
+        SyncState::Starting => "Starting to sync…".to_string(),
+        SyncState::Syncing => match status.progress {
+            Some(n) => format!("Syncing… {n} documents read"),
+            None => "Syncing…".into(),
+        },
+        SyncState::Synced if status.waiting > 0 => format!("{} changes waiting", status.waiting),
+        SyncState::Synced => match &status.last_synced {
+            Some(t) => format!("Synced · last synced at {} UTC", when(t)),
+            None => "Synced".into(),
+        },
+        SyncState::Offline { since } => {
+            format!("Offline since {} UTC · changes are kept and sent when the server is back", when(since))
+        }
+        SyncState::SignIn(text) | SyncState::Removed(text) | SyncState::Failed(text) => text.clone(),
+    };
+    if !status.conflicts.is_empty() {
+        line.push_str(&format!(" · {} in conflict", status.conflicts.len()));
+    }
+    line
+}
