@@ -158,7 +158,9 @@ export async function startCouch({ origin, users = {}, databases = {} }) {
   const url = `http://127.0.0.1:${port}`;
   const auth = 'Basic ' + Buffer.from('admin:admin-secret-1').toString('base64');
   const call = async (method, p, body, headers = { Authorization: auth }) => {
-    const r = await fetch(url + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const request = () => fetch(url + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    // A kept-alive connection the server closed while idle fails once: ask again.
+    const r = await request().catch(request);
     const text = await r.text();
     let parsed = null;
     try { parsed = JSON.parse(text); } catch { parsed = text; }
