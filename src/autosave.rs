@@ -449,9 +449,8 @@ impl StudyCtx {
             let _ = ctx.app.save_failed.try_set_value(result.is_err());
             match result {
                 Ok(()) => {
-                    let keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
                     if let Some(study) = ctx.try_untracked(|d| d.id()) {
-                        written(study, keys);
+                        written(study, &batch);
                     }
                     let idle = ctx.pending.try_with_value(|p| p.is_empty()).unwrap_or(true);
                     if idle {
@@ -525,8 +524,9 @@ pub fn on_written(hook: Option<WrittenHook>) {
     ON_WRITTEN.with(|h| *h.borrow_mut() = hook);
 }
 
-fn written(study: uuid::Uuid, keys: Vec<String>) {
+/// Tells the hook, if one is set, which records were just saved.
+fn written(study: uuid::Uuid, batch: &[(String, WriteOp)]) {
     if let Some(hook) = ON_WRITTEN.with(|h| h.borrow().clone()) {
-        hook(study, keys);
+        hook(study, batch.iter().map(|(key, _)| key.clone()).collect());
     }
 }

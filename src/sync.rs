@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use fieldkit_core::storage::store::RawRecord;
-use fieldkit_core::sync::doc::{SyncDoc, travels};
-use fieldkit_core::sync::pull::{PulledDoc, study_from_docs};
-use fieldkit_core::sync::push::{PushPlan, ServerDoc, SyncBase, Write};
+use fieldkit_core::sync::doc::{SyncDoc, conflicts_of, travels};
+use fieldkit_core::sync::pull::{PulledDoc, by_id, study_from_docs};
+use fieldkit_core::sync::push::{PushPlan, SyncBase, Write};
 use fieldkit_core::sync::replica::{ReplicaChange, after_outgoing, base_of, plan_incoming, plan_outgoing};
 use fieldkit_core::{ObjectRef, StudyData, Timestamp};
 use js_sys::{Function, Promise, Reflect};
@@ -200,13 +200,6 @@ struct Row {
     doc: Option<Value>,
 }
 
-fn conflicts_of(doc: &Value) -> Vec<String> {
-    doc.get("_conflicts")
-        .and_then(Value::as_array)
-        .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default()
-}
-
 /// The replica's live documents (all, or those of `ids`) that fieldkit can read.
 async fn replica_docs(replica: &str, ids: Option<&BTreeSet<String>>) -> Result<Vec<PulledDoc>, String> {
     let ids = match ids {
@@ -322,7 +315,7 @@ fn device_docs(data: &StudyData) -> Result<Vec<SyncDoc>, String> {
 /// Publishes the open study to an empty database (or one that holds this study),
 /// then syncs it continuously.
 pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String, user: String) -> Result<(), String> {
-    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+    if is_protected(ctx) {
         return Err(protected_message());
     }
     let study_id = study.id();
@@ -342,11 +335,7 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
     let settings = SyncSettings { server, database: database.clone(), user, replica: study_id.to_string() };
     let docs = study.try_untracked(device_docs).ok_or("This study is closed.")??;
     let keys: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
-    let replica: BTreeMap<String, ServerDoc> = replica_docs(&settings.replica, None)
-        .await?
-        .into_iter()
-        .map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc }))
-        .collect();
+    let replica = by_id(replica_docs(&settings.replica, None).await?);
     let mut base = base_of(&database, &replica);
     let plan = plan_outgoing(
         &keys,
@@ -359,13 +348,14 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
     after_outgoing(&mut base, &plan, &accepted);
     save_base(&settings.replica, &base).await?;
     let seq = replica_seq(&settings.replica).await?;
-    glue(
-        "putLocal",
-        &[settings.replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&json!(seq).to_string())],
-    )
-    .await?;
+    save_applied(&settings.replica, &seq).await?;
     ctx.set_device_note(&settings_note(study_id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
-    start(ctx, study, settings, base, seq).await
+    start(study, settings, base, seq).await
+}
+
+/// Team sync does not yet seal what it sends (see `protected_message`).
+fn is_protected(ctx: Ctx) -> bool {
+    matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_))
 }
 
 fn protected_message() -> String {
@@ -379,6 +369,11 @@ async fn replica_seq(replica: &str) -> Result<Value, String> {
     Ok(info.get("update_seq").cloned().unwrap_or(json!(0)))
 }
 
+/// How far the replica's change feed has been applied to the device's records.
+async fn save_applied(replica: &str, seq: &Value) -> Result<(), String> {
+    glue("putLocal", &[replica.into(), "fieldkit-applied".into(), seq.to_string().into()]).await.map(|_| ())
+}
+
 async fn save_base(replica: &str, base: &SyncBase) -> Result<(), String> {
     let json = serde_json::to_string(base).map_err(|e| e.to_string())?;
     glue("putLocal", &[replica.into(), "fieldkit-base".into(), json.into()]).await.map(|_| ())
@@ -387,7 +382,7 @@ async fn save_base(replica: &str, base: &SyncBase) -> Result<(), String> {
 /// Joins a study from the team's database onto this device: one replication with
 /// progress, then the study is stored whole (all or nothing). Returns its id.
 pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> Result<Uuid, String> {
-    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+    if is_protected(ctx) {
         return Err(protected_message());
     }
     let server = server.trim().trim_end_matches('/').to_string();
@@ -426,16 +421,14 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
     let repo = ctx.repo().ok_or("Storage is not open.")?;
     repo.create(&pulled.data).await.map_err(|e| e.to_string())?;
     let id = pulled.data.id();
-    let server_docs: BTreeMap<String, ServerDoc> =
-        docs.into_iter().map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc })).collect();
+    let server_docs = by_id(docs);
     let mut base = base_of(&database, &server_docs);
     for problem in &pulled.problems {
         base.revisions.remove(&problem.key);
     }
     save_base(&replica, &base).await?;
     let seq = replica_seq(&replica).await?;
-    glue("putLocal", &[replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&json!(seq).to_string())])
-        .await?;
+    save_applied(&replica, &seq).await?;
     let settings = SyncSettings { server, database, user, replica };
     ctx.set_device_note(&settings_note(id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
     status().set(None);
@@ -445,7 +438,7 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
 /// Starts syncing a study that syncs on this device, when it is opened.
 pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<(), String> {
     let settings: SyncSettings = serde_json::from_str(&settings_json).map_err(|e| e.to_string())?;
-    if matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_)) {
+    if is_protected(ctx) {
         set_status(|s| s.state = SyncState::Failed(protected_message()));
         return Ok(());
     }
@@ -458,7 +451,7 @@ pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<
         Some(text) => serde_json::from_str(&text).unwrap_or(json!(0)),
         None => json!(0),
     };
-    start(ctx, study, settings, base, seq).await?;
+    start(study, settings, base, seq).await?;
     // Whatever was saved while the page was closed (or killed before it reached
     // the replica) goes now: every record is compared once.
     reconcile();
@@ -475,9 +468,8 @@ pub fn stop() {
     status().set(None);
 }
 
-async fn start(ctx: Ctx, study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Value) -> Result<(), String> {
+async fn start(study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Value) -> Result<(), String> {
     stop();
-    let _ = ctx;
     set_status(|s| s.state = SyncState::Starting);
     let on_event = Closure::<dyn FnMut(String)>::new(move |event: String| handle_event(&event));
     let callback: JsValue = on_event.as_ref().clone();
@@ -584,11 +576,7 @@ async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
                 .collect()
         })
         .ok_or("This study is closed.")?;
-    let replica: BTreeMap<String, ServerDoc> = replica_docs(&engine.settings.replica, Some(&keys))
-        .await?
-        .into_iter()
-        .map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc }))
-        .collect();
+    let replica = by_id(replica_docs(&engine.settings.replica, Some(&keys)).await?);
     let plan = plan_outgoing(&keys, &device, &replica, &engine.base.borrow(), share);
     if plan.writes_nothing() {
         return Ok(());
@@ -720,11 +708,7 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
         engine.outbox.borrow_mut().extend(incoming.held.iter().cloned());
         schedule_outgoing();
     }
-    glue(
-        "putLocal",
-        &[engine.settings.replica.clone().into(), "fieldkit-applied".into(), JsValue::from_str(&seq.to_string())],
-    )
-    .await?;
+    save_applied(&engine.settings.replica, &seq).await?;
     persist_base(&engine).await;
     Ok(())
 }

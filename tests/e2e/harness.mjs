@@ -202,6 +202,20 @@ export async function mkProfile() {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-profile-'));
 }
 
+/**
+ * A tablet for tests with several: a fresh profile and browser, recorded in
+ * `profiles` and `contexts` for the test's cleanup, with its browser errors
+ * collected (`errorOptions` as for collectErrors).
+ */
+export async function openTablet(profiles, contexts, errorOptions = {}) {
+  const profile = await mkProfile();
+  const context = await launch({ userDataDir: profile });
+  profiles.push(profile);
+  contexts.push(context);
+  const page = context.pages()[0] || (await context.newPage());
+  return { page, errors: collectErrors(context, errorOptions) };
+}
+
 /** Delete a profile directory made by mkProfile(). */
 export async function rmProfile(dir) {
   await fsp.rm(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
-import { startServer, launch, mkProfile, rmProfile, screenshot, collectErrors } from './harness.mjs';
+import { startServer, openTablet, rmProfile, screenshot } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 let server;
@@ -16,14 +16,7 @@ const profiles = [];
 const contexts = [];
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-merge-'));
 
-async function tablet() {
-  const profile = await mkProfile();
-  const context = await launch({ userDataDir: profile });
-  profiles.push(profile);
-  contexts.push(context);
-  const page = context.pages()[0] || (await context.newPage());
-  return { page, errors: collectErrors(context) };
-}
+const tablet = () => openTablet(profiles, contexts);
 
 const saved = (page) => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
 

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startCouch, launch, mkProfile, rmProfile, screenshot, collectErrors } from './harness.mjs';
+import { startServer, startCouch, openTablet, rmProfile, screenshot } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const DB = 'coop-care';
@@ -16,17 +16,11 @@ let b;
 const profiles = [];
 const contexts = [];
 
-async function tablet() {
-  const profile = await mkProfile();
-  const context = await launch({ userDataDir: profile });
-  profiles.push(profile);
-  contexts.push(context);
-  const page = context.pages()[0] || (await context.newPage());
-  // PouchDB asks for its checkpoint before there is one (a 404 it expects), and the
-  // refused sign-ins answer 401 and 403: the browser logs each failed request.
-  const expected = /Failed to load resource: (the server responded with a status of (401|403|404)|net::ERR_INTERNET_DISCONNECTED)/;
-  return { page, errors: collectErrors(context, { ignore: [expected] }) };
-}
+// PouchDB asks for its checkpoint before there is one (a 404 it expects), the
+// refused sign-ins answer 401 and 403, and offline requests fail: the browser
+// logs each failed request.
+const expected = /Failed to load resource: (the server responded with a status of (401|403|404)|net::ERR_INTERNET_DISCONNECTED)/;
+const tablet = () => openTablet(profiles, contexts, { ignore: [expected] });
 
 const saved = (page) => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
 const section = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name }).click();

@@ -5,16 +5,15 @@
 //! The rules (which documents travel, what a push may write) are the core's
 //! (`fieldkit_core::sync`); this file only talks to the server and words its answers.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write as _};
 use std::time::Duration;
 
 use base64::Engine as _;
 use fieldkit_core::Timestamp;
 use fieldkit_core::exchange::backup::Backup;
-use fieldkit_core::sync::doc::{DocError, SyncDoc, rev_of};
-use fieldkit_core::sync::pull::{PulledDoc, docs_of, study_from_docs};
-use fieldkit_core::sync::push::{PushPlan, ServerDoc, Write, plan_push};
+use fieldkit_core::sync::doc::{DocError, SyncDoc, conflicts_of, rev_of};
+use fieldkit_core::sync::pull::{PulledDoc, by_id, docs_of, study_from_docs};
+use fieldkit_core::sync::push::{PushPlan, Write, plan_push};
 use serde_json::{Value, json};
 
 /// Documents per `_all_docs` page and per `_bulk_docs` request: a few MB each.
@@ -224,12 +223,7 @@ impl Couch {
                     continue;
                 }
                 let Some(doc) = row.get("doc").filter(|d| d.is_object()) else { continue };
-                let conflicts = doc
-                    .get("_conflicts")
-                    .and_then(Value::as_array)
-                    .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                    .unwrap_or_default();
-                docs.push((doc.clone(), conflicts));
+                docs.push((doc.clone(), conflicts_of(doc)));
             }
             if count < PAGE {
                 return Ok(docs);
@@ -382,8 +376,7 @@ pub fn push(backup: Backup, url: &str, db: &str) -> Result<Value, String> {
             foreign.len()
         ));
     }
-    let server: BTreeMap<String, ServerDoc> =
-        server_docs.into_iter().map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc })).collect();
+    let server = by_id(server_docs);
     let plan: PushPlan = plan_push(&local, base.as_ref(), &server, share);
     let (ordinary, branches): (Vec<&Write>, Vec<&Write>) = plan.writes.iter().partition(|w| !w.is_branch());
     let (refused_a, first_a) = couch.bulk(&ordinary, true)?;

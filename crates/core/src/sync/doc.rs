@@ -202,6 +202,14 @@ fn canonical_number(n: &serde_json::Number) -> String {
     n.to_string()
 }
 
+/// The revisions a document (read with `conflicts=true`) is in conflict with.
+pub fn conflicts_of(doc: &Value) -> Vec<String> {
+    doc.get("_conflicts")
+        .and_then(Value::as_array)
+        .map(|c| c.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// The revision a document's id and `_rev` name on the server.
 pub fn rev_of(doc: &Value) -> Option<&str> {
     doc.get("_rev").and_then(Value::as_str)

@@ -12,7 +12,7 @@ use crate::storage::repo::{RecordProblem, Repo};
 use crate::storage::store::{MemoryStore, Store, WriteOp, block_on_ready};
 use crate::study::StudyData;
 use crate::sync::doc::{DocBody, SyncDoc};
-use crate::sync::push::{BaseRev, SyncBase};
+use crate::sync::push::{BaseRev, ServerDoc, SyncBase};
 
 /// One live document from the server, with the ids of its conflicting revisions.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +45,11 @@ pub enum PullError {
     Sealed(String),
     #[error("the study in {db} could not be read: {reason}")]
     Unreadable { db: String, reason: String },
+}
+
+/// Live documents by id, as the push rules take them.
+pub fn by_id(docs: Vec<PulledDoc>) -> BTreeMap<String, ServerDoc> {
+    docs.into_iter().map(|d| (d.doc.id.clone(), ServerDoc { rev: d.rev, doc: d.doc })).collect()
 }
 
 /// The study in `database`, from its live documents.

@@ -130,9 +130,10 @@ pub fn plan_push(
     for doc in local {
         in_file.insert(doc.id.as_str());
         let at_pull = pulled.get(&doc.id);
-        let changed_here = at_pull.is_none_or(|b| b.digest != doc.digest());
+        let digest = doc.digest();
+        let changed_here = at_pull.is_none_or(|b| b.digest != digest);
         match (server.get(&doc.id), at_pull) {
-            (Some(there), _) if there.doc.same_content(doc) => plan.unchanged += 1,
+            (Some(there), _) if there.doc.digest() == digest => plan.unchanged += 1,
             (Some(_), _) if !changed_here => plan.newer_on_server.push(doc.id.clone()),
             (Some(there), Some(b)) if there.rev == b.rev => {
                 plan.writes.push(Write::Update { doc: doc.clone(), rev: there.rev.clone() })
