@@ -26,6 +26,29 @@
       },
     });
   const errorOf = (e) => JSON.stringify({ status: (e && e.status) || 0, error: (e && (e.name || e.error)) || 'error', reason: String((e && (e.reason || e.message)) || e) });
+  // Deleted leaves of live documents that no one has settled (a settled one carries
+  // fieldkit_settled: true): each row gets them as deleted_conflicts.
+  const markDeletedConflicts = async (db, rows) => {
+    const asks = [];
+    for (const r of rows) {
+      if (r.deleted || !r.doc) continue;
+      const known = new Set([r.rev, ...(r.doc._conflicts || [])]);
+      for (const rev of r.leaves || []) if (!known.has(rev)) asks.push({ id: r.id, rev });
+    }
+    if (!asks.length) return;
+    const found = await db.bulkGet({ docs: asks });
+    const unsettled = new Map();
+    for (const result of found.results) {
+      for (const d of result.docs) {
+        const doc = d.ok;
+        if (doc && doc._deleted && !doc.fieldkit_settled) {
+          if (!unsettled.has(doc._id)) unsettled.set(doc._id, []);
+          unsettled.get(doc._id).push(doc._rev);
+        }
+      }
+    }
+    for (const r of rows) r.deleted_conflicts = unsettled.get(r.id) || [];
+  };
   const row = (r) => ({ id: r.id, rev: r.value && r.value.rev, deleted: !!(r.value && r.value.deleted), doc: r.doc || null });
 
   globalThis.fieldkitSync = {
@@ -51,6 +74,38 @@
       if (idsJson) options.keys = JSON.parse(idsJson);
       const result = await replica(study).allDocs(options);
       return JSON.stringify(result.rows.filter((r) => !r.error && !(r.value && r.value.deleted) && !r.id.startsWith('_')).map(row));
+    },
+    /** Each document of `idsJson` with its winning revision and the versions in
+     *  conflict with it that no one has settled (losing edits, deletions). */
+    async others(study, idsJson) {
+      const db = replica(study);
+      const out = [];
+      for (const id of JSON.parse(idsJson)) {
+        let winner = null;
+        try { winner = await db.get(id); } catch (_) { winner = null; }
+        let leaves = [];
+        try { leaves = await db.get(id, { open_revs: 'all' }); } catch (_) { leaves = []; }
+        const others = leaves
+          .map((l) => l.ok)
+          .filter((d) => d && (!winner || d._rev !== winner._rev) && !(d._deleted && d.fieldkit_settled));
+        out.push({ id, winner, others });
+      }
+      return JSON.stringify(out);
+    },
+    /** One page of the replica's live documents after the id `after` (null: from the start). */
+    async docsPage(study, after, limit) {
+      const options = { include_docs: true, conflicts: true, limit };
+      if (after) { options.startkey = after; options.skip = 1; }
+      const result = await replica(study).allDocs(options);
+      return JSON.stringify({
+        last: result.rows.length ? result.rows[result.rows.length - 1].id : null,
+        rows: result.rows.filter((r) => !r.error && !(r.value && r.value.deleted) && !r.id.startsWith('_')).map(row),
+      });
+    },
+    /** Deletes a replica (a first sync given up). */
+    async destroy(study) {
+      await replica(study).destroy();
+      replicas.delete(study);
     },
     /** Writes to the replica: [{ id, rev } | { id, error }]. */
     async bulk(study, docsJson, newEdits) {
@@ -101,22 +156,32 @@
       sync.on('denied', (e) => say({ type: 'denied', reason: String((e && (e.reason || e.message)) || e) }));
       sync.on('error', (e) => say({ type: 'error', status: (e && e.status) || 0, reason: String((e && (e.reason || e.message)) || e) }));
       // Changes reach the app in batches, so a first sync of thousands of
-      // documents is applied in a few writes, not one per document.
+      // documents is applied in a few writes, not one per document. Batches go in
+      // order: each waits for the one before.
       let batch = [];
       let last = since;
       let timer = null;
+      let chain = Promise.resolve();
       const flush = () => {
         timer = null;
         if (!batch.length) return;
         const docs = batch;
+        const seq = last;
         batch = [];
-        say({ type: 'docs', seq: last, docs });
+        chain = chain.then(async () => {
+          await markDeletedConflicts(local, docs);
+          say({ type: 'docs', seq, docs });
+        }).catch((e) => say({ type: 'error', status: 0, reason: String(e && e.message || e) }));
       };
-      const feed = local.changes({ since, live: true, include_docs: true, conflicts: true });
+      // style all_docs lists every leaf revision, deleted ones too: a deletion that
+      // lost to an edit on another device shows there and nowhere else.
+      const feed = local.changes({ since, live: true, include_docs: true, conflicts: true, style: 'all_docs' });
       feed.on('change', (c) => {
         last = c.seq;
         if (c.id.startsWith('_')) return;
-        batch.push({ id: c.id, rev: c.changes && c.changes[0] && c.changes[0].rev, deleted: !!c.deleted, doc: c.doc || null });
+        const rev = (c.doc && c.doc._rev) || (c.changes && c.changes[0] && c.changes[0].rev);
+        const leaves = (c.changes || []).map((x) => x.rev);
+        batch.push({ id: c.id, rev, deleted: !!c.deleted, doc: c.doc || null, leaves });
         if (batch.length >= 500) flush();
         else if (!timer) timer = setTimeout(flush, 150);
       });

@@ -157,7 +157,17 @@ pub struct StudyCtx {
     pub save_state: RwSignal<SaveState>,
     pending: StoredValue<BTreeMap<String, Pending>>,
     timer_armed: StoredValue<bool>,
+    /// Why the study may not be changed on this device (an account removed from
+    /// the team's database): every edit is refused with this, exports still work.
+    pub read_only: RwSignal<Option<String>>,
     app: Ctx,
+}
+
+/// The same open study (not merely the same study id: participant mode opens its own).
+impl PartialEq for StudyCtx {
+    fn eq(&self, other: &StudyCtx) -> bool {
+        self.data == other.data
+    }
 }
 
 impl StudyCtx {
@@ -169,6 +179,7 @@ impl StudyCtx {
             save_state: RwSignal::new(SaveState::Saved),
             pending: StoredValue::new(BTreeMap::new()),
             timer_armed: StoredValue::new(false),
+            read_only: RwSignal::new(None),
             app,
         };
         // Write everything out when the tablet sleeps, the tab is hidden or closed.
@@ -294,6 +305,7 @@ impl StudyCtx {
         &self,
         op: impl FnOnce(&mut StudyData, Timestamp) -> Result<T, ValidationError>,
     ) -> Result<T, String> {
+        self.writable()?;
         let now = browser::now();
         let value = self
             .data
@@ -319,7 +331,7 @@ impl StudyCtx {
         self.app.offer_undo(
             message.to_string(),
             Box::new(move || {
-                if let Err(e) = study.restore(&saved) {
+                if let Err(e) = study.writable().and_then(|_| study.restore(&saved)) {
                     study.app.error(format!("Could not undo: {e}"));
                 }
             }),
@@ -344,11 +356,23 @@ impl StudyCtx {
         self.restore(saved)
     }
 
+    pub fn app(&self) -> Ctx {
+        self.app
+    }
+
+    fn writable(&self) -> Result<(), String> {
+        match self.read_only.try_get_untracked().flatten() {
+            Some(why) => Err(why),
+            None => Ok(()),
+        }
+    }
+
     /// Applies a deletion and writes it at once.
     pub fn remove(
         &self,
         op: impl FnOnce(&mut StudyData) -> Result<Vec<ObjectRef>, ValidationError>,
     ) -> Result<(), String> {
+        self.writable()?;
         let removed = self
             .data
             .try_update_value(|data| op(data).map_err(|e| e.to_string()))

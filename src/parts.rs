@@ -106,7 +106,7 @@ parts! {
         fn sync_resume(ctx: crate::app::Ctx, study: StudyCtx, settings: String) -> LocalFuture<Result<(), String>> {
             Box::pin(crate::sync::resume(ctx, study, settings))
         }
-        fn sync_stop() -> () { crate::sync::stop() }
+        fn sync_stop(study: StudyCtx) -> () { crate::sync::stop_for(study) }
     }
     tools {
         fn storage_screen() -> AnyView { storage::StorageScreen().into_any() }

@@ -11,14 +11,16 @@
 //! Everything here is in the tools part: the first visit carries only the hook.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
+use fieldkit_core::exchange::merge::{MergeKind, MergeSummary, Resolution};
 use fieldkit_core::storage::store::RawRecord;
-use fieldkit_core::sync::doc::{SyncDoc, conflicts_of, travels};
+use fieldkit_core::sync::doc::{SyncDoc, conflicts_of, rev_of, travels};
 use fieldkit_core::sync::pull::{PulledDoc, by_id, study_from_docs};
 use fieldkit_core::sync::push::{PushPlan, SyncBase, Write};
 use fieldkit_core::sync::replica::{ReplicaChange, after_outgoing, base_of, plan_incoming, plan_outgoing};
+use fieldkit_core::sync::settle::{self, Conflict, Other, SettlePlan};
 use fieldkit_core::{ObjectRef, StudyData, Timestamp};
 use js_sys::{Function, Promise, Reflect};
 use leptos::prelude::*;
@@ -43,6 +45,32 @@ pub struct SyncSettings {
     pub user: String,
     /// The name of the device's replica (PouchDB database).
     pub replica: String,
+    /// The server said this account is no longer a member: the study stays
+    /// read-only here until a sync succeeds again or syncing is stopped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+fn removed_message(database: &str) -> String {
+    format!(
+        "Your account is no longer a member of the team's database “{database}”. This tablet keeps its copy, \
+         read-only: export a backup from the study's overview to keep your work, or stop syncing (Team sync) \
+         to edit it on this tablet alone."
+    )
+}
+
+/// Marks the open study read-only (or writable again) after the server's answer,
+/// and remembers it for the next time the study opens.
+fn set_removed(engine: &Engine, removed: bool) {
+    let was = engine.study.read_only.try_get_untracked().flatten().is_some();
+    if was == removed {
+        return;
+    }
+    let _ = engine.study.read_only.try_set(removed.then(|| removed_message(&engine.settings.database)));
+    let settings = SyncSettings { removed, ..engine.settings.clone() };
+    if let Ok(json) = serde_json::to_string(&settings) {
+        engine.study.app().set_device_note(&settings_note(engine.study_id), &json);
+    }
 }
 
 pub fn settings_note(study: Uuid) -> String {
@@ -78,16 +106,27 @@ pub struct SyncStatus {
 
 thread_local! {
     static ENGINE: RefCell<Option<Rc<Engine>>> = const { RefCell::new(None) };
-    static STATUS: RwSignal<Option<SyncStatus>> = RwSignal::new(None);
+    // Reference-counted, not owned by whichever view or task touched it first: the
+    // sync outlives the screens that show it.
+    static STATUS: ArcRwSignal<Option<SyncStatus>> = ArcRwSignal::new(None);
 }
 
-/// The status of the running sync (None: this study does not sync on this device).
+/// The status of the running sync (None: this study does not sync on this device),
+/// as a handle for a view (it lives as long as the view that asked for it).
 pub fn status() -> RwSignal<Option<SyncStatus>> {
-    STATUS.with(|s| *s)
+    RwSignal::from(shared_status())
+}
+
+fn shared_status() -> ArcRwSignal<Option<SyncStatus>> {
+    STATUS.with(|s| s.clone())
+}
+
+fn conflicts_now() -> BTreeSet<String> {
+    shared_status().with_untracked(|s| s.as_ref().map(|s| s.conflicts.clone()).unwrap_or_default())
 }
 
 fn set_status(f: impl FnOnce(&mut SyncStatus)) {
-    status().update(|s| {
+    shared_status().update(|s| {
         let status = s.get_or_insert_with(|| SyncStatus {
             state: SyncState::Starting,
             last_synced: None,
@@ -198,6 +237,9 @@ struct Row {
     #[serde(default)]
     deleted: bool,
     doc: Option<Value>,
+    /// Deletions that lost to an edit and are not settled (change feed only).
+    #[serde(default)]
+    deleted_conflicts: Vec<String>,
 }
 
 /// The replica's live documents (all, or those of `ids`) that fieldkit can read.
@@ -207,14 +249,37 @@ async fn replica_docs(replica: &str, ids: Option<&BTreeSet<String>>) -> Result<V
         None => JsValue::NULL,
     };
     let rows: Vec<Row> = glue_json("docs", &[replica.into(), ids]).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let doc = row.doc?;
-            let parsed = SyncDoc::from_json(&doc).ok()?;
-            Some(PulledDoc { rev: row.rev.unwrap_or_default(), conflicts: conflicts_of(&doc), doc: parsed })
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(pulled_doc).collect())
+}
+
+#[derive(Deserialize)]
+struct Page {
+    last: Option<String>,
+    rows: Vec<Row>,
+}
+
+/// Every live document of the replica, read a page at a time with a pause between
+/// pages, so that reading a large study does not hold the page for seconds.
+async fn replica_docs_paged(replica: &str) -> Result<Vec<PulledDoc>, String> {
+    let mut docs = Vec::new();
+    let mut after = JsValue::NULL;
+    loop {
+        let page: Page = glue_json("docsPage", &[replica.into(), after, JsValue::from_f64(2_000.0)]).await?;
+        docs.extend(page.rows.into_iter().filter_map(pulled_doc));
+        set_status(|s| s.progress = Some(docs.len() as u64));
+        match page.last {
+            Some(last) => after = JsValue::from_str(&last),
+            None => break,
+        }
+        browser::sleep_ms(0).await;
+    }
+    Ok(docs)
+}
+
+fn pulled_doc(row: Row) -> Option<PulledDoc> {
+    let doc = row.doc?;
+    let parsed = SyncDoc::from_json(&doc).ok()?;
+    Some(PulledDoc { rev: row.rev.unwrap_or_default(), conflicts: conflicts_of(&doc), doc: parsed })
 }
 
 #[derive(Deserialize)]
@@ -332,7 +397,8 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
             "The database “{database}” already holds another study. Each study needs its own database."
         ));
     }
-    let settings = SyncSettings { server, database: database.clone(), user, replica: study_id.to_string() };
+    let settings =
+        SyncSettings { server, database: database.clone(), user, replica: study_id.to_string(), removed: false };
     let docs = study.try_untracked(device_docs).ok_or("This study is closed.")??;
     let keys: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
     let replica = by_id(replica_docs(&settings.replica, None).await?);
@@ -386,7 +452,11 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
         return Err(protected_message());
     }
     let server = server.trim().trim_end_matches('/').to_string();
-    let replica = format!("join-{}", Uuid::new_v4());
+    // A first sync that stopped (offline, the page closed) goes on from where it
+    // was, in the same replica: PouchDB's checkpoint knows what it already has.
+    let unfinished = format!("fieldkit.join:{server}|{database}");
+    let replica = browser::local_setting(&unfinished).unwrap_or_else(|| format!("join-{}", Uuid::new_v4()));
+    browser::set_local_setting(&unfinished, &replica);
     set_status(|s| {
         s.state = SyncState::Starting;
         s.progress = Some(0);
@@ -409,7 +479,7 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
             _ => format!("The first sync stopped: {reason}"),
         });
     }
-    let docs = replica_docs(&replica, None).await?;
+    let docs = replica_docs_paged(&replica).await?;
     let pulled = study_from_docs(&database, docs.clone(), browser::now()).map_err(|e| {
         let text = e.to_string();
         let mut chars = text.chars();
@@ -429,9 +499,10 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
     save_base(&replica, &base).await?;
     let seq = replica_seq(&replica).await?;
     save_applied(&replica, &seq).await?;
-    let settings = SyncSettings { server, database, user, replica };
+    let settings = SyncSettings { server, database, user, replica, removed: false };
     ctx.set_device_note(&settings_note(id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
-    status().set(None);
+    browser::remove_local_setting(&unfinished);
+    shared_status().set(None);
     Ok(id)
 }
 
@@ -451,6 +522,9 @@ pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<
         Some(text) => serde_json::from_str(&text).unwrap_or(json!(0)),
         None => json!(0),
     };
+    if settings.removed {
+        let _ = study.read_only.try_set(Some(removed_message(&settings.database)));
+    }
     start(study, settings, base, seq).await?;
     // Whatever was saved while the page was closed (or killed before it reached
     // the replica) goes now: every record is compared once.
@@ -465,12 +539,28 @@ pub fn stop() {
         let _ = call_now("stop", &[engine.settings.replica.clone().into()]);
     }
     crate::autosave::on_written(None);
-    status().set(None);
+    shared_status().set(None);
+}
+
+/// Stops syncing if the running sync is that of `study` as it was opened (a screen
+/// that closes must not stop the sync another one started since).
+pub fn stop_for(study: StudyCtx) {
+    if current().is_some_and(|engine| engine.study == study) {
+        stop();
+    }
 }
 
 async fn start(study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Value) -> Result<(), String> {
+    let known: BTreeSet<String> =
+        match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-conflicts".into()]).await?.as_string() {
+            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+            None => BTreeSet::new(),
+        };
     stop();
-    set_status(|s| s.state = SyncState::Starting);
+    set_status(|s| {
+        s.state = SyncState::Starting;
+        s.conflicts = known;
+    });
     let on_event = Closure::<dyn FnMut(String)>::new(move |event: String| handle_event(&event));
     let callback: JsValue = on_event.as_ref().clone();
     let engine = Rc::new(Engine {
@@ -590,6 +680,19 @@ async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
     Ok(())
 }
 
+/// The documents in conflict, kept in the replica so that a restarted app shows
+/// them before any change arrives.
+async fn save_conflicts_if_changed(engine: &Engine, before: &BTreeSet<String>) -> Result<(), String> {
+    let now = conflicts_now();
+    if &now == before {
+        return Ok(());
+    }
+    let json = serde_json::to_string(&now).map_err(|e| e.to_string())?;
+    glue("putLocal", &[engine.settings.replica.clone().into(), "fieldkit-conflicts".into(), json.into()])
+        .await
+        .map(|_| ())
+}
+
 async fn persist_base(engine: &Engine) {
     if !std::mem::take(&mut *engine.base_dirty.borrow_mut()) {
         return;
@@ -617,31 +720,83 @@ struct Event {
     docs: Value,
 }
 
+fn went_offline() {
+    set_status(|s| {
+        if !matches!(s.state, SyncState::Offline { .. }) {
+            s.state = SyncState::Offline { since: browser::now() };
+        }
+    });
+}
+
+/// How the server answers for the study's database now (0: it cannot be reached).
+async fn database_answer(engine: &Engine) -> u16 {
+    let path = format!("/{}", js_sys::encode_uri_component(&engine.settings.database));
+    request(&engine.settings.server, &path, "GET", None).await.map(|a| a.status).unwrap_or(0)
+}
+
+/// The server refused the account. CouchDB answers 403 to a signed-in account that
+/// is not a member; pouchdb-server answers 401 to both, so the session tells apart
+/// an ended session from an account removed from the team.
+async fn refused(engine: &Engine) {
+    let session = request(&engine.settings.server, "/_session", "GET", None).await;
+    let signed_in = session
+        .ok()
+        .is_some_and(|s| s.body.pointer("/userCtx/name").and_then(Value::as_str).is_some_and(|n| !n.is_empty()));
+    if signed_in {
+        set_removed(engine, true);
+        set_status(|s| s.state = SyncState::Removed(removed_message(&engine.settings.database)));
+    } else {
+        set_status(|s| {
+            s.state = SyncState::SignIn(
+                "Your session with the team's server has ended: sign in again to go on syncing. Nothing is lost \
+                 meanwhile."
+                    .into(),
+            )
+        });
+    }
+}
+
 fn handle_event(text: &str) {
     let Ok(event) = serde_json::from_str::<Event>(text) else { return };
     match event.kind.as_str() {
-        "active" | "change" => set_status(|s| s.state = SyncState::Syncing),
-        "paused" => match event.error {
-            None => set_status(|s| {
-                s.state = SyncState::Synced;
-                s.last_synced = Some(browser::now());
-            }),
-            Some(_) => set_status(|s| {
-                if !matches!(s.state, SyncState::Offline { .. }) {
-                    s.state = SyncState::Offline { since: browser::now() };
+        "active" => set_status(|s| s.state = SyncState::Syncing),
+        "change" => {
+            // Documents went through: whatever the server said before, this account may sync.
+            if let Some(engine) = current() {
+                set_removed(&engine, false);
+            }
+            set_status(|s| s.state = SyncState::Syncing)
+        }
+        // PouchDB also pauses without an error when the server cannot be reached at
+        // all (its retry loop): one small request says which it is.
+        "paused" => {
+            let Some(engine) = current() else { return };
+            let offline = event.error.is_some();
+            spawn_local(async move {
+                let answer = if offline { 0 } else { database_answer(&engine).await };
+                match answer {
+                    200 => {
+                        set_removed(&engine, false);
+                        set_status(|s| {
+                            s.state = SyncState::Synced;
+                            s.last_synced = Some(browser::now());
+                        })
+                    }
+                    401 | 403 => refused(&engine).await,
+                    _ => went_offline(),
                 }
-            }),
-        },
+            });
+        }
         "denied" => {
             set_status(|s| s.state = SyncState::Failed(format!("The server refused a change: {}", event.reason)))
         }
-        "error" => set_status(|s| {
-            s.state = match event.status {
-                401 => SyncState::SignIn("Your session with the team's server has ended: sign in again to go on syncing. Nothing is lost meanwhile.".into()),
-                403 => SyncState::Removed("Your account is no longer a member of the team's database. This device keeps its copy; export it to keep your work.".into()),
-                _ => SyncState::Offline { since: browser::now() },
-            };
-        }),
+        "error" => {
+            let Some(engine) = current() else { return };
+            match event.status {
+                401 | 403 => spawn_local(async move { refused(&engine).await }),
+                _ => went_offline(),
+            }
+        }
         "docs" => {
             let Value::Array(rows) = event.docs else { return };
             let seq = event.seq;
@@ -675,7 +830,13 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
             },
         };
         let conflicts = row.doc.as_ref().map(conflicts_of).unwrap_or_default();
-        changes.push(ReplicaChange { id: row.id, rev: row.rev.unwrap_or_default(), doc, conflicts });
+        changes.push(ReplicaChange {
+            id: row.id,
+            rev: row.rev.unwrap_or_default(),
+            doc,
+            conflicts,
+            deleted_conflicts: row.deleted_conflicts,
+        });
     }
     let device: BTreeMap<String, RawRecord> = engine
         .study
@@ -698,12 +859,14 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
     if !saved.is_empty() {
         engine.study.apply_incoming(&saved)?;
     }
+    let before = conflicts_now();
     set_status(|s| {
         for id in &incoming.resolved {
             s.conflicts.remove(id);
         }
         s.conflicts.extend(incoming.conflicted.iter().cloned());
     });
+    save_conflicts_if_changed(&engine, &before).await?;
     if !incoming.held.is_empty() {
         engine.outbox.borrow_mut().extend(incoming.held.iter().cloned());
         schedule_outgoing();
@@ -736,4 +899,110 @@ pub fn describe(status: &SyncStatus) -> String {
         line.push_str(&format!(" · {} in conflict", status.conflicts.len()));
     }
     line
+}
+
+// ---------------------------------------------------------------------------
+// Settling conflicts
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct Versions {
+    id: String,
+    winner: Option<Value>,
+    #[serde(default)]
+    others: Vec<Value>,
+}
+
+/// Reads, from the replica, the other version of every document in conflict (one
+/// per document per round) and plans settling them with the merge's choices.
+pub async fn plan_settling(study: StudyCtx) -> Result<SettlePlan, String> {
+    let engine = current().ok_or("This study does not sync on this device.")?;
+    let ids = conflicts_now();
+    let ids_json = serde_json::to_string(&ids).map_err(|e| e.to_string())?;
+    let found: Vec<Versions> = glue_json("others", &[engine.settings.replica.clone().into(), ids_json.into()]).await?;
+    let mut conflicts = Vec::new();
+    let mut settled = Vec::new();
+    let mut unreadable = Vec::new();
+    for versions in found {
+        let (Some(winner), Some(other)) = (versions.winner, versions.others.into_iter().next()) else {
+            // Settled meanwhile (on another device), or deleted everywhere.
+            settled.push(versions.id);
+            continue;
+        };
+        let (Ok(winner_doc), Some(rev), Some(other_rev)) =
+            (SyncDoc::from_json(&winner), rev_of(&winner), rev_of(&other).map(str::to_string))
+        else {
+            unreadable.push((versions.id, "the version in use cannot be read here".to_string()));
+            continue;
+        };
+        let other = if other.get("_deleted").and_then(Value::as_bool) == Some(true) {
+            Other::Deleted { rev: other_rev }
+        } else {
+            match SyncDoc::from_json(&other) {
+                Ok(doc) => Other::Edited { rev: other_rev, doc },
+                Err(e) => {
+                    unreadable.push((versions.id, e.to_string()));
+                    continue;
+                }
+            }
+        };
+        conflicts.push(Conflict { id: versions.id, rev: rev.to_string(), winner: winner_doc, other });
+    }
+    if !settled.is_empty() {
+        let before = conflicts_now();
+        set_status(|s| s.conflicts.retain(|id| !settled.contains(id)));
+        save_conflicts_if_changed(&engine, &before).await?;
+    }
+    let mut plan = study.try_untracked(|d| settle::plan(d, conflicts)).ok_or("This study is closed.")?;
+    plan.unreadable.extend(unreadable);
+    Ok(plan)
+}
+
+/// Settles the planned conflicts as chosen: the replica first (so the device's
+/// save that follows finds it already agreeing), then the device's objects. The
+/// replica sends both to the team's server, and every device sees them settled.
+pub async fn apply_settling(
+    study: StudyCtx,
+    plan: &SettlePlan,
+    resolutions: &HashMap<(MergeKind, Uuid), Resolution>,
+    delete: &BTreeSet<String>,
+) -> Result<MergeSummary, String> {
+    let engine = current().ok_or("This study does not sync on this device.")?;
+    let settled = settle::settle(plan, resolutions, delete)?;
+    let replica = engine.settings.replica.clone();
+    if !settled.writes.is_empty() {
+        let docs = Value::Array(settled.writes.clone()).to_string();
+        let answer: Vec<Written> = glue_json("bulk", &[replica.clone().into(), docs.into(), JsValue::TRUE]).await?;
+        if let Some(refused) = answer.iter().find(|w| w.error.is_some()) {
+            return Err(format!(
+                "{} changed again while you chose (it was {}): open the conflicts again to see it as it is now.",
+                conflict_label(&refused.id),
+                refused.error.clone().unwrap_or_default()
+            ));
+        }
+    }
+    if !settled.branches.is_empty() {
+        let docs = Value::Array(settled.branches.clone()).to_string();
+        glue("bulk", &[replica.into(), docs.into(), JsValue::FALSE]).await?;
+    }
+    if !settled.saved.is_empty() {
+        study.apply_incoming(&settled.saved)?;
+    }
+    let before = conflicts_now();
+    set_status(|s| s.conflicts.retain(|id| !plan.conflicts.iter().any(|c| &c.id == id)));
+    save_conflicts_if_changed(&engine, &before).await?;
+    Ok(settled.summary)
+}
+
+/// “the study's title, description or questions”, “a case (3f2a…)”: which object
+/// a document holds, in words.
+pub fn conflict_label(id: &str) -> String {
+    let (kind, rest) = id.split_once(':').unwrap_or((id, ""));
+    match fieldkit_core::storage::records::RecordKind::parse(kind) {
+        Some(fieldkit_core::storage::records::RecordKind::Study) => {
+            "the study's title, description or questions".into()
+        }
+        Some(kind) => format!("a {} ({}…)", kind.label(), rest.chars().take(8).collect::<String>()),
+        None => id.to_string(),
+    }
 }

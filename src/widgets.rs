@@ -218,9 +218,18 @@ where
                 type="checkbox"
                 id=id.clone()
                 prop:checked=move || checked.get()
-                on:change=move |ev| match on_edit(event_target_checked(&ev)) {
-                    Ok(()) => drop(error.try_set(None)),
-                    Err(e) => drop(error.try_set(Some(e))),
+                on:change=move |ev| {
+                    match on_edit(event_target_checked(&ev)) {
+                        Ok(()) => drop(error.try_set(None)),
+                        Err(e) => drop(error.try_set(Some(e))),
+                    }
+                    // The box shows what the study says, also when the edit was refused
+                    // or waits for a confirmation.
+                    let input: Option<web_sys::HtmlInputElement> =
+                        ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
+                    if let (Some(input), Some(now)) = (input, checked.try_get_untracked()) {
+                        input.set_checked(now);
+                    }
                 }
             />
             <label for=id.clone()>{label}</label>

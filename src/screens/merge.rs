@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use fieldkit_core::exchange::merge::{
     self, MergeKind, MergePlan, MergeStatus, MergeSummary, Resolution, default_resolution,
 };
+use fieldkit_core::sync::settle::Difference;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
@@ -23,6 +24,66 @@ fn resolution_label(r: Resolution) -> &'static str {
         Resolution::KeepTheirs => "Keep the other tablet's",
         Resolution::KeepBoth => "Keep both",
     }
+}
+
+/// One object changed on both sides, as the conflict view shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictRow {
+    pub kind: MergeKind,
+    pub id: Uuid,
+    pub label: String,
+    /// What each version says, where it is known (team sync), so both can be read.
+    pub differences: Vec<Difference>,
+}
+
+/// The conflict view of merging a backup and of settling team sync: per object
+/// changed on both sides, its choices (keep both only where that makes sense).
+#[component]
+pub fn ConflictChoices(
+    conflicts: Vec<ConflictRow>,
+    choices: RwSignal<HashMap<(MergeKind, Uuid), Resolution>>,
+    labels: fn(Resolution) -> &'static str,
+) -> impl IntoView {
+    conflicts
+        .into_iter()
+        .map(|row| {
+            let ConflictRow { kind, id, label, differences } = row;
+            let name = format!("conflict-{id}");
+            let options: Vec<Resolution> = if kind.can_keep_both() {
+                vec![Resolution::KeepMine, Resolution::KeepTheirs, Resolution::KeepBoth]
+            } else {
+                vec![Resolution::KeepMine, Resolution::KeepTheirs]
+            };
+            view! {
+                <fieldset class="conflict">
+                    <legend>{format!("{}: {label}", kind.label())}</legend>
+                    {(!differences.is_empty()).then(|| view! {
+                        <table class="list conflict-versions" aria-label=format!("The two versions of {label}")>
+                            <thead><tr><th scope="col">"Field"</th><th scope="col">{labels(Resolution::KeepMine)}</th><th scope="col">{labels(Resolution::KeepTheirs)}</th></tr></thead>
+                            <tbody>
+                                {differences.into_iter().map(|d| view! {
+                                    <tr><th scope="row">{d.field}</th><td>{d.in_use}</td><td>{d.other}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                    <div class="segmented">
+                        {options.into_iter().map(|r| {
+                            let id_attr = format!("{name}-{r:?}");
+                            view! {
+                                <span class="option">
+                                    <input type="radio" id=id_attr.clone() name=name.clone()
+                                        prop:checked=move || choices.with(|c| c.get(&(kind, id)) == Some(&r))
+                                        on:change=move |_| choices.update(|c| { c.insert((kind, id), r); })/>
+                                    <label for=id_attr>{labels(r)}</label>
+                                </span>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            }
+        })
+        .collect_view()
 }
 
 /// Per kind: (added, unchanged, conflicts) in a plan.
@@ -138,32 +199,9 @@ pub fn MergeReview(file: SendWrapper<web_sys::File>) -> impl IntoView {
                     } else {
                         view! {
                             <h4>"Edited on both tablets: choose what to keep"</h4>
-                            {conflicts.into_iter().map(|(kind, id, label)| {
-                                let name = format!("conflict-{id}");
-                                let options: Vec<Resolution> = if kind.can_keep_both() {
-                                    vec![Resolution::KeepMine, Resolution::KeepTheirs, Resolution::KeepBoth]
-                                } else {
-                                    vec![Resolution::KeepMine, Resolution::KeepTheirs]
-                                };
-                                view! {
-                                    <fieldset class="conflict">
-                                        <legend>{format!("{}: {label}", kind.label())}</legend>
-                                        <div class="segmented">
-                                            {options.into_iter().map(|r| {
-                                                let id_attr = format!("{name}-{r:?}");
-                                                view! {
-                                                    <span class="option">
-                                                        <input type="radio" id=id_attr.clone() name=name.clone()
-                                                            prop:checked=move || choices.with(|c| c.get(&(kind, id)) == Some(&r))
-                                                            on:change=move |_| choices.update(|c| { c.insert((kind, id), r); })/>
-                                                        <label for=id_attr>{resolution_label(r)}</label>
-                                                    </span>
-                                                }
-                                            }).collect_view()}
-                                        </div>
-                                    </fieldset>
-                                }
-                            }).collect_view()}
+                            <ConflictChoices
+                                conflicts=conflicts.into_iter().map(|(kind, id, label)| ConflictRow { kind, id, label, differences: vec![] }).collect()
+                                choices=choices labels=resolution_label/>
                         }.into_any()
                     }}
                     <div class="row wrap">

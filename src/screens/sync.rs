@@ -1,15 +1,23 @@
 //! Team sync screens: a study's sync (publish it, its status, sync now, stop) and
 //! joining a study from the team's server onto this device.
 
+use std::collections::{BTreeSet, HashMap};
+
+use fieldkit_core::exchange::merge::{MergeKind, Resolution, default_resolution};
+use fieldkit_core::sync::settle::{DeletedElsewhere, SettlePlan};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
 
 use crate::app::{Confirm, use_ctx};
+use crate::autosave::{StudyCtx, Topic};
+use crate::screens::merge::{ConflictChoices, ConflictRow};
 use crate::screens::study::shell::use_study;
-use crate::sync::{self, SyncSettings, describe, settings_note};
-use crate::widgets::SecretField;
+use crate::sync::{self, SyncSettings, conflict_label, describe, settings_note};
+use crate::widgets::{CheckField, SecretField};
+use fieldkit_core::ObjectRef;
 
 /// The fields every sign-in form has.
 #[derive(Clone, Copy)]
@@ -96,8 +104,13 @@ pub fn SyncScreen() -> impl IntoView {
             match result {
                 Ok(()) => {
                     let _ = account.password.try_set(String::new());
-                    let _ =
-                        settings.try_set(Some(SyncSettings { server, database, user, replica: study_id.to_string() }));
+                    let _ = settings.try_set(Some(SyncSettings {
+                        server,
+                        database,
+                        user,
+                        replica: study_id.to_string(),
+                        removed: false,
+                    }));
                     ctx.info("The study is on the team's server and syncs from now on.");
                 }
                 Err(e) => drop(problem.try_set(e)),
@@ -136,6 +149,7 @@ pub fn SyncScreen() -> impl IntoView {
             on_confirm: Box::new(move || {
                 sync::stop();
                 ctx.set_device_note(&settings_note(study_id), "");
+                let _ = study.read_only.try_set(None);
                 let _ = settings.try_set(None);
             }),
         });
@@ -151,7 +165,7 @@ pub fn SyncScreen() -> impl IntoView {
                     <p>"Share this study with your team through the team's CouchDB server. Every tablet keeps \
                         working without a network, and sends and receives changes when it is online. The same \
                         object changed on two tablets is kept both ways, as a conflict to settle."</p>
-                    <p class="muted">"Participants' identifying details (real names, contacts) stay on this tablet."</p>
+                    <ShareIdentifying study=study/>
                     <AccountFields account=account/>
                     <p class="field-error" role="alert">{move || problem.get()}</p>
                     <button on:click=publish disabled=move || busy.get()>"Publish this study to the server"</button>
@@ -164,17 +178,19 @@ pub fn SyncScreen() -> impl IntoView {
                     {move || status.get().filter(|s| !s.conflicts.is_empty()).map(|s| view! {
                         <div class="sync-conflicts">
                             <p>{format!(
-                                "{} changed on two devices while apart. Every device shows the same version; the other \
-                                 is kept on the team's server (fieldkit pull reports it) until someone settles it:",
+                                "{} changed on two devices while apart. Every device uses the same version; the other \
+                                 is kept, on every device and on the team's server, until someone settles it:",
                                 fieldkit_core::study::plural(s.conflicts.len(), "object was", "objects were"),
                             )}</p>
                             <ul>{s.conflicts.iter().take(20).map(|id| view! { <li>{conflict_label(id)}</li> }).collect_view()}</ul>
+                            <SettleConflicts study=study/>
                         </div>
                     })}
                     {move || status.get().filter(|s| matches!(s.state, sync::SyncState::SignIn(_))).map(|_| view! {
                         <SecretField id="sync-password-again" label="Your password" autocomplete="current-password" value=account.password/>
                         <button on:click=sign_in_again disabled=move || busy.get()>"Sign in again"</button>
                     })}
+                    <ShareIdentifying study=study/>
                     <p class="field-error" role="alert">{move || problem.get()}</p>
                     <div class="row wrap">
                         <button on:click={let current = current.clone(); move |_| sync_now(ctx, study, current.clone())}>"Sync now"</button>
@@ -187,15 +203,171 @@ pub fn SyncScreen() -> impl IntoView {
     .into_any()
 }
 
-/// “the study”, “a case (3f2a…)”: which object is in conflict, in words.
-fn conflict_label(id: &str) -> String {
-    let (kind, rest) = id.split_once(':').unwrap_or((id, ""));
-    match fieldkit_core::storage::records::RecordKind::parse(kind) {
-        Some(fieldkit_core::storage::records::RecordKind::Study) => {
-            "the study's title, description or questions".into()
+/// The study's setting for identifying details (real names, contacts): off unless
+/// the team ticks it, after a warning. Turning it on sends them at once.
+#[component]
+fn ShareIdentifying(study: StudyCtx) -> impl IntoView {
+    let ctx = use_ctx();
+    let shared = Signal::derive(move || study.read(&[Topic::Study], |d| d.study.share_identifying_details));
+    let set = move |on: bool| {
+        study.edit(move |d, now| {
+            d.study.share_identifying_details = on;
+            d.study.modified = now;
+            Ok(ObjectRef::Study)
+        })?;
+        if on {
+            // What was kept back until now goes with the next round.
+            sync::reconcile();
         }
-        Some(kind) => format!("a {} ({}…)", kind.label(), rest.chars().take(8).collect::<String>()),
-        None => id.to_string(),
+        Ok(())
+    };
+    let change = move |on: bool| -> Result<(), String> {
+        if !on {
+            return set(false);
+        }
+        ctx.ask(Confirm {
+            title: "Share participants' identifying details with the team?".into(),
+            body: "Real names and contact details then go to the team's server and to every device that syncs \
+                   this study. Do this only if your ethics approval and consent forms allow it, and the server \
+                   is one your institution trusts with personal data."
+                .into(),
+            action: "Share identifying details".into(),
+            on_confirm: Box::new(move || {
+                if let Err(e) = set(true) {
+                    ctx.error(e);
+                }
+            }),
+        });
+        Ok(())
+    };
+    view! {
+        <div class="share-identifying">
+            <CheckField label="Share participants' identifying details (real names, contacts) with the team"
+                checked=shared on_edit=change/>
+            <p class="muted small">{move || if shared.get() {
+                "Identifying details sync with the team. Turning this off stops sending them; those already \
+                 shared stay on the server until whoever runs it removes them."
+            } else {
+                "Identifying details stay on this tablet: pseudonyms, consent and everything else sync."
+            }}</p>
+        </div>
+    }
+}
+
+fn settle_label(r: Resolution) -> &'static str {
+    match r {
+        Resolution::KeepMine => "Keep the version in use",
+        Resolution::KeepTheirs => "Keep the other version",
+        Resolution::KeepBoth => "Keep both",
+    }
+}
+
+/// The conflicts of team sync in the merge's conflict view: both versions side by
+/// side, the choice per object, and *Settle* (every device then sees it settled).
+#[component]
+fn SettleConflicts(study: StudyCtx) -> impl IntoView {
+    let ctx = use_ctx();
+    // The plan holds two copies of the study: kept out of the reactive graph's clones.
+    let plan = StoredValue::new(None::<SettlePlan>);
+    let shown = RwSignal::new(None::<(Vec<ConflictRow>, Vec<DeletedElsewhere>, Vec<(String, String)>)>);
+    let choices = RwSignal::new(HashMap::<(MergeKind, Uuid), Resolution>::new());
+    let delete = RwSignal::new(BTreeSet::<String>::new());
+    let busy = RwSignal::new(false);
+    let open = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = sync::plan_settling(study).await;
+            let _ = busy.try_set(false);
+            match result {
+                Ok(made) => {
+                    let rows: Vec<ConflictRow> = made
+                        .choices()
+                        .into_iter()
+                        .map(|(kind, id, label, doc)| ConflictRow {
+                            kind,
+                            id,
+                            label,
+                            differences: made.differences.get(&doc).cloned().unwrap_or_default(),
+                        })
+                        .collect();
+                    let _ =
+                        choices.try_set(rows.iter().map(|r| ((r.kind, r.id), default_resolution(r.kind))).collect());
+                    let _ = delete.try_set(BTreeSet::new());
+                    let _ = shown.try_set(Some((rows, made.deleted_elsewhere.clone(), made.unreadable.clone())));
+                    plan.set_value(Some(made));
+                }
+                Err(e) => ctx.error(e),
+            }
+        });
+    };
+    let run = move |_| {
+        let Some(made) = plan.get_value() else { return };
+        busy.set(true);
+        spawn_local(async move {
+            let result = sync::apply_settling(study, &made, &choices.get_untracked(), &delete.get_untracked()).await;
+            let _ = busy.try_set(false);
+            match result {
+                Ok(_) => {
+                    plan.set_value(None);
+                    let _ = shown.try_set(None);
+                    let settled = made.conflicts.len();
+                    ctx.info(format!(
+                        "Settled {}. Every device of the team sees it at its next sync.",
+                        fieldkit_core::study::plural(settled.max(1), "conflict", "conflicts")
+                    ));
+                }
+                Err(e) => ctx.error(e),
+            }
+        });
+    };
+    view! {
+        {move || match shown.get() {
+            None => view! {
+                <button on:click=open disabled=move || busy.get()>"Settle the conflicts…"</button>
+            }.into_any(),
+            Some((rows, deleted, unreadable)) => view! {
+                <div class="merge-plan" role="region" aria-label="Conflicts to settle">
+                    {(rows.is_empty() && deleted.is_empty()).then(|| view! {
+                        <p>"The other versions say the same as the ones in use: settling only tidies them away."</p>
+                    })}
+                    <ConflictChoices conflicts=rows choices=choices labels=settle_label/>
+                    {deleted.into_iter().map(|d| {
+                        let id = d.id.clone();
+                        let name = format!("deleted-{}", d.id);
+                        let option = move |gone: bool, text: &'static str| {
+                            let id = id.clone();
+                            let id_attr = format!("{name}-{gone}");
+                            view! {
+                                <span class="option">
+                                    <input type="radio" id=id_attr.clone() name=name.clone()
+                                        prop:checked={let id = id.clone(); move || delete.with(|set| set.contains(&id) == gone)}
+                                        on:change=move |_| delete.update(|set| { if gone { set.insert(id.clone()); } else { set.remove(&id); } })/>
+                                    <label for=id_attr>{text}</label>
+                                </span>
+                            }
+                        };
+                        view! {
+                            <fieldset class="conflict">
+                                <legend>{format!("{}: {}", d.kind.label(), d.label)}</legend>
+                                <p>"Deleted on one device and changed on another. The changed version is in use."</p>
+                                <div class="segmented">
+                                    {option(false, "Keep it, as changed")}
+                                    {option(true, "Delete it")}
+                                </div>
+                            </fieldset>
+                        }
+                    }).collect_view()}
+                    {(!unreadable.is_empty()).then(|| view! {
+                        <p class="warning">"These cannot be settled on this device (a newer fieldkit may have written them); they stay as they are:"</p>
+                        <ul>{unreadable.into_iter().map(|(id, why)| view! { <li>{format!("{}: {why}", conflict_label(&id))}</li> }).collect_view()}</ul>
+                    })}
+                    <div class="row wrap">
+                        <button class="secondary" on:click=move |_| { plan.set_value(None); shown.set(None); }>"Cancel"</button>
+                        <button on:click=run disabled=move || busy.get()>"Settle"</button>
+                    </div>
+                </div>
+            }.into_any(),
+        }}
     }
 }
 

@@ -150,11 +150,13 @@ async function freePort() {
  * CORS with credentials for the app at `origin`. Returns { url, admin(method,
  * path, body) -> { status, body }, close() }.
  */
-export async function startCouch({ origin, users = {}, databases = {} }) {
+export async function startCouch({ origin, users = {}, databases = {}, persist = false }) {
   const { spawn } = await import('node:child_process');
   const port = await freePort();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-couch-'));
-  const child = spawn(POUCHDB_SERVER, ['--in-memory', '--host', '127.0.0.1', '--port', String(port)], { cwd: dir, stdio: 'ignore' });
+  // In memory unless the test stops and restarts the server (then on disk in `dir`).
+  const args = [...(persist ? [] : ['--in-memory']), '--host', '127.0.0.1', '--port', String(port)];
+  let child = null;
   const url = `http://127.0.0.1:${port}`;
   const auth = 'Basic ' + Buffer.from('admin:admin-secret-1').toString('base64');
   const call = async (method, p, body, headers = { Authorization: auth }) => {
@@ -166,10 +168,20 @@ export async function startCouch({ origin, users = {}, databases = {} }) {
     try { parsed = JSON.parse(text); } catch { parsed = text; }
     return { status: r.status, body: parsed };
   };
-  for (let i = 0; ; i++) {
-    try { await fetch(url); break; } catch { if (i > 150) throw new Error('pouchdb-server did not start'); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const run = async () => {
+    child = spawn(POUCHDB_SERVER, args, { cwd: dir, stdio: 'ignore' });
+    for (let i = 0; ; i++) {
+      try { await fetch(url); break; } catch { if (i > 150) throw new Error('pouchdb-server did not start'); }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const halt = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await run();
   // Leave the "admin party": from here on every request needs an account.
   await call('PUT', '/_config/admins/admin', 'admin-secret-1', {});
   for (const [key, value] of [['httpd', 'enable_cors', 'true'], ['cors', 'origins', origin], ['cors', 'credentials', 'true'],
@@ -186,8 +198,12 @@ export async function startCouch({ origin, users = {}, databases = {} }) {
   return {
     url,
     admin: call,
+    /** The server goes away (killed), as a server or its network would. */
+    stop: halt,
+    /** Back on the same port, with what it held (only with `persist`). */
+    start: run,
     async close() {
-      child.kill();
+      await halt();
       await fsp.rm(dir, { recursive: true, force: true });
     },
   };

@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startCouch, openTablet, rmProfile, screenshot } from './harness.mjs';
+import { startServer, startCouch, openTablet, rmProfile, screenshot, selectWords, applyCodesTo, withDb, killBrowser, launch, collectErrors } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const DB = 'coop-care';
@@ -23,6 +23,22 @@ const expected = /Failed to load resource: (the server responded with a status o
 const tablet = () => openTablet(profiles, contexts, { ignore: [expected] });
 
 const saved = (page) => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
+const byKind = (list) => list.reduce((m, d) => ({ ...m, [d.kind]: (m[d.kind] || 0) + 1 }), {});
+const travelling = (records) => records.filter((r) => r.kind !== 'identity' && r.kind !== 'coding_history');
+const records = (db) => new Promise((res) => {
+  const all = db.transaction('records').objectStore('records').getAll();
+  all.onsuccess = () => res(all.result.map((r) => ({ kind: r.kind, study: r.study, body: r.body })));
+});
+/** Waits for the sync status line to match `pattern`; a timeout says what it showed. */
+async function statusShows(page, pattern, timeout = 30_000) {
+  const line = page.locator('.sync-status');
+  try {
+    await line.filter({ hasText: pattern }).waitFor({ timeout });
+  } catch (e) {
+    const now = await line.innerText({ timeout: 1000 }).catch(() => '(no status line)');
+    throw new Error(`the sync status did not show ${pattern} within ${timeout} ms; it shows: ${now}`);
+  }
+}
 const section = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name }).click();
 
 async function signIn(page, { user = 'ann', password = 'ann-password-1' } = {}) {
@@ -38,6 +54,8 @@ before(async () => {
     origin: server.url,
     users: { ann: 'ann-password-1', bob: 'bob-password-1', eve: 'eve-password-1' },
     databases: { [DB]: ['ann', 'bob'] },
+    // On disk, so the server can be stopped and started again with what it held.
+    persist: true,
   });
 });
 
@@ -122,54 +140,221 @@ test('A publishes, B joins, and each tablet sees the other one\'s edits', async 
   assert.ok(after.some((d) => d.kind === 'code' && d.body.name === 'Raised on tablet B'));
 
   await b.page.goto(`${server.url}${new URL(b.page.url()).pathname.replace(/\/coding$/, '')}/sync`);
-  await b.page.locator('.sync-status').filter({ hasText: /^Synced|changes waiting/ }).waitFor({ timeout: 30_000 });
+  await statusShows(b.page, /^Synced|changes waiting/, 30_000);
   await b.page.setViewportSize({ width: 1024, height: 768 });
   await screenshot(b.page, 'sync-joined-1024');
   a.errors.assertNone();
   b.errors.assertNone();
 });
 
-test('offline on both tablets, the same field edited on each: both sync when back, and both show the same conflict', async () => {
+test('both tablets offline: the same field, a delete against an edit, different objects, the same words coded by two coders; back online every edit is present or a visible conflict, and settling on A reaches B', async () => {
   const studyPath = new URL(b.page.url()).pathname.replace(/\/sync$/, '');
+  const studyId = studyPath.split('/').pop();
+  const WORDS = 'the minibus only comes on a Tuesday';
+  const TEXT = `Notes from the site visit: ${WORDS}, so most people book lifts with neighbours.`;
+  for (const t of [a, b]) await t.page.setViewportSize({ width: 768, height: 1024 });
+
+  // Online, A adds a document to code; B receives it, so both can code the same words offline.
+  await a.page.goto(server.url + studyPath);
+  await section(a.page, 'Cases');
+  await a.page.getByRole('list', { name: 'Cases' }).getByRole('link').first().click();
+  await a.page.getByLabel('New document title (report, minutes, web page…)').fill('Site visit notes');
+  await a.page.getByRole('button', { name: 'Add document' }).click();
+  await a.page.getByRole('heading', { level: 2, name: 'Site visit notes' }).waitFor();
+  await a.page.getByLabel('Text', { exact: true }).fill(TEXT);
+  await saved(a.page);
+  const openDocument = async (t, coder) => {
+    await t.page.goto(server.url + studyPath + '/coding');
+    await t.page.getByLabel('Your name as coder').fill(coder);
+    await t.page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Document' });
+    await t.page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: /Site visit notes/ }).click({ timeout: 30_000 });
+    await t.page.locator('.source-text', { hasText: WORDS }).waitFor({ timeout: 30_000 });
+  };
+  await openDocument(b, 'Coder B');
+  await openDocument(a, 'Coder A');
+
+  // Both go offline (the browser's network is cut).
+  for (const t of [a, b]) await t.page.context().setOffline(true);
+  // The same words coded on each tablet, by its own coder.
   for (const t of [a, b]) {
-    await t.page.setViewportSize({ width: 768, height: 1024 });
-    await t.page.goto(server.url + studyPath);
-    await t.page.getByLabel('Description').waitFor();
+    await selectWords(t.page, WORDS);
+    await applyCodesTo(t.page, 'Relationships and trust');
+    await t.page.locator('mark.hl', { hasText: WORDS }).first().waitFor();
+    await saved(t.page);
   }
-  // Both go offline (the browser's network is cut) and change the same description.
+  // A new code on each (different objects).
+  for (const [t, name] of [[a, 'Added on A offline'], [b, 'Added on B offline']]) {
+    await t.page.goto(server.url + studyPath + '/coding');
+    await t.page.getByLabel('New code or theme').fill(name);
+    await t.page.getByRole('button', { name: 'Add code' }).click();
+    await t.page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name, exact: true }).waitFor();
+    await saved(t.page);
+  }
+  // A deletes the code B raised; B renames it.
+  const openCode = async (t, name) => {
+    await t.page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name, exact: true }).click();
+    await t.page.getByRole('heading', { level: 2, name }).waitFor();
+  };
+  await openCode(a, 'Raised on tablet B');
+  await a.page.getByRole('button', { name: 'Delete code…' }).click();
+  await a.page.getByRole('alertdialog').getByRole('button', { name: 'Delete code' }).click();
+  await a.page.getByRole('list', { name: 'Codebook' }).getByRole('link', { name: 'Raised on tablet B', exact: true }).waitFor({ state: 'detached' });
+  await saved(a.page);
+  await openCode(b, 'Raised on tablet B');
+  await b.page.getByLabel('Name', { exact: true }).fill('Raised on B, renamed');
+  await saved(b.page);
+  // The same description changed on each.
   for (const [t, text] of [[a, 'Changed on A while offline.'], [b, 'Changed on B while offline.']]) {
-    await t.page.context().setOffline(true);
+    await t.page.goto(server.url + studyPath);
     await t.page.getByLabel('Description').fill(text);
     await saved(t.page);
   }
-  for (const t of [a, b]) {
-    await t.page.getByRole('link', { name: 'Team sync…' }).click();
-    await t.page.locator('.sync-status').filter({ hasText: /Offline since|changes waiting|Synced/ }).waitFor({ timeout: 30_000 });
-  }
-  assert.equal(
-    (await couch.admin('GET', `/${DB}/study:${studyPath.split('/').pop()}`)).body.body.description,
-    'Written on tablet A, for the team.',
-    'nothing reached the server while offline',
-  );
-  // Back online: each sends its version; the server keeps both, as a conflict.
+  const studyDoc = async (query = '') => (await couch.admin('GET', `/${DB}/study:${studyId}${query}`)).body;
+  assert.equal((await studyDoc()).body.description, 'Written on tablet A, for the team.', 'nothing reached the server while offline');
+
+  // Back online: both sync.
   for (const t of [a, b]) {
     await t.page.context().setOffline(false);
+    await t.page.getByRole('link', { name: 'Team sync…' }).click();
     await t.page.getByRole('button', { name: 'Sync now' }).click();
   }
   for (const t of [a, b]) {
-    await t.page.locator('.sync-status').filter({ hasText: /1 in conflict/ }).waitFor({ timeout: 45_000 });
+    await statusShows(t.page, /2 in conflict/, 45_000);
     await t.page.getByText("the study's title, description or questions").waitFor();
   }
-  await screenshot(a.page, 'sync-conflict');
-  const doc = (await couch.admin('GET', `/${DB}/study:${studyPath.split('/').pop()}?conflicts=true`)).body;
+  await screenshot(a.page, 'sync-conflicts');
+
+  // Every edit is on the server: both new codes, the renamed code (the deletion
+  // kept beside it), both codings with their coders, both descriptions.
+  const docs = async () => (await couch.admin('GET', `/${DB}/_all_docs?include_docs=true`)).body.rows.map((r) => r.doc);
+  let onServer = await docs();
+  const codeNamed = (name) => onServer.find((d) => d.kind === 'code' && d.body.name === name);
+  assert.ok(codeNamed('Added on A offline') && codeNamed('Added on B offline'));
+  const renamed = codeNamed('Raised on B, renamed');
+  assert.ok(renamed, 'the edit won over the deletion, and is kept');
+  const leaves = (await couch.admin('GET', `/${DB}/${encodeURIComponent(renamed._id)}?open_revs=all`)).body;
+  assert.ok(leaves.some((l) => l.ok?._deleted), 'the deletion is kept too, as a conflicting version');
+  const coded = onServer.filter((d) => d.kind === 'segment' && d.body.text === WORDS);
+  assert.deepEqual(coded.flatMap((d) => d.body.codings.map((c) => c.coder)).sort(), ['Coder A', 'Coder B']);
+  const doc = await studyDoc('?conflicts=true');
   assert.equal(doc._conflicts?.length, 1, 'one losing version kept on the server');
-  const losing = (await couch.admin('GET', `/${DB}/study:${studyPath.split('/').pop()}?rev=${doc._conflicts[0]}`)).body;
+  const losing = await studyDoc(`?rev=${doc._conflicts[0]}`);
   assert.deepEqual([doc.body.description, losing.body.description].sort(), ['Changed on A while offline.', 'Changed on B while offline.']);
-  // Both tablets show the same (winning) version.
+
+  // A settles: the other description, and the code kept as renamed.
+  await a.page.getByRole('button', { name: 'Settle the conflicts…' }).click();
+  const settle = a.page.getByRole('region', { name: 'Conflicts to settle' });
+  const versions = settle.getByRole('table', { name: /The two versions of/ });
+  await settle.waitFor();
+  await versions.waitFor({ timeout: 5000 }).catch(async (e) => {
+    throw new Error(`no versions table; the settle view shows: ${await settle.innerText()} / notices: ${await a.page.locator('.notices, [role=alert]').allInnerTexts()}`);
+  });
+  assert.match(await versions.innerText(), /description/);
+  assert.match(await versions.innerText(), /Changed on A while offline\./);
+  assert.match(await versions.innerText(), /Changed on B while offline\./);
+  await settle.getByLabel('Keep the other version').check();
+  await settle.getByText('Deleted on one device and changed on another.').waitFor();
+  await settle.getByLabel('Keep it, as changed').check();
+  await screenshot(a.page, 'sync-settle');
+  await settle.getByRole('button', { name: 'Settle' }).click();
+  await a.page.getByText(/Settled 2 conflicts/).waitFor();
+
+  // Both tablets and the server agree, and no conflict is left anywhere.
+  for (const t of [a, b]) {
+    await statusShows(t.page, /^Synced((?!in conflict).)*$/, 45_000);
+  }
+  assert.equal((await studyDoc('?conflicts=true'))._conflicts, undefined);
+  assert.equal((await studyDoc()).body.description, losing.body.description);
   for (const t of [a, b]) {
     await section(t.page, 'Overview');
-    await t.page.waitForFunction((text) => document.querySelector('textarea')?.value === text, doc.body.description, { timeout: 30_000 });
+    await t.page.waitForFunction((text) => document.querySelector('textarea')?.value === text, losing.body.description, { timeout: 30_000 });
   }
+  onServer = await docs();
+  const serverCounts = byKind(onServer);
+  for (const t of [a, b]) {
+    // The tablet's last saves may still be on their way to its store: wait for them.
+    await saved(t.page);
+    const mine = travelling((await withDb(t.page, records)).filter((r) => r.study === studyId));
+    assert.deepEqual(byKind(mine), serverCounts, 'the same objects on the tablet and on the server');
+  }
+  assert.equal(onServer.filter((d) => d.kind === 'segment' && d.body.text === WORDS).length, 2, 'both codings, each with its coder');
   a.errors.assertNone();
   b.errors.assertNone();
+});
+
+test('a researcher removed from the team is told at the next sync and keeps a read-only copy; an anonymous request is refused', async () => {
+  const studyPath = new URL(b.page.url()).pathname.replace(/\/$/, '');
+  const studyId = studyPath.split('/')[2];
+  // Without an account the server gives nothing.
+  const anonymous = await fetch(`${couch.url}/${DB}/_all_docs`);
+  assert.equal(anonymous.status, 401);
+
+  await couch.admin('PUT', `/${DB}/_security`, { admins: { names: [], roles: [] }, members: { names: ['ann'], roles: [] } });
+  await b.page.goto(`${server.url}/study/${studyId}/sync`);
+  await b.page.getByRole('button', { name: 'Sync now' }).click();
+  await statusShows(b.page, 'no longer a member', 30_000);
+  await b.page.locator('.read-only').filter({ hasText: 'read-only' }).waitFor();
+  await screenshot(b.page, 'sync-removed');
+
+  // B's copy is whole, and refuses edits with the same message.
+  await section(b.page, 'Overview');
+  const description = await b.page.getByLabel('Description').inputValue();
+  await b.page.getByLabel('Description').fill('Typed after being removed.');
+  await b.page.getByText(/no longer a member/).first().waitFor();
+  await b.page.reload();
+  await b.page.locator('.read-only').waitFor({ timeout: 30_000 });
+  assert.equal(await b.page.getByLabel('Description').inputValue(), description, 'the refused edit was not saved');
+  // Exporting still works.
+  const download = b.page.waitForEvent('download');
+  await b.page.getByRole('button', { name: /Export backup/ }).first().click();
+  const file = await download;
+  assert.match(file.suggestedFilename(), /\.json$/);
+
+  // Stopping sync makes the copy B's own again.
+  await b.page.getByRole('link', { name: 'Team sync…' }).click();
+  await b.page.getByRole('button', { name: 'Stop syncing on this tablet…' }).click();
+  await b.page.getByRole('alertdialog').getByRole('button', { name: 'Stop syncing' }).click();
+  await b.page.locator('.read-only').waitFor({ state: 'detached' });
+  await couch.admin('PUT', `/${DB}/_security`, { admins: { names: [], roles: [] }, members: { names: ['ann', 'bob'], roles: [] } });
+  b.errors.assertNone();
+});
+
+test('the server stops while a tablet has changes waiting, and the tablet is killed: after a restart it resumes, nothing lost or doubled', async () => {
+  const studyId = new URL(b.page.url()).pathname.split('/')[2];
+  const studyUrl = `${server.url}/study/${studyId}`;
+  await a.page.goto(studyUrl + '/sync');
+  await statusShows(a.page, /^Synced/, 30_000);
+  await couch.stop();
+  await section(a.page, 'Overview');
+  await a.page.getByLabel('Description').fill('Typed while the server was down.');
+  await saved(a.page);
+  await a.page.getByRole('link', { name: 'Team sync…' }).click();
+  await a.page.getByRole('button', { name: 'Sync now' }).click();
+  await statusShows(a.page, /Offline since .* changes are kept/, 30_000);
+  await screenshot(a.page, 'sync-server-down');
+
+  // The tablet dies before the server is back.
+  await killBrowser(a.page.context());
+  const context = await launch({ userDataDir: profiles[0] });
+  contexts.push(context);
+  a = { page: context.pages()[0] || (await context.newPage()), errors: collectErrors(context, { ignore: [expected, /ERR_CONNECTION_REFUSED/] }) };
+  await a.page.goto(studyUrl + '/sync');
+  await statusShows(a.page, /Offline since|Starting|Syncing/, 30_000);
+
+  await couch.start();
+  await a.page.getByRole('button', { name: 'Sync now' }).click();
+  // pouchdb-server signs its session cookies with a secret it makes anew at each
+  // start, so the tablet is asked to sign in again (CouchDB keeps its secret).
+  await statusShows(a.page, /^Synced|sign in again/, 45_000);
+  if (/sign in again/.test(await a.page.locator('.sync-status').innerText())) {
+    await a.page.getByLabel('Your password', { exact: true }).fill('ann-password-1');
+    await a.page.getByRole('button', { name: 'Sign in again' }).click();
+  }
+  await statusShows(a.page, /^Synced/, 45_000);
+  const onServer = (await couch.admin('GET', `/${DB}/_all_docs?include_docs=true`)).body.rows.map((r) => r.doc);
+  assert.equal(onServer.find((d) => d.kind === 'study').body.description, 'Typed while the server was down.');
+  const mine = travelling((await withDb(a.page, records)).filter((r) => r.study === studyId));
+  assert.deepEqual(byKind(mine), byKind(onServer), 'the same objects on the tablet and on the server, none doubled');
+  assert.equal(new Set(onServer.map((d) => d._id)).size, onServer.length);
+  a.errors.assertNone();
 });

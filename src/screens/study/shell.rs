@@ -30,12 +30,12 @@ pub fn StudyShell() -> impl IntoView {
     let study_id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let state = RwSignal::new(Loading::Busy);
     let owner = Owner::current();
-    // Whether this study syncs (its code is then loaded): stopped when the study closes.
-    let syncing = StoredValue::new(false);
+    // The study, when it syncs (its code is then loaded): stopped when the study closes.
+    let syncing = StoredValue::new(None::<StudyCtx>);
     on_cleanup(move || {
-        if syncing.try_get_value() == Some(true) {
+        if let Some(Some(study)) = syncing.try_get_value() {
             spawn_local(async move {
-                let _ = crate::parts::sync_stop().await;
+                let _ = crate::parts::sync_stop(study).await;
             });
         }
     });
@@ -53,7 +53,7 @@ pub fn StudyShell() -> impl IntoView {
                     provide_context(study);
                     study
                 });
-                resume_sync(ctx, study, syncing);
+                resume_sync(ctx, study, syncing, false);
             }
             state.set(Loading::Open);
             return;
@@ -73,7 +73,7 @@ pub fn StudyShell() -> impl IntoView {
                             provide_context(study);
                             study
                         });
-                        resume_sync(ctx, study, syncing);
+                        resume_sync(ctx, study, syncing, false);
                     }
                     let _ = state.try_set(Loading::Open);
                 }
@@ -97,18 +97,23 @@ pub fn StudyShell() -> impl IntoView {
     }
 }
 
-/// Starts team sync for a study that syncs on this device.
-fn resume_sync(ctx: crate::app::Ctx, study: StudyCtx, syncing: StoredValue<bool>) {
+/// Starts team sync for a study that syncs on this device. `quiet`: in participant
+/// mode, where nothing of the sync is shown (it still sends the answers).
+pub fn resume_sync(ctx: crate::app::Ctx, study: StudyCtx, syncing: StoredValue<Option<StudyCtx>>, quiet: bool) {
     spawn_local(async move {
         let Some(settings) = ctx.device_note(&format!("sync:{}", study.id())).await else { return };
-        let _ = syncing.try_set_value(true);
-        match crate::parts::sync_resume(ctx, study, settings).await {
-            Ok(future) => {
-                if let Err(e) = future.await {
-                    ctx.error(format!("Team sync could not start: {e}"));
-                }
-            }
-            Err(missing) => ctx.error(format!("Team sync could not start: {missing}")),
+        if settings.is_empty() {
+            return;
+        }
+        let _ = syncing.try_set_value(Some(study));
+        let problem = match crate::parts::sync_resume(ctx, study, settings).await {
+            Ok(future) => future.await.err(),
+            Err(missing) => Some(missing.to_string()),
+        };
+        if let Some(e) = problem
+            && !quiet
+        {
+            ctx.error(format!("Team sync could not start: {e}"));
         }
     });
 }
@@ -125,6 +130,9 @@ fn StudyFrame() -> impl IntoView {
             <h1 class="study-title">{move || study.read(&[Topic::Study], |d| d.study.title.clone())}</h1>
             <SaveIndicator state=study.save_state/>
         </div>
+        {move || study.read_only.get().map(|why| view! {
+            <p class="warning read-only" role="alert">{why}</p>
+        })}
         <nav class="tabs" aria-label="Study sections">
             <A href=base.clone() exact=true>"Overview"</A>
             <A href=format!("{base}/cases")>"Cases"</A>

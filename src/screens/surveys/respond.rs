@@ -83,6 +83,15 @@ pub fn ParticipantMode() -> impl IntoView {
         Memo::new(move |_| ctx.lock.with(|l| if let LockState::Locked(l) = l { Some(l.study_id) } else { None }));
     let opened = RwSignal::new(Opened::Busy);
     let owner = Owner::current();
+    // A study that syncs goes on syncing the answers, out of the participant's sight.
+    let syncing = StoredValue::new(None::<StudyCtx>);
+    on_cleanup(move || {
+        if let Some(Some(study)) = syncing.try_get_value() {
+            spawn_local(async move {
+                let _ = crate::parts::sync_stop(study).await;
+            });
+        }
+    });
     Effect::new(move |_| {
         let Some(id) = study_id.get() else {
             opened.set(Opened::Failed("The participant-mode record cannot be read.".into()));
@@ -95,6 +104,7 @@ pub fn ParticipantMode() -> impl IntoView {
                 Ok(loaded) => {
                     if let Some(owner) = owner {
                         let study = owner.with(|| StudyCtx::new(ctx, loaded.data));
+                        crate::screens::study::shell::resume_sync(ctx, study, syncing, true);
                         let _ = opened.try_set(Opened::Ready(Box::new(study)));
                     }
                 }

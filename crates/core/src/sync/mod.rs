@@ -10,3 +10,4 @@ pub mod doc;
 pub mod pull;
 pub mod push;
 pub mod replica;
+pub mod settle;

@@ -28,6 +28,16 @@ pub struct ReplicaChange {
     pub doc: Option<SyncDoc>,
     /// Revisions in conflict with the winner.
     pub conflicts: Vec<String>,
+    /// Deletions on other devices that lost to an edit and no one has settled yet
+    /// (see [`crate::sync::settle`]): a conflict too, so the edit does not come
+    /// back silently.
+    pub deleted_conflicts: Vec<String>,
+}
+
+impl ReplicaChange {
+    pub fn in_conflict(&self) -> bool {
+        !self.conflicts.is_empty() || !self.deleted_conflicts.is_empty()
+    }
 }
 
 /// What to do with a batch of incoming changes.
@@ -60,10 +70,10 @@ pub fn plan_incoming(
 ) -> Incoming {
     let mut out = Incoming { unreadable: unreadable.to_vec(), ..Incoming::default() };
     for change in changes {
-        if change.conflicts.is_empty() {
-            out.resolved.push(change.id.clone());
-        } else {
+        if change.in_conflict() {
             out.conflicted.push(change.id.clone());
+        } else {
+            out.resolved.push(change.id.clone());
         }
         let mine = device.get(&change.id).and_then(record_digest);
         let theirs = change.doc.as_ref().map(SyncDoc::digest);
@@ -164,7 +174,13 @@ mod tests {
     }
 
     fn change(id: &str, rev: &str, name: Option<&str>) -> ReplicaChange {
-        ReplicaChange { id: id.into(), rev: rev.into(), doc: name.map(|n| doc(id, n)), conflicts: vec![] }
+        ReplicaChange {
+            id: id.into(),
+            rev: rev.into(),
+            doc: name.map(|n| doc(id, n)),
+            conflicts: vec![],
+            deleted_conflicts: vec![],
+        }
     }
 
     fn synced(pairs: &[(&str, &str, &str)]) -> SyncBase {
@@ -256,6 +272,18 @@ mod tests {
         let incoming = plan_incoming(&[c, change("case:b", "2-q", Some("B"))], &BTreeMap::new(), &mut base, &[]);
         assert_eq!(incoming.conflicted, vec!["case:a".to_string()]);
         assert_eq!(incoming.resolved, vec!["case:b".to_string()]);
+    }
+
+    #[test]
+    fn an_edit_that_won_over_a_deletion_comes_back_as_a_conflict_not_silently() {
+        // Deleted here (so no record and no base), edited on another device: CouchDB
+        // keeps the edit as the winner and the deletion as a deleted leaf.
+        let mut base = SyncBase::default();
+        let mut c = change("case:a", "3-edit", Some("A, edited there"));
+        c.deleted_conflicts = vec!["3-deleted".into()];
+        let incoming = plan_incoming(&[c], &BTreeMap::new(), &mut base, &[]);
+        assert_eq!(incoming.apply.len(), 1, "the edit is shown, so the team can choose");
+        assert_eq!(incoming.conflicted, vec!["case:a".to_string()]);
     }
 
     #[test]
