@@ -323,3 +323,15 @@ pub async fn read_backup(file: &web_sys::File) -> Result<fieldkit_core::StudyDat
         .map(|b| b.into_study())
         .map_err(|e| format!("“{}” cannot be read: {e}", file.name()))
 }
+
+/// Goes to `path` inside the app from code that outlived the router it started
+/// under (the router follows the history's popstate, as for the back button).
+pub fn go_to(path: &str) {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(history) = window.history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+        if let Ok(event) = web_sys::Event::new("popstate") {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+}

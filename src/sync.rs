@@ -32,9 +32,13 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::app::Ctx;
+use crate::app::{Ctx, Protection};
 use crate::autosave::StudyCtx;
 use crate::browser;
+use crate::protection::WebCipher;
+use fieldkit_core::protection::keyring::Keyring;
+use fieldkit_core::protection::sealed::{open_records, seal_records};
+use fieldkit_core::sync::doc::{DocBody, KEYRING_DOC, keyring_doc, keyring_from_doc};
 
 /// Where a study syncs to, as this device remembers it (a device note, so
 /// protection covers it). The password is never kept: the server's session cookie is.
@@ -141,6 +145,9 @@ fn set_status(f: impl FnOnce(&mut SyncStatus)) {
 struct Engine {
     study: StudyCtx,
     study_id: Uuid,
+    /// The device's data key when it is protected: what travels is sealed with it,
+    /// so the team's server and the replica hold no name or word in clear.
+    cipher: Option<Rc<WebCipher>>,
     settings: SyncSettings,
     base: RefCell<SyncBase>,
     /// Keys saved on the device since they were last sent to the replica.
@@ -380,9 +387,7 @@ fn device_docs(data: &StudyData) -> Result<Vec<SyncDoc>, String> {
 /// Publishes the open study to an empty database (or one that holds this study),
 /// then syncs it continuously.
 pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String, user: String) -> Result<(), String> {
-    if is_protected(ctx) {
-        return Err(protected_message());
-    }
+    let cipher = device_cipher(ctx)?;
     let study_id = study.id();
     let server = server.trim().trim_end_matches('/').to_string();
     let path = format!(
@@ -397,11 +402,42 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
             "The database “{database}” already holds another study. Each study needs its own database."
         ));
     }
+    let encrypted_there = team_keyring(&server, &database).await?.is_some();
+    match (&cipher, encrypted_there, count > 0) {
+        (None, true, _) => {
+            return Err("The team's copy of this study is encrypted: protect this device with the team's \
+                        passphrase first (Join a team study does it)."
+                .into());
+        }
+        (Some(_), false, true) => {
+            return Err("The team's copy of this study is not encrypted, and this device is protected: \
+                        publishing would mix the two. Ask the team which it wants."
+                .into());
+        }
+        _ => {}
+    }
     let settings =
         SyncSettings { server, database: database.clone(), user, replica: study_id.to_string(), removed: false };
+    if let (Some(_), Some(keyring)) = (&cipher, ctx.protection.with_untracked(|p| p.keyring().cloned())) {
+        // The key goes first, wrapped, so a team member can open what follows.
+        let doc = keyring_doc(&study_id.to_string(), &keyring);
+        let answer: Vec<Written> = glue_json(
+            "bulk",
+            &[settings.replica.clone().into(), Value::Array(vec![doc]).to_string().into(), JsValue::TRUE],
+        )
+        .await?;
+        if let Some(w) = answer.iter().find(|w| w.error.as_deref().is_some_and(|e| e != "conflict")) {
+            return Err(format!(
+                "The team's key could not be written: {} {}",
+                w.error.clone().unwrap_or_default(),
+                w.reason
+            ));
+        }
+    }
     let docs = study.try_untracked(device_docs).ok_or("This study is closed.")??;
     let keys: BTreeSet<String> = docs.iter().map(|d| d.id.clone()).collect();
-    let replica = by_id(replica_docs(&settings.replica, None).await?);
+    let (replica_now, _) = open_docs(cipher.as_deref(), replica_docs(&settings.replica, None).await?).await?;
+    let replica = by_id(replica_now);
     let mut base = base_of(&database, &replica);
     let plan = plan_outgoing(
         &keys,
@@ -410,24 +446,119 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
         &base,
         study.try_untracked(|d| d.study.share_identifying_details).unwrap_or(false),
     );
-    let accepted = write_plan(&settings.replica, &plan).await?;
+    let accepted = write_plan(&settings.replica, &sealed_plan(cipher.as_deref(), &plan).await?).await?;
     after_outgoing(&mut base, &plan, &accepted);
     save_base(&settings.replica, &base).await?;
     let seq = replica_seq(&settings.replica).await?;
     save_applied(&settings.replica, &seq).await?;
     ctx.set_device_note(&settings_note(study_id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
-    start(study, settings, base, seq).await
+    start(study, settings, base, seq, cipher).await
 }
 
-/// Team sync does not yet seal what it sends (see `protected_message`).
-fn is_protected(ctx: Ctx) -> bool {
-    matches!(ctx.protection.get_untracked(), crate::app::Protection::Unlocked(_))
+/// The device's data key, when the device is protected (None: it is not).
+fn device_cipher(ctx: Ctx) -> Result<Option<Rc<WebCipher>>, String> {
+    match ctx.protection.get_untracked() {
+        Protection::Unlocked(_) => ctx.repo().and_then(|r| r.store().cipher()).map(Some).ok_or_else(locked),
+        Protection::Locked(_) | Protection::Unreadable(_) => Err(locked()),
+        Protection::Off | Protection::Unknown => Ok(None),
+    }
 }
 
-fn protected_message() -> String {
-    "This device is protected with a passphrase, and team sync does not yet encrypt what it sends: \
-     the study would leave the protection. Sync is off for protected devices for now."
-        .into()
+fn locked() -> String {
+    "This device is locked: unlock it to sync.".into()
+}
+
+/// Opens the sealed documents among `docs` (a protected study's). Returns the
+/// documents in clear and the ids of those that did not open.
+async fn open_docs(cipher: Option<&WebCipher>, docs: Vec<PulledDoc>) -> Result<(Vec<PulledDoc>, Vec<String>), String> {
+    if !docs.iter().any(|d| matches!(d.doc.body, DocBody::Sealed(_))) {
+        return Ok((docs, vec![]));
+    }
+    let cipher = cipher.ok_or(
+        "The team's study is encrypted, and this device is not protected: it cannot read it (see Join a team study).",
+    )?;
+    let mut records: Vec<RawRecord> = docs.iter().map(|d| d.doc.clone().into_record()).collect();
+    open_records(cipher, &mut records).await;
+    let mut opened = Vec::with_capacity(docs.len());
+    let mut failed = Vec::new();
+    for (doc, record) in docs.into_iter().zip(records) {
+        match SyncDoc::from_record(&record) {
+            Ok(clear) if !matches!(clear.body, DocBody::Sealed(_)) => opened.push(PulledDoc { doc: clear, ..doc }),
+            _ => failed.push(doc.doc.id.clone()),
+        }
+    }
+    Ok((opened, failed))
+}
+
+/// One document in clear (opened when sealed), or None when it does not open.
+async fn open_one(cipher: Option<&WebCipher>, doc: SyncDoc) -> Option<SyncDoc> {
+    let pulled = PulledDoc { rev: String::new(), conflicts: vec![], doc };
+    let (mut opened, _) = open_docs(cipher, vec![pulled]).await.ok()?;
+    opened.pop().map(|d| d.doc)
+}
+
+/// The plan with every document it writes sealed (a protected device's), for the
+/// replica; the plan in clear keeps the digests the base is made of.
+async fn sealed_plan(cipher: Option<&WebCipher>, plan: &PushPlan) -> Result<PushPlan, String> {
+    let Some(cipher) = cipher else { return Ok(plan.clone()) };
+    let mut records: Vec<RawRecord> = plan
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::Create(doc) | Write::Update { doc, .. } | Write::Branch { doc, .. } => {
+                Some(doc.clone().into_record())
+            }
+            Write::Delete { .. } => None,
+        })
+        .collect();
+    seal_records(cipher, &mut records).await.map_err(|e| e.to_string())?;
+    let mut sealed = records.into_iter().map(|r| SyncDoc::from_record(&r));
+    let mut out = plan.clone();
+    for write in &mut out.writes {
+        if let Write::Create(doc) | Write::Update { doc, .. } | Write::Branch { doc, .. } = write {
+            *doc = sealed.next().ok_or("sealing lost a document")?.map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(out)
+}
+
+/// The team's keyring, when the study on the server is encrypted.
+pub async fn team_keyring(server: &str, database: &str) -> Result<Option<Keyring>, String> {
+    let server = server.trim().trim_end_matches('/');
+    let path = format!("/{}/{KEYRING_DOC}", js_sys::encode_uri_component(database));
+    let answer = request(server, &path, "GET", None).await?;
+    match answer.status {
+        200 => keyring_from_doc(&answer.body).map(Some),
+        404 => Ok(None),
+        0 => Err("The server cannot be reached.".into()),
+        status => Err(format!("The server answered {status} for the team's key.")),
+    }
+}
+
+/// Protects this device with the team's key (unwrapped by the team's passphrase or
+/// recovery key): every record on the device is rewritten sealed, as turning
+/// protection on does, and from then on the passphrase unlocks this device too.
+pub async fn adopt_team_key(ctx: Ctx, keyring: Keyring, secret: &str) -> Result<(), String> {
+    let cipher = crate::screens::protection::secret_from(secret).unlock(&keyring).await.map_err(|e| {
+        if e.contains("does not unlock") { "That is not the team's passphrase or recovery key.".to_string() } else { e }
+    })?;
+    let repo = ctx.repo().ok_or("Storage is not open.")?;
+    ctx.flush_all().await;
+    repo.store().set_cipher(Some(cipher));
+    let sealing = fieldkit_core::protection::keyring::ProtectionState::Sealing;
+    let started = Keyring { state: sealing, ..keyring };
+    match crate::screens::protection::run_rewrite(ctx, Some(sealing), started.clone()).await {
+        Ok(Some(k)) => ctx.protection.set(Protection::Unlocked(k)),
+        Ok(None) => {}
+        Err(e) => {
+            // The keyring says "sealing": the next unlock finishes the job.
+            ctx.protection.set(Protection::Unlocked(started));
+            browser::guard_plain_exports(Some(ctx));
+            return Err(e);
+        }
+    }
+    browser::guard_plain_exports(Some(ctx));
+    Ok(())
 }
 
 async fn replica_seq(replica: &str) -> Result<Value, String> {
@@ -448,9 +579,7 @@ async fn save_base(replica: &str, base: &SyncBase) -> Result<(), String> {
 /// Joins a study from the team's database onto this device: one replication with
 /// progress, then the study is stored whole (all or nothing). Returns its id.
 pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> Result<Uuid, String> {
-    if is_protected(ctx) {
-        return Err(protected_message());
-    }
+    let cipher = device_cipher(ctx)?;
     let server = server.trim().trim_end_matches('/').to_string();
     // A first sync that stopped (offline, the page closed) goes on from where it
     // was, in the same replica: PouchDB's checkpoint knows what it already has.
@@ -479,7 +608,18 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
             _ => format!("The first sync stopped: {reason}"),
         });
     }
-    let docs = replica_docs_paged(&replica).await?;
+    let (docs, unopened) = open_docs(cipher.as_deref(), replica_docs_paged(&replica).await?).await?;
+    if !unopened.is_empty() && docs.is_empty() {
+        return Err("This tablet is protected with another key than the team's: it cannot open the team's \
+                    study. Join it on a tablet that is not protected yet, with the team's passphrase."
+            .into());
+    }
+    if !unopened.is_empty() {
+        ctx.error(format!(
+            "{} of the team's documents could not be opened with the team's key and were left on the server.",
+            unopened.len()
+        ));
+    }
     let pulled = study_from_docs(&database, docs.clone(), browser::now()).map_err(|e| {
         let text = e.to_string();
         let mut chars = text.chars();
@@ -509,10 +649,13 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
 /// Starts syncing a study that syncs on this device, when it is opened.
 pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<(), String> {
     let settings: SyncSettings = serde_json::from_str(&settings_json).map_err(|e| e.to_string())?;
-    if is_protected(ctx) {
-        set_status(|s| s.state = SyncState::Failed(protected_message()));
-        return Ok(());
-    }
+    let cipher = match device_cipher(ctx) {
+        Ok(cipher) => cipher,
+        Err(e) => {
+            set_status(|s| s.state = SyncState::Failed(e));
+            return Ok(());
+        }
+    };
     let base: SyncBase =
         match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-base".into()]).await?.as_string() {
             Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string())?,
@@ -525,7 +668,7 @@ pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<
     if settings.removed {
         let _ = study.read_only.try_set(Some(removed_message(&settings.database)));
     }
-    start(study, settings, base, seq).await?;
+    start(study, settings, base, seq, cipher).await?;
     // Whatever was saved while the page was closed (or killed before it reached
     // the replica) goes now: every record is compared once.
     reconcile();
@@ -550,7 +693,13 @@ pub fn stop_for(study: StudyCtx) {
     }
 }
 
-async fn start(study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Value) -> Result<(), String> {
+async fn start(
+    study: StudyCtx,
+    settings: SyncSettings,
+    base: SyncBase,
+    seq: Value,
+    cipher: Option<Rc<WebCipher>>,
+) -> Result<(), String> {
     let known: BTreeSet<String> =
         match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-conflicts".into()]).await?.as_string() {
             Some(text) => serde_json::from_str(&text).unwrap_or_default(),
@@ -566,6 +715,7 @@ async fn start(study: StudyCtx, settings: SyncSettings, base: SyncBase, seq: Val
     let engine = Rc::new(Engine {
         study,
         study_id: study.id(),
+        cipher,
         settings: settings.clone(),
         base: RefCell::new(base),
         outbox: RefCell::new(BTreeSet::new()),
@@ -666,12 +816,17 @@ async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
                 .collect()
         })
         .ok_or("This study is closed.")?;
-    let replica = by_id(replica_docs(&engine.settings.replica, Some(&keys)).await?);
+    let (replica_now, unopened) =
+        open_docs(engine.cipher.as_deref(), replica_docs(&engine.settings.replica, Some(&keys)).await?).await?;
+    if let Some(id) = unopened.first() {
+        return Err(format!("{} in the team's database cannot be opened with this device's key.", conflict_label(id)));
+    }
+    let replica = by_id(replica_now);
     let plan = plan_outgoing(&keys, &device, &replica, &engine.base.borrow(), share);
     if plan.writes_nothing() {
         return Ok(());
     }
-    let accepted = write_plan(&engine.settings.replica, &plan).await?;
+    let accepted = write_plan(&engine.settings.replica, &sealed_plan(engine.cipher.as_deref(), &plan).await?).await?;
     after_outgoing(&mut engine.base.borrow_mut(), &plan, &accepted);
     *engine.base_dirty.borrow_mut() = true;
     if !plan.conflicts.is_empty() {
@@ -818,6 +973,9 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
     let mut unreadable = Vec::new();
     for row in rows {
         let Ok(row) = serde_json::from_value::<Row>(row) else { continue };
+        if row.id == KEYRING_DOC {
+            continue;
+        }
         let doc = match (&row.doc, row.deleted) {
             (_, true) | (None, _) => None,
             (Some(doc), false) => match SyncDoc::from_json(doc) {
@@ -838,6 +996,36 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
             deleted_conflicts: row.deleted_conflicts,
         });
     }
+    // A protected study's documents arrive sealed: opened here, compared in clear.
+    // Without a key (this device is not protected) they stay in the replica, unread.
+    if engine.cipher.is_none() {
+        changes.retain(|c| {
+            let sealed = matches!(&c.doc, Some(d) if matches!(d.body, DocBody::Sealed(_)));
+            if sealed {
+                unreadable.push((c.id.clone(), "it is encrypted and this device has no key".into()));
+            }
+            !sealed
+        });
+    }
+    if let Some(cipher) = engine.cipher.as_deref() {
+        let sealed: Vec<usize> = (0..changes.len())
+            .filter(|&i| matches!(&changes[i].doc, Some(d) if matches!(d.body, DocBody::Sealed(_))))
+            .collect();
+        let mut records: Vec<RawRecord> =
+            sealed.iter().filter_map(|&i| changes[i].doc.clone().map(SyncDoc::into_record)).collect();
+        open_records(cipher, &mut records).await;
+        let mut failed = BTreeSet::new();
+        for (&i, record) in sealed.iter().zip(records) {
+            match SyncDoc::from_record(&record) {
+                Ok(clear) if !matches!(clear.body, DocBody::Sealed(_)) => changes[i].doc = Some(clear),
+                _ => drop(failed.insert(i)),
+            }
+        }
+        for &i in failed.iter().rev() {
+            let change = changes.remove(i);
+            unreadable.push((change.id, "it cannot be opened with this device's key".into()));
+        }
+    }
     let device: BTreeMap<String, RawRecord> = engine
         .study
         .try_untracked(|d| {
@@ -851,6 +1039,15 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
         .unwrap_or_default();
     let incoming = plan_incoming(&changes, &device, &mut engine.base.borrow_mut(), &unreadable);
     *engine.base_dirty.borrow_mut() = true;
+    if let Some((id, why)) = incoming.unreadable.first() {
+        engine.study.app().error(format!(
+            "{} from the team could not be read on this device and {} left as {} on the server ({}: {why}).",
+            fieldkit_core::study::plural(incoming.unreadable.len(), "document", "documents"),
+            if incoming.unreadable.len() == 1 { "is" } else { "are" },
+            if incoming.unreadable.len() == 1 { "it is" } else { "they are" },
+            conflict_label(id),
+        ));
+    }
     let saved: Vec<(ObjectRef, Option<RawRecord>)> = incoming
         .apply
         .iter()
@@ -935,11 +1132,21 @@ pub async fn plan_settling(study: StudyCtx) -> Result<SettlePlan, String> {
             unreadable.push((versions.id, "the version in use cannot be read here".to_string()));
             continue;
         };
+        let Some(winner_doc) = open_one(engine.cipher.as_deref(), winner_doc).await else {
+            unreadable.push((versions.id, "the version in use cannot be opened with this device's key".into()));
+            continue;
+        };
         let other = if other.get("_deleted").and_then(Value::as_bool) == Some(true) {
             Other::Deleted { rev: other_rev }
         } else {
             match SyncDoc::from_json(&other) {
-                Ok(doc) => Other::Edited { rev: other_rev, doc },
+                Ok(doc) => match open_one(engine.cipher.as_deref(), doc).await {
+                    Some(doc) => Other::Edited { rev: other_rev, doc },
+                    None => {
+                        unreadable.push((versions.id, "it cannot be opened with this device's key".into()));
+                        continue;
+                    }
+                },
                 Err(e) => {
                     unreadable.push((versions.id, e.to_string()));
                     continue;
@@ -970,8 +1177,12 @@ pub async fn apply_settling(
     let engine = current().ok_or("This study does not sync on this device.")?;
     let settled = settle::settle(plan, resolutions, delete)?;
     let replica = engine.settings.replica.clone();
-    if !settled.writes.is_empty() {
-        let docs = Value::Array(settled.writes.clone()).to_string();
+    let updates = PushPlan { writes: settled.updates.clone(), ..PushPlan::default() };
+    let mut writes: Vec<Value> =
+        sealed_plan(engine.cipher.as_deref(), &updates).await?.writes.iter().map(Write::to_json).collect();
+    writes.extend(settled.writes.iter().cloned());
+    if !writes.is_empty() {
+        let docs = Value::Array(writes).to_string();
         let answer: Vec<Written> = glue_json("bulk", &[replica.clone().into(), docs.into(), JsValue::TRUE]).await?;
         if let Some(refused) = answer.iter().find(|w| w.error.is_some()) {
             return Err(format!(

@@ -156,6 +156,7 @@ pub fn SyncScreen() -> impl IntoView {
     };
 
     let status = sync::status();
+    let conflicts = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.conflicts.clone()).unwrap_or_default()));
     view! {
         <section class="panel">
             <h2>"Team sync"</h2>
@@ -175,17 +176,24 @@ pub fn SyncScreen() -> impl IntoView {
                     <p class="sync-status" role="status" aria-live="polite">
                         {move || status.get().map(|s| describe(&s)).unwrap_or_else(|| "Not syncing at the moment.".into())}
                     </p>
-                    {move || status.get().filter(|s| !s.conflicts.is_empty()).map(|s| view! {
-                        <div class="sync-conflicts">
-                            <p>{format!(
-                                "{} changed on two devices while apart. Every device uses the same version; the other \
-                                 is kept, on every device and on the team's server, until someone settles it:",
-                                fieldkit_core::study::plural(s.conflicts.len(), "object was", "objects were"),
-                            )}</p>
-                            <ul>{s.conflicts.iter().take(20).map(|id| view! { <li>{conflict_label(id)}</li> }).collect_view()}</ul>
-                            <SettleConflicts study=study/>
-                        </div>
-                    })}
+                    // Only the set of conflicts redraws this: a status change must not
+                    // wipe choices being made below.
+                    {move || {
+                        let ids = conflicts.get();
+                        (!ids.is_empty()).then(|| view! {
+                            <div class="sync-conflicts">
+                                <p>{format!(
+                                    "{} changed on two devices while apart. Every device uses the same version; the other \
+                                     is kept, on every device and on the team's server, until someone settles it:",
+                                    fieldkit_core::study::plural(ids.len(), "object was", "objects were"),
+                                )}</p>
+                                <ul>{ids.iter().take(20).map(|id| view! { <li>{conflict_label(id)}</li> }).collect_view()}</ul>
+                            </div>
+                        })
+                    }}
+                    <Show when=move || !conflicts.with(|c| c.is_empty())>
+                        <SettleConflicts study=study/>
+                    </Show>
                     {move || status.get().filter(|s| matches!(s.state, sync::SyncState::SignIn(_))).map(|_| view! {
                         <SecretField id="sync-password-again" label="Your password" autocomplete="current-password" value=account.password/>
                         <button on:click=sign_in_again disabled=move || busy.get()>"Sign in again"</button>
@@ -389,6 +397,9 @@ pub fn JoinScreen() -> impl IntoView {
     let problem = RwSignal::new(String::new());
     let navigate = use_navigate();
     let status = sync::status();
+    // An encrypted study: the team's passphrase (or recovery key) protects this tablet.
+    let needs_team_key = RwSignal::new(false);
+    let team_secret = RwSignal::new(String::new());
     let join = move |_| {
         let (server, database, user, password) = match account.filled() {
             Ok(fields) => fields,
@@ -398,16 +409,37 @@ pub fn JoinScreen() -> impl IntoView {
         problem.set(String::new());
         let navigate = navigate.clone();
         spawn_local(async move {
-            let result = match sync::sign_in(&server, &database, &user, &password).await {
-                Ok(_) => sync::join(ctx, server, database, user).await,
-                Err(e) => Err(e),
-            };
+            let result = async {
+                sync::sign_in(&server, &database, &user, &password).await?;
+                let protected = ctx.protection.with_untracked(|p| p.keyring().is_some());
+                if let (Some(keyring), false) = (sync::team_keyring(&server, &database).await?, protected) {
+                    let secret = team_secret.get_untracked();
+                    if secret.trim().is_empty() {
+                        let _ = needs_team_key.try_set(true);
+                        return Err("The team's study is encrypted. Type the team's passphrase (or its recovery \
+                                    key) below: this tablet is then protected by it, and everything fieldkit \
+                                    keeps here is encrypted."
+                            .to_string());
+                    }
+                    sync::adopt_team_key(ctx, keyring, secret.trim()).await?;
+                    let _ = team_secret.try_set(String::new());
+                    // Protecting the tablet showed its progress in place of every
+                    // screen, this one too: the router this task knew is gone.
+                    let id = sync::join(ctx, server, database, user).await?;
+                    ctx.info("The team's study is on this tablet and syncs from now on.");
+                    crate::browser::go_to(&format!("/study/{id}"));
+                    return Ok(None);
+                }
+                sync::join(ctx, server, database, user).await.map(Some)
+            }
+            .await;
             let _ = busy.try_set(false);
             match result {
-                Ok(id) => {
+                Ok(Some(id)) => {
                     ctx.info("The team's study is on this tablet and syncs from now on.");
                     navigate(&format!("/study/{id}"), Default::default());
                 }
+                Ok(None) => {}
                 Err(e) => drop(problem.try_set(e)),
             }
         });
@@ -419,11 +451,17 @@ pub fn JoinScreen() -> impl IntoView {
             <p>"Bring a study your team shares on its CouchDB server onto this tablet. It then syncs while \
                 the study is open and the tablet is online."</p>
             <AccountFields account=account/>
+            {move || needs_team_key.get().then(|| view! {
+                <SecretField id="team-passphrase" label="The team's passphrase or recovery key" autocomplete="off" value=team_secret/>
+            })}
             <p class="field-error" role="alert">{move || problem.get()}</p>
             <button on:click=join disabled=move || busy.get()>"Join the study"</button>
-            {move || busy.get().then(|| view! {
-                <p role="status">{move || status.get().and_then(|s| s.progress).map(|n| format!("First sync: {n} documents read…")).unwrap_or_else(|| "Connecting…".into())}</p>
-            })}
+            {move || {
+                let progress = status.get().and_then(|s| s.progress);
+                (busy.get() || progress.is_some()).then(|| view! {
+                    <p role="status">{progress.map(|n| format!("First sync: {n} documents read…")).unwrap_or_else(|| "Connecting…".into())}</p>
+                })
+            }}
         </section>
     }
 }

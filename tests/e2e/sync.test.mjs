@@ -9,6 +9,8 @@ import { startServer, startCouch, openTablet, rmProfile, screenshot, selectWords
 
 const DEMO = 'Co-operative care in rural and urban communities';
 const DB = 'coop-care';
+const SEALED_DB = 'coop-care-protected';
+const TEAM_PASSPHRASE = 'correct horse battery staple 7';
 let server;
 let couch;
 let a;
@@ -39,6 +41,19 @@ async function statusShows(page, pattern, timeout = 30_000) {
     throw new Error(`the sync status did not show ${pattern} within ${timeout} ms; it shows: ${now}`);
   }
 }
+const records_ = (db) => new Promise((res) => {
+  const all = db.transaction('records').objectStore('records').getAll();
+  all.onsuccess = () => res(all.result.map((r) => ({ key: r.key, body: r.body })));
+});
+/** A page load on a protected tablet: unlocks it with the team's passphrase. */
+async function goUnlocked(page, url) {
+  await page.goto(url);
+  const locked = page.getByRole('heading', { level: 1, name: 'fieldkit is locked' });
+  await locked.waitFor();
+  await page.getByLabel('Passphrase').fill(TEAM_PASSPHRASE);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await locked.waitFor({ state: 'detached' });
+}
 const section = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name }).click();
 
 async function signIn(page, { user = 'ann', password = 'ann-password-1' } = {}) {
@@ -53,7 +68,7 @@ before(async () => {
   couch = await startCouch({
     origin: server.url,
     users: { ann: 'ann-password-1', bob: 'bob-password-1', eve: 'eve-password-1' },
-    databases: { [DB]: ['ann', 'bob'] },
+    databases: { [DB]: ['ann', 'bob'], [SEALED_DB]: ['ann', 'bob'] },
     // On disk, so the server can be stopped and started again with what it held.
     persist: true,
   });
@@ -357,4 +372,83 @@ test('the server stops while a tablet has changes waiting, and the tablet is kil
   assert.deepEqual(byKind(mine), byKind(onServer), 'the same objects on the tablet and on the server, none doubled');
   assert.equal(new Set(onServer.map((d) => d._id)).size, onServer.length);
   a.errors.assertNone();
+});
+
+test('a protected study travels encrypted: the server holds no name or word typed, and a new tablet opens it with the team passphrase', async () => {
+  const c = await tablet();
+  // C protects its data with the team's passphrase, then opens the demo study.
+  await c.page.goto(server.url + '/storage');
+  await c.page.getByRole('heading', { name: 'Protection with a passphrase' }).waitFor();
+  await c.page.getByLabel('Passphrase', { exact: true }).fill(TEAM_PASSPHRASE);
+  await c.page.getByLabel('The same passphrase again').fill(TEAM_PASSPHRASE);
+  await c.page.getByLabel(/I understand: without the passphrase or the recovery key/).check();
+  await c.page.getByRole('button', { name: 'Continue' }).click();
+  await c.page.getByTestId('recovery-key').waitFor();
+  await c.page.getByRole('button', { name: 'I have written it down: turn protection on' }).click();
+  await c.page.getByText('Protection is on').waitFor({ timeout: 60_000 });
+  await goUnlocked(c.page, server.url + '/');
+  await c.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await c.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const studyUrl = c.page.url().replace(/\/$/, '');
+  await c.page.getByLabel('Description').fill('Only the team may read this sentence.');
+  await saved(c.page);
+  await section(c.page, 'Cases');
+  await c.page.getByRole('list', { name: 'Cases' }).locator('.card-title').nth(3).waitFor();
+  const cases = await c.page.getByRole('list', { name: 'Cases' }).locator('.card-title').allInnerTexts();
+  // Pseudonyms of the demo's participants.
+  const pseudonyms = ['Rowan', 'Hazel', 'Juniper', 'Heather'];
+  await goUnlocked(c.page, studyUrl + '/sync');
+  await c.page.getByLabel('Server address').fill(couch.url);
+  await c.page.getByLabel("The study's database").fill(SEALED_DB);
+  await c.page.getByLabel('Your user name on the server').fill('ann');
+  await c.page.getByLabel(/^Your password/).fill('ann-password-1');
+  await c.page.getByRole('button', { name: 'Publish this study to the server' }).click();
+  await statusShows(c.page, /^Synced/, 45_000);
+
+  // Read with plain HTTP, the server has ids, kinds and sealed bodies only.
+  const raw = await (await fetch(`${couch.url}/${SEALED_DB}/_all_docs?include_docs=true`, { headers: { Authorization: 'Basic ' + Buffer.from('admin:admin-secret-1').toString('base64') } })).text();
+  const docs = JSON.parse(raw).rows.map((r) => r.doc);
+  const records = docs.filter((d) => d._id !== 'fieldkit-keyring');
+  assert.ok(records.length > 50, `documents: ${records.length}`);
+  const clear = records.filter((d) => !(d.body === undefined && typeof d.sealed === 'string' && d.sealed.startsWith('fieldkit-sealed/1:')));
+  assert.deepEqual(clear.map((d) => d._id), [], 'every document sealed');
+  const typed = [DEMO, 'Only the team may read this sentence.', ...cases, ...pseudonyms];
+  assert.equal(cases.length, 4, `cases: ${cases}`);
+  for (const t of typed) assert.ok(!raw.includes(t), `the server holds “${t}” in clear`);
+  const key = docs.find((d) => d._id === 'fieldkit-keyring');
+  assert.ok(key?.keyring?.by_passphrase, 'the team key travels wrapped');
+
+  // D, a new tablet, joins with the team passphrase and sees everything.
+  const d = await tablet();
+  await d.page.goto(server.url + '/join');
+  await d.page.getByLabel('Server address').fill(couch.url);
+  await d.page.getByLabel("The study's database").fill(SEALED_DB);
+  await d.page.getByLabel('Your user name on the server').fill('bob');
+  await d.page.getByLabel(/^Your password/).fill('bob-password-1');
+  await d.page.getByRole('button', { name: 'Join the study' }).click();
+  await d.page.getByText("The team's study is encrypted.").waitFor();
+  await d.page.getByLabel("The team's passphrase or recovery key").fill('not the passphrase at all');
+  await d.page.getByRole('button', { name: 'Join the study' }).click();
+  await d.page.getByText("That is not the team's passphrase or recovery key.").waitFor({ timeout: 30_000 });
+  await d.page.getByLabel("The team's passphrase or recovery key").fill(TEAM_PASSPHRASE);
+  await d.page.getByRole('button', { name: 'Join the study' }).click();
+  await d.page.getByRole('heading', { level: 1, name: DEMO }).waitFor({ timeout: 60_000 });
+  await d.page.waitForFunction(() => document.querySelector('textarea')?.value === 'Only the team may read this sentence.', null, { timeout: 30_000 });
+  await section(d.page, 'Cases');
+  await d.page.getByRole('list', { name: 'Cases' }).locator('.card-title').nth(3).waitFor();
+  assert.deepEqual((await d.page.getByRole('list', { name: 'Cases' }).locator('.card-title').allInnerTexts()).sort(), [...cases].sort());
+
+  // An edit on D reaches C, and stays sealed on the server.
+  await section(d.page, 'Overview');
+  await d.page.getByLabel('Description').fill('Edited on the tablet that joined.');
+  await saved(d.page);
+  await section(c.page, 'Overview');
+  await c.page.waitForFunction(() => document.querySelector('textarea')?.value === 'Edited on the tablet that joined.', null, { timeout: 45_000 });
+  const after = await (await fetch(`${couch.url}/${SEALED_DB}/_all_docs?include_docs=true`, { headers: { Authorization: 'Basic ' + Buffer.from('admin:admin-secret-1').toString('base64') } })).text();
+  assert.ok(!after.includes('Edited on the tablet that joined.'));
+  // D's own storage is protected by the team's key too.
+  const inClear = (await withDb(d.page, records_)).filter((r) => !(r.key === 'meta:keyring' || r.key.startsWith('meta:probe') || String(r.body).startsWith('fieldkit-sealed/1:')));
+  assert.deepEqual(inClear.map((r) => r.key), [], "D's records are all sealed");
+  c.errors.assertNone();
+  d.errors.assertNone();
 });

@@ -363,6 +363,13 @@ pub fn push(backup: Backup, url: &str, db: &str) -> Result<Value, String> {
     let share = data.study.share_identifying_details;
     let local = docs_of(&data, share)?;
     let (server_docs, foreign) = read_server(&couch)?;
+    if foreign.iter().any(|id| id == fieldkit_core::sync::doc::KEYRING_DOC)
+        || server_docs.iter().any(|d| matches!(d.doc.body, fieldkit_core::sync::doc::DocBody::Sealed(_)))
+    {
+        return Err(format!(
+            "the study in {db} is encrypted end to end, and fieldkit push would write in clear; nothing was written. Make the changes in the app"
+        ));
+    }
     let study_id = data.study.id.to_string();
     if let Some(other) = server_docs.iter().find(|d| d.doc.kind == "study" && d.doc.study != study_id) {
         return Err(format!(

@@ -336,3 +336,34 @@ fn refusals_are_one_clear_line_and_change_nothing() {
         "is not a CouchDB database name",
     );
 }
+
+#[test]
+fn a_study_encrypted_end_to_end_is_neither_pulled_nor_pushed_in_clear() {
+    let db = "coop-care-protected";
+    let server = Server::start("encrypted", db);
+    let dir = scratch("encrypted-files");
+    let file = demo(&dir);
+    let file = file.to_str().unwrap();
+    let out_file = dir.join("out.json");
+    // What a protected tablet publishes: the wrapped team key, and sealed records.
+    let keyring = json!({ "_id": "fieldkit-keyring", "fieldkit_keyring": 1, "study": "s", "keyring": {} });
+    assert_eq!(server.request("PUT", &format!("/{db}/fieldkit-keyring"), Some(ANN), Some(keyring)).0, 201);
+    let sealed = json!({ "fieldkit": 1, "kind": "study", "study": "7b1c2a5e-0000-4000-8000-000000000002", "schema": 1, "sealed": "fieldkit-sealed/1:AAAA" });
+    assert_eq!(
+        server.request("PUT", &format!("/{db}/study:7b1c2a5e-0000-4000-8000-000000000002"), Some(ANN), Some(sealed)).0,
+        201
+    );
+    let seq = server.update_seq(db);
+    let out = fieldkit(&["push", file, &server.url, db], Some(ANN));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("encrypted end to end, and fieldkit push would write in clear"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.update_seq(db), seq, "nothing was written");
+    let out = fieldkit(&["pull", &server.url, db, "-o", out_file.to_str().unwrap()], Some(ANN));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("encrypted end to end"), "{}", text(&out.stderr));
+    assert!(!out_file.exists());
+}

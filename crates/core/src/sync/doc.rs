@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::protection::is_sealed;
+use crate::protection::keyring::{Keyring, ProtectionState};
 use crate::storage::records::RecordKind;
 use crate::storage::store::RawRecord;
 
@@ -202,6 +203,25 @@ fn canonical_number(n: &serde_json::Number) -> String {
     n.to_string()
 }
 
+/// The document that carries a protected study's key to the team: the device's
+/// keyring (the data key wrapped by the team's passphrase and by the recovery key;
+/// nothing that opens it without one of them). Not a record: it never becomes one.
+pub const KEYRING_DOC: &str = "fieldkit-keyring";
+
+pub fn keyring_doc(study: &str, keyring: &Keyring) -> Value {
+    // The sealing progress is each device's own.
+    let mut keyring = keyring.clone();
+    keyring.state = ProtectionState::On;
+    json!({ "_id": KEYRING_DOC, "fieldkit_keyring": 1, "study": study, "keyring": keyring })
+}
+
+/// The team's keyring from its document, checked as a device checks its own.
+pub fn keyring_from_doc(doc: &Value) -> Result<Keyring, String> {
+    let keyring = doc.get("keyring").ok_or("the team's key document holds no keyring")?;
+    let keyring: Keyring = serde_json::from_value(keyring.clone()).map_err(|e| format!("the team's keyring: {e}"))?;
+    Keyring::from_record(&keyring.to_record()?)
+}
+
 /// The revisions a document (read with `conflicts=true`) is in conflict with.
 pub fn conflicts_of(doc: &Value) -> Vec<String> {
     doc.get("_conflicts")
@@ -321,5 +341,23 @@ mod tests {
         assert_eq!(split_rev("abc"), None);
         assert_eq!(split_rev("x-abc"), None);
         assert_eq!(split_rev("2-"), None);
+    }
+
+    #[test]
+    fn the_team_key_document_carries_the_wrapped_key_and_reads_back_checked() {
+        use crate::protection::keyring::{Keyring, ProtectionState, WrappedKey};
+        let keyring =
+            Keyring::new(&[7u8; 16], WrappedKey::new(&[1u8; 12], &[2u8; 48]), WrappedKey::new(&[3u8; 12], &[4u8; 48]));
+        assert_eq!(keyring.state, ProtectionState::Sealing);
+        let doc = keyring_doc("s-1", &keyring);
+        assert_eq!(doc["_id"], KEYRING_DOC);
+        let back = keyring_from_doc(&doc).unwrap();
+        assert_eq!(back.state, ProtectionState::On, "each device's own sealing progress does not travel");
+        assert_eq!(back.by_passphrase, keyring.by_passphrase);
+        assert_eq!(back.by_recovery_key, keyring.by_recovery_key);
+        let mut bad = doc.clone();
+        bad["keyring"]["kdf"]["iterations"] = json!(10);
+        assert!(keyring_from_doc(&bad).is_err(), "a weakened key derivation is refused");
+        assert!(SyncDoc::from_json(&doc).is_err(), "never read as a record");
     }
 }

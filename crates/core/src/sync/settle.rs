@@ -226,8 +226,10 @@ pub fn plan(device: &StudyData, conflicts: Vec<Conflict>) -> SettlePlan {
 pub struct Settled {
     /// The device's objects to save (None: delete it).
     pub saved: SavedObjects,
-    /// Written with `new_edits: true`: the chosen content on the winner, the other
-    /// versions deleted with the settled mark.
+    /// The chosen content on top of the winner (to seal first on a protected device).
+    pub updates: Vec<Write>,
+    /// Written with `new_edits: true` after the updates: the other versions deleted
+    /// with the settled mark.
     pub writes: Vec<Value>,
     /// Written with `new_edits: false`: a settled mark on top of a deletion that
     /// the team chose to undo (a deleted revision cannot be updated otherwise).
@@ -265,6 +267,7 @@ pub fn settle(
     let merged = merge::apply(&plan.merge, resolutions).map_err(|e| e.to_string())?;
     let mut touched: Vec<ObjectRef> = merged.touched.clone();
     let mut deleted = Vec::new();
+    let mut updates = Vec::new();
     let mut writes = Vec::new();
     let mut branches = Vec::new();
     for conflict in &plan.conflicts {
@@ -278,7 +281,7 @@ pub fn settle(
                     .and_then(|r| SyncDoc::from_record(&r).ok())
                     .ok_or_else(|| format!("{} could not be written after settling", conflict.id))?;
                 if !chosen.same_content(&conflict.winner) {
-                    writes.push(Write::Update { doc: chosen, rev: conflict.rev.clone() }.to_json());
+                    updates.push(Write::Update { doc: chosen, rev: conflict.rev.clone() });
                 }
                 writes.push(settled_delete(&conflict.id, rev));
                 touched.push(obj);
@@ -296,7 +299,7 @@ pub fn settle(
     touched.retain(|t| seen.insert(*t));
     let mut saved = merged.data.save_objects(&touched)?;
     saved.extend(deleted.into_iter().map(|obj| (obj, None)));
-    Ok(Settled { saved, writes, branches, summary: merged.summary })
+    Ok(Settled { saved, updates, writes, branches, summary: merged.summary })
 }
 
 #[cfg(test)]
@@ -341,11 +344,12 @@ mod tests {
         let (saved_obj, record) = settled.saved.iter().find(|(o, _)| *o == obj).unwrap();
         assert_eq!(*saved_obj, obj);
         assert!(record.as_ref().unwrap().body.contains("Renamed on the other tablet"));
-        assert_eq!(settled.writes.len(), 2);
-        assert_eq!(settled.writes[0]["_rev"], "3-winner");
-        assert_eq!(settled.writes[0]["body"]["name"], "Renamed on the other tablet");
-        assert_eq!(settled.writes[1], json!({ "_id": id, "_rev": "3-other", "_deleted": true, SETTLED: true }));
-        assert!(is_settled(&settled.writes[1]));
+        assert_eq!(settled.updates.len(), 1);
+        let update = settled.updates[0].to_json();
+        assert_eq!(update["_rev"], "3-winner");
+        assert_eq!(update["body"]["name"], "Renamed on the other tablet");
+        assert_eq!(settled.writes, vec![json!({ "_id": id, "_rev": "3-other", "_deleted": true, SETTLED: true })]);
+        assert!(is_settled(&settled.writes[0]));
         assert!(settled.branches.is_empty());
     }
 
@@ -354,7 +358,8 @@ mod tests {
         let (device, _, conflict) = edited_case("Renamed on the other tablet");
         let plan = plan(&device, vec![conflict]);
         let settled = settle(&plan, &HashMap::new(), &BTreeSet::new()).unwrap();
-        assert_eq!(settled.writes.len(), 1, "no new content: {:?}", settled.writes);
+        assert!(settled.updates.is_empty(), "no new content: {:?}", settled.updates);
+        assert_eq!(settled.writes.len(), 1);
         assert_eq!(settled.writes[0]["_rev"], "3-other");
         assert_eq!(settled.writes[0]["_deleted"], true);
         assert_eq!(settled.summary.conflicts.len(), 1);
@@ -438,6 +443,7 @@ mod tests {
         let plan = plan(&device, vec![conflict]);
         assert!(plan.choices().is_empty());
         let settled = settle(&plan, &HashMap::new(), &BTreeSet::new()).unwrap();
+        assert!(settled.updates.is_empty());
         assert_eq!(settled.writes.len(), 1);
         assert_eq!(settled.writes[0]["_rev"], "2-b");
     }
