@@ -452,3 +452,43 @@ test('a protected study travels encrypted: the server holds no name or word type
   c.errors.assertNone();
   d.errors.assertNone();
 });
+
+test('participant mode goes on syncing the answers, and shows nothing of the sync', async () => {
+  const studyId = new URL(a.page.url()).pathname.split('/')[2];
+  await a.page.goto(`${server.url}/study/${studyId}/surveys`);
+  await a.page.getByLabel('Or a blank survey called').fill('Quick check');
+  await a.page.getByRole('button', { name: 'Create survey' }).click();
+  await a.page.getByRole('heading', { level: 2, name: 'Edit survey' }).waitFor();
+  await a.page.getByRole('button', { name: 'Add a page' }).click();
+  const first = a.page.getByRole('region', { name: 'Page 1', exact: true });
+  await first.getByLabel('Kind of new question').selectOption({ label: 'Short text' });
+  await first.getByLabel('New question (English)').fill('What is one thing that helps?');
+  await first.getByRole('button', { name: 'Add question' }).click();
+  await saved(a.page);
+  await a.page.getByRole('link', { name: 'Quick check' }).click();
+  await a.page.getByRole('heading', { level: 2, name: 'Quick check' }).waitFor();
+  await a.page.getByLabel('Case', { exact: true }).selectOption({ index: 1 });
+  await a.page.getByLabel('Respondent').selectOption({ label: 'Anonymous respondent' });
+  const newPin = a.page.getByLabel('New PIN');
+  if (await newPin.isVisible()) {
+    await newPin.fill('482913');
+    await a.page.getByLabel('The same PIN again').fill('482913');
+  }
+  await a.page.getByRole('button', { name: 'Start participant mode' }).click();
+  await a.page.getByRole('button', { name: 'English' }).click();
+  await a.page.getByLabel('What is one thing that helps?').fill('A neighbour who drives me to the clinic.');
+  await a.page.getByRole('button', { name: 'Finish', exact: true }).click();
+  await a.page.getByRole('heading', { level: 1, name: 'Thank you for taking part.' }).waitFor();
+  assert.doesNotMatch(await a.page.locator('body').innerText(), /sync|server|conflict/i, 'nothing of the sync shows to the participant');
+
+  // The answer reaches the team's server while the tablet stays in participant mode.
+  let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    const docs = (await couch.admin('GET', `/${DB}/_all_docs?include_docs=true`)).body.rows.map((r) => r.doc);
+    found = docs.some((d) => d.kind === 'response' && JSON.stringify(d.body).includes('A neighbour who drives me to the clinic.'));
+    if (!found) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(found, 'the participant\'s answer is on the server');
+  await a.page.getByRole('heading', { level: 1, name: 'Thank you for taking part.' }).waitFor();
+  a.errors.assertNone();
+});
