@@ -620,6 +620,7 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
             unopened.len()
         ));
     }
+    browser::painted().await;
     let pulled = study_from_docs(&database, docs.clone(), browser::now()).map_err(|e| {
         let text = e.to_string();
         let mut chars = text.chars();
@@ -629,7 +630,8 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
         ctx.error(problem.message());
     }
     let repo = ctx.repo().ok_or("Storage is not open.")?;
-    repo.create(&pulled.data).await.map_err(|e| e.to_string())?;
+    // Encoded a chunk at a time with a paint between: still one write, all or nothing.
+    repo.create_in_steps(&pulled.data, |_, _| browser::painted()).await.map_err(|e| e.to_string())?;
     let id = pulled.data.id();
     let server_docs = by_id(docs);
     let mut base = base_of(&database, &server_docs);
@@ -643,6 +645,8 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
     ctx.set_device_note(&settings_note(id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
     browser::remove_local_setting(&unfinished);
     shared_status().set(None);
+    // The study opens as it is in memory, not read back from storage.
+    ctx.hand_over(pulled.data);
     Ok(id)
 }
 

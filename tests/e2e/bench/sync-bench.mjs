@@ -39,6 +39,8 @@ try {
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
   });
+  // VERBOSE=1: the page's console messages too.
+  if (process.env.VERBOSE) page.on('console', (m) => console.error('page:', m.text()));
   await page.goto(server.url + '/join');
   await page.getByLabel('Server address').fill(couch.url);
   await page.getByLabel("The study's database").fill('study');
