@@ -8,7 +8,9 @@
 //! revision and digest when the two last agreed) so that an object changed on both
 //! sides becomes a CouchDB conflict instead of one edit replacing the other.
 //!
-//! Everything here is in the tools part: the first visit carries only the hook.
+//! Everything here is in the team sync part (with PouchDB): the first visit
+//! carries only the hook. On a protected device what is written to the replica is
+//! sealed, and what is read from it opened, so the rules compare clear content.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
