@@ -470,23 +470,50 @@ fn locked() -> String {
     "This device is locked: unlock it to sync.".into()
 }
 
+/// Each document in clear: sealed ones opened with the device's key, one result per
+/// document, so one that does not open does not hide the others.
+async fn open_sealed(cipher: Option<&WebCipher>, docs: Vec<SyncDoc>) -> Vec<Result<SyncDoc, &'static str>> {
+    let is_sealed = |d: &SyncDoc| matches!(d.body, DocBody::Sealed(_));
+    let Some(cipher) = cipher else {
+        return docs
+            .into_iter()
+            .map(|d| if is_sealed(&d) { Err("it is encrypted and this device has no key") } else { Ok(d) })
+            .collect();
+    };
+    let mut records: Vec<RawRecord> = docs.iter().filter(|d| is_sealed(d)).map(|d| d.clone().into_record()).collect();
+    open_records(cipher, &mut records).await;
+    let mut opened = records.into_iter();
+    docs.into_iter()
+        .map(|d| {
+            if !is_sealed(&d) {
+                return Ok(d);
+            }
+            match opened.next().map(|r| SyncDoc::from_record(&r)) {
+                Some(Ok(clear)) if !is_sealed(&clear) => Ok(clear),
+                _ => Err("it cannot be opened with this device's key"),
+            }
+        })
+        .collect()
+}
+
 /// Opens the sealed documents among `docs` (a protected study's). Returns the
 /// documents in clear and the ids of those that did not open.
 async fn open_docs(cipher: Option<&WebCipher>, docs: Vec<PulledDoc>) -> Result<(Vec<PulledDoc>, Vec<String>), String> {
-    if !docs.iter().any(|d| matches!(d.doc.body, DocBody::Sealed(_))) {
-        return Ok((docs, vec![]));
+    if cipher.is_none() && docs.iter().any(|d| matches!(d.doc.body, DocBody::Sealed(_))) {
+        return Err(
+            "The team's study is encrypted, and this device is not protected: it cannot read it (see Join a team study)."
+                .into(),
+        );
     }
-    let cipher = cipher.ok_or(
-        "The team's study is encrypted, and this device is not protected: it cannot read it (see Join a team study).",
-    )?;
-    let mut records: Vec<RawRecord> = docs.iter().map(|d| d.doc.clone().into_record()).collect();
-    open_records(cipher, &mut records).await;
-    let mut opened = Vec::with_capacity(docs.len());
+    let (meta, bodies): (Vec<(String, Vec<String>)>, Vec<SyncDoc>) =
+        docs.into_iter().map(|d| ((d.rev, d.conflicts), d.doc)).unzip();
+    let ids: Vec<String> = bodies.iter().map(|d| d.id.clone()).collect();
+    let mut opened = Vec::with_capacity(ids.len());
     let mut failed = Vec::new();
-    for (doc, record) in docs.into_iter().zip(records) {
-        match SyncDoc::from_record(&record) {
-            Ok(clear) if !matches!(clear.body, DocBody::Sealed(_)) => opened.push(PulledDoc { doc: clear, ..doc }),
-            _ => failed.push(doc.doc.id.clone()),
+    for (((rev, conflicts), id), result) in meta.into_iter().zip(ids).zip(open_sealed(cipher, bodies).await) {
+        match result {
+            Ok(doc) => opened.push(PulledDoc { rev, conflicts, doc }),
+            Err(_) => failed.push(id),
         }
     }
     Ok((opened, failed))
@@ -494,9 +521,7 @@ async fn open_docs(cipher: Option<&WebCipher>, docs: Vec<PulledDoc>) -> Result<(
 
 /// One document in clear (opened when sealed), or None when it does not open.
 async fn open_one(cipher: Option<&WebCipher>, doc: SyncDoc) -> Option<SyncDoc> {
-    let pulled = PulledDoc { rev: String::new(), conflicts: vec![], doc };
-    let (mut opened, _) = open_docs(cipher, vec![pulled]).await.ok()?;
-    opened.pop().map(|d| d.doc)
+    open_sealed(cipher, vec![doc]).await.pop()?.ok()
 }
 
 /// The plan with every document it writes sealed (a protected device's), for the
@@ -841,11 +866,13 @@ async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
     Ok(())
 }
 
-/// The documents in conflict, kept in the replica so that a restarted app shows
-/// them before any change arrives.
-async fn save_conflicts_if_changed(engine: &Engine, before: &BTreeSet<String>) -> Result<(), String> {
+/// Changes the set of documents in conflict, and keeps it in the replica when it
+/// changed, so that a restarted app shows it before any change arrives.
+async fn change_conflicts(engine: &Engine, f: impl FnOnce(&mut BTreeSet<String>)) -> Result<(), String> {
+    let before = conflicts_now();
+    set_status(|s| f(&mut s.conflicts));
     let now = conflicts_now();
-    if &now == before {
+    if now == before {
         return Ok(());
     }
     let json = serde_json::to_string(&now).map_err(|e| e.to_string())?;
@@ -1004,34 +1031,26 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
     }
     // A protected study's documents arrive sealed: opened here, compared in clear.
     // Without a key (this device is not protected) they stay in the replica, unread.
-    if engine.cipher.is_none() {
-        changes.retain(|c| {
-            let sealed = matches!(&c.doc, Some(d) if matches!(d.body, DocBody::Sealed(_)));
-            if sealed {
-                unreadable.push((c.id.clone(), "it is encrypted and this device has no key".into()));
-            }
-            !sealed
-        });
-    }
-    if let Some(cipher) = engine.cipher.as_deref() {
-        let sealed: Vec<usize> = (0..changes.len())
-            .filter(|&i| matches!(&changes[i].doc, Some(d) if matches!(d.body, DocBody::Sealed(_))))
-            .collect();
-        let mut records: Vec<RawRecord> =
-            sealed.iter().filter_map(|&i| changes[i].doc.clone().map(SyncDoc::into_record)).collect();
-        open_records(cipher, &mut records).await;
-        let mut failed = BTreeSet::new();
-        for (&i, record) in sealed.iter().zip(records) {
-            match SyncDoc::from_record(&record) {
-                Ok(clear) if !matches!(clear.body, DocBody::Sealed(_)) => changes[i].doc = Some(clear),
-                _ => drop(failed.insert(i)),
-            }
+    let had_doc: Vec<bool> = changes.iter().map(|c| c.doc.is_some()).collect();
+    let docs: Vec<SyncDoc> = changes.iter_mut().filter_map(|c| c.doc.take()).collect();
+    let mut opened = open_sealed(engine.cipher.as_deref(), docs).await.into_iter();
+    let mut had = had_doc.into_iter();
+    changes.retain_mut(|c| {
+        if !had.next().unwrap_or(false) {
+            return true;
         }
-        for &i in failed.iter().rev() {
-            let change = changes.remove(i);
-            unreadable.push((change.id, "it cannot be opened with this device's key".into()));
+        match opened.next() {
+            Some(Ok(doc)) => {
+                c.doc = Some(doc);
+                true
+            }
+            Some(Err(why)) => {
+                unreadable.push((c.id.clone(), why.to_string()));
+                false
+            }
+            None => false,
         }
-    }
+    });
     let device: BTreeMap<String, RawRecord> = engine
         .study
         .try_untracked(|d| {
@@ -1062,14 +1081,13 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
     if !saved.is_empty() {
         engine.study.apply_incoming(&saved)?;
     }
-    let before = conflicts_now();
-    set_status(|s| {
+    change_conflicts(&engine, |conflicts| {
         for id in &incoming.resolved {
-            s.conflicts.remove(id);
+            conflicts.remove(id);
         }
-        s.conflicts.extend(incoming.conflicted.iter().cloned());
-    });
-    save_conflicts_if_changed(&engine, &before).await?;
+        conflicts.extend(incoming.conflicted.iter().cloned());
+    })
+    .await?;
     if !incoming.held.is_empty() {
         engine.outbox.borrow_mut().extend(incoming.held.iter().cloned());
         schedule_outgoing();
@@ -1162,9 +1180,7 @@ pub async fn plan_settling(study: StudyCtx) -> Result<SettlePlan, String> {
         conflicts.push(Conflict { id: versions.id, rev: rev.to_string(), winner: winner_doc, other });
     }
     if !settled.is_empty() {
-        let before = conflicts_now();
-        set_status(|s| s.conflicts.retain(|id| !settled.contains(id)));
-        save_conflicts_if_changed(&engine, &before).await?;
+        change_conflicts(&engine, |conflicts| conflicts.retain(|id| !settled.contains(id))).await?;
     }
     let mut plan = study.try_untracked(|d| settle::plan(d, conflicts)).ok_or("This study is closed.")?;
     plan.unreadable.extend(unreadable);
@@ -1205,9 +1221,7 @@ pub async fn apply_settling(
     if !settled.saved.is_empty() {
         study.apply_incoming(&settled.saved)?;
     }
-    let before = conflicts_now();
-    set_status(|s| s.conflicts.retain(|id| !plan.conflicts.iter().any(|c| &c.id == id)));
-    save_conflicts_if_changed(&engine, &before).await?;
+    change_conflicts(&engine, |conflicts| conflicts.retain(|id| !plan.conflicts.iter().any(|c| &c.id == id))).await?;
     Ok(settled.summary)
 }
 

@@ -30,15 +30,7 @@ pub fn StudyShell() -> impl IntoView {
     let study_id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
     let state = RwSignal::new(Loading::Busy);
     let owner = Owner::current();
-    // The study, when it syncs (its code is then loaded): stopped when the study closes.
-    let syncing = StoredValue::new(None::<StudyCtx>);
-    on_cleanup(move || {
-        if let Some(Some(study)) = syncing.try_get_value() {
-            spawn_local(async move {
-                let _ = crate::parts::sync_stop(study).await;
-            });
-        }
-    });
+    let syncing = sync_stops_on_cleanup();
 
     Effect::new(move |_| {
         let Some(id) = study_id.get() else {
@@ -95,6 +87,20 @@ pub fn StudyShell() -> impl IntoView {
             Loading::Open => view! { <StudyFrame/> }.into_any(),
         }}
     }
+}
+
+/// Where `resume_sync` notes the study it started syncing, which is stopped when
+/// the calling view closes (the sync's code is loaded only if it started).
+pub fn sync_stops_on_cleanup() -> StoredValue<Option<StudyCtx>> {
+    let syncing = StoredValue::new(None::<StudyCtx>);
+    on_cleanup(move || {
+        if let Some(Some(study)) = syncing.try_get_value() {
+            spawn_local(async move {
+                let _ = crate::parts::sync_stop(study).await;
+            });
+        }
+    });
+    syncing
 }
 
 /// Starts team sync for a study that syncs on this device. `quiet`: in participant

@@ -84,14 +84,7 @@ pub fn ParticipantMode() -> impl IntoView {
     let opened = RwSignal::new(Opened::Busy);
     let owner = Owner::current();
     // A study that syncs goes on syncing the answers, out of the participant's sight.
-    let syncing = StoredValue::new(None::<StudyCtx>);
-    on_cleanup(move || {
-        if let Some(Some(study)) = syncing.try_get_value() {
-            spawn_local(async move {
-                let _ = crate::parts::sync_stop(study).await;
-            });
-        }
-    });
+    let syncing = crate::screens::study::shell::sync_stops_on_cleanup();
     Effect::new(move |_| {
         let Some(id) = study_id.get() else {
             opened.set(Opened::Failed("The participant-mode record cannot be read.".into()));

@@ -311,18 +311,23 @@ mod tests {
         SyncDoc::from_record(&data.encode(obj).unwrap().unwrap()).unwrap()
     }
 
+    /// `obj` in conflict: as `device` has it (winning at `rev`), and as `other` has it.
+    fn edited(device: &StudyData, other: &StudyData, obj: ObjectRef, rev: &str, other_rev: &str) -> Conflict {
+        Conflict {
+            id: obj.key(device.study.id),
+            rev: rev.into(),
+            winner: doc_of(device, obj),
+            other: Other::Edited { rev: other_rev.into(), doc: doc_of(other, obj) },
+        }
+    }
+
     /// The demo study on this device, and one case as another device changed it.
     fn edited_case(name: &str) -> (StudyData, ObjectRef, Conflict) {
         let device = demo_study(DemoSize::Small);
         let obj = ObjectRef::Case(device.cases[0].id);
         let mut other = device.clone();
         other.cases[0].name = name.into();
-        let conflict = Conflict {
-            id: obj.key(device.study.id),
-            rev: "3-winner".into(),
-            winner: doc_of(&device, obj),
-            other: Other::Edited { rev: "3-other".into(), doc: doc_of(&other, obj) },
-        };
+        let conflict = edited(&device, &other, obj, "3-winner", "3-other");
         (device, obj, conflict)
     }
 
@@ -372,12 +377,7 @@ mod tests {
         let obj = ObjectRef::Memo(device.memos[0].id);
         let mut other = device.clone();
         other.memos[0].text = "The other analyst's reading.".into();
-        let conflict = Conflict {
-            id: obj.key(device.study.id),
-            rev: "2-a".into(),
-            winner: doc_of(&device, obj),
-            other: Other::Edited { rev: "2-b".into(), doc: doc_of(&other, obj) },
-        };
+        let conflict = edited(&device, &other, obj, "2-a", "2-b");
         let plan = plan(&device, vec![conflict]);
         let settled = settle(&plan, &HashMap::new(), &BTreeSet::new()).unwrap();
         assert_eq!(settled.summary.conflicts[0].resolution, Resolution::KeepBoth);
@@ -434,12 +434,7 @@ mod tests {
         let obj = ObjectRef::Case(device.cases[0].id);
         let mut other = device.clone();
         other.cases[0].modified = crate::Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
-        let conflict = Conflict {
-            id: obj.key(device.study.id),
-            rev: "2-a".into(),
-            winner: doc_of(&device, obj),
-            other: Other::Edited { rev: "2-b".into(), doc: doc_of(&other, obj) },
-        };
+        let conflict = edited(&device, &other, obj, "2-a", "2-b");
         let plan = plan(&device, vec![conflict]);
         assert!(plan.choices().is_empty());
         let settled = settle(&plan, &HashMap::new(), &BTreeSet::new()).unwrap();
