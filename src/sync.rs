@@ -19,7 +19,7 @@ use std::rc::Rc;
 use fieldkit_core::exchange::merge::{MergeKind, MergeSummary, Resolution};
 use fieldkit_core::storage::store::RawRecord;
 use fieldkit_core::sync::doc::{SyncDoc, conflicts_of, rev_of, travels};
-use fieldkit_core::sync::pull::{PulledDoc, by_id, study_from_docs};
+use fieldkit_core::sync::pull::{PulledDoc, by_id, study_from_docs_in_steps};
 use fieldkit_core::sync::push::{PushPlan, SyncBase, Write};
 use fieldkit_core::sync::replica::{ReplicaChange, after_outgoing, base_of, plan_incoming, plan_outgoing};
 use fieldkit_core::sync::settle::{self, Conflict, Other, SettlePlan};
@@ -648,11 +648,13 @@ pub async fn join(ctx: Ctx, server: String, database: String, user: String) -> R
         ));
     }
     browser::painted().await;
-    let pulled = study_from_docs(&database, docs.clone(), browser::now()).map_err(|e| {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or(text)
-    })?;
+    // Decoded a chunk at a time with a paint between, so the page stays responsive.
+    let pulled =
+        study_from_docs_in_steps(&database, &docs, browser::now(), |_, _| browser::painted()).await.map_err(|e| {
+            let text = e.to_string();
+            let mut chars = text.chars();
+            chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or(text)
+        })?;
     for problem in &pulled.problems {
         ctx.error(problem.message());
     }
@@ -791,6 +793,13 @@ fn current() -> Option<Rc<Engine>> {
     ENGINE.with(|e| e.borrow().clone())
 }
 
+/// Whether `engine` is still the running sync. An answer that arrives after the
+/// sync was restarted (after *Sign in again*, say) speaks of the old one and must
+/// not overwrite the status of the new one.
+fn still_running(engine: &Rc<Engine>) -> bool {
+    current().is_some_and(|now| Rc::ptr_eq(&now, engine))
+}
+
 /// Sends every record of the study that differs from the replica (after a restart).
 pub fn reconcile() {
     let Some(engine) = current() else { return };
@@ -818,7 +827,9 @@ fn schedule_outgoing() {
             }
             if let Err(e) = send(&engine, keys.clone()).await {
                 engine.outbox.borrow_mut().extend(keys);
-                set_status(|s| s.state = SyncState::Failed(e));
+                if still_running(&engine) {
+                    set_status(|s| s.state = SyncState::Failed(e));
+                }
                 break;
             }
         }
@@ -925,8 +936,11 @@ async fn database_answer(engine: &Engine) -> u16 {
 /// The server refused the account. CouchDB answers 403 to a signed-in account that
 /// is not a member; pouchdb-server answers 401 to both, so the session tells apart
 /// an ended session from an account removed from the team.
-async fn refused(engine: &Engine) {
+async fn refused(engine: &Rc<Engine>) {
     let session = request(&engine.settings.server, "/_session", "GET", None).await;
+    if !still_running(engine) {
+        return;
+    }
     let signed_in = session
         .ok()
         .is_some_and(|s| s.body.pointer("/userCtx/name").and_then(Value::as_str).is_some_and(|n| !n.is_empty()));
@@ -962,6 +976,9 @@ fn handle_event(text: &str) {
             let offline = event.error.is_some();
             spawn_local(async move {
                 let answer = if offline { 0 } else { database_answer(&engine).await };
+                if !still_running(&engine) {
+                    return;
+                }
                 match answer {
                     200 => {
                         set_removed(&engine, false);

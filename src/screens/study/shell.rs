@@ -54,7 +54,8 @@ pub fn StudyShell() -> impl IntoView {
         let owner = owner.clone();
         state.set(Loading::Busy);
         spawn_local(async move {
-            match repo.load(id, browser::now()).await {
+            // A large study decodes in chunks, yielding to the page between them.
+            match repo.load_in_steps(id, browser::now(), |_, _| browser::sleep_ms(0)).await {
                 Ok(loaded) => {
                     for p in &loaded.problems {
                         ctx.error(p.message());

@@ -184,6 +184,34 @@ pub async fn repo_quarantines_a_damaged_record_and_keeps_the_rest<S: Store>(s: S
     assert_eq!(repo.load(data.id(), NOW).await.expect("reload").problems, vec![], "reported once");
 }
 
+pub async fn repo_loads_a_large_study_in_steps_as_in_one<S: Store>(s: S) {
+    let mut data = sample_study();
+    for i in 0..2_100 {
+        data.add_case(&format!("Site {i}"), NOW).expect("case");
+    }
+    let repo = Repo::new(s);
+    repo.create(&data).await.expect("create");
+    let key = ObjectRef::Case(data.cases[1_500].id).key(data.id());
+    let mut damaged = repo.store().get(&key).await.expect("get").expect("case record");
+    damaged.body = "{\"id\": trunc".into();
+    repo.store().apply(vec![WriteOp::Put(damaged)]).await.expect("damage");
+    let mut pauses = Vec::new();
+    let stepped = repo
+        .load_in_steps(data.id(), NOW, |done, total| {
+            pauses.push((done, total));
+            std::future::ready(())
+        })
+        .await
+        .expect("load in steps");
+    assert!(pauses.len() >= 2, "paused between chunks: {pauses:?}");
+    assert_eq!(pauses.last().map(|p| p.0), pauses.last().map(|p| p.1), "the last pause is at the end");
+    assert_eq!(stepped.problems.len(), 1, "the damaged record reported");
+    assert_eq!(stepped.data.cases.len(), data.cases.len() - 1, "every other case read");
+    assert_eq!(repo.quarantined().await.expect("quarantine").len(), 1, "quarantined once");
+    let whole = repo.load(data.id(), NOW).await.expect("load");
+    assert_eq!(whole.data, stepped.data, "the same study either way");
+}
+
 pub async fn repo_leaves_newer_records_untouched<S: Store>(s: S) {
     let data = sample_study();
     let repo = Repo::new(s);
@@ -242,6 +270,7 @@ where
     repo_saves_and_loads_a_study_losslessly(make().await).await;
     repo_quarantines_a_damaged_record_and_keeps_the_rest(make().await).await;
     repo_leaves_newer_records_untouched(make().await).await;
+    repo_loads_a_large_study_in_steps_as_in_one(make().await).await;
     repo_refuses_duplicate_and_deletes_everything(make().await).await;
     repo_cascade_delete_is_one_batch(make().await).await;
 }

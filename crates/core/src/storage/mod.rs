@@ -10,5 +10,5 @@ pub mod records;
 pub mod repo;
 pub mod store;
 
-pub use repo::{Loaded, RecordProblem, Repo, RepoError, StudyList, StudyListing};
+pub use repo::{Loaded, RecordProblem, Repo, RepoError, StudyAssembler, StudyList, StudyListing};
 pub use store::{MemoryStore, Store, StoreError};

@@ -75,6 +75,109 @@ pub struct StudyList {
     pub problems: Vec<RecordProblem>,
 }
 
+/// Sorts a record's failure: newer ones are reported and left, damaged ones quarantined
+/// (the quarantine write is added to `ops`).
+fn triage(raw: &RawRecord, problem: DecodeProblem, now: Timestamp, ops: &mut Vec<WriteOp>) -> RecordProblem {
+    match problem {
+        DecodeProblem::Newer { schema } => RecordProblem {
+            key: raw.key.clone(),
+            kind: raw.kind.clone(),
+            reason: format!("its schema version is {schema}; this version reads up to {}", crate::SCHEMA_VERSION),
+            newer: true,
+        },
+        DecodeProblem::Damaged(reason) => {
+            ops.push(WriteOp::Quarantine(QuarantinedRecord {
+                key: raw.key.clone(),
+                kind: raw.kind.clone(),
+                study: raw.study.clone(),
+                schema: raw.schema,
+                body: raw.body.clone(),
+                reason: reason.clone(),
+                quarantined_at: now,
+            }));
+            RecordProblem { key: raw.key.clone(), kind: raw.kind.clone(), reason, newer: false }
+        }
+    }
+}
+
+/// Records decoded between two pauses of [`Repo::load_in_steps`]: about a frame's
+/// work on a tablet for typical records.
+pub const DECODE_CHUNK: usize = 1_000;
+
+/// Builds a study from its stored records one at a time, so a caller can pause
+/// between chunks: reads the study record first, then any others in any order.
+pub struct StudyAssembler {
+    data: StudyData,
+    problems: Vec<RecordProblem>,
+    quarantine: Vec<WriteOp>,
+    now: Timestamp,
+}
+
+impl StudyAssembler {
+    /// Starts from the study's own record; without it nothing can be shown.
+    pub fn start(study_raw: &RawRecord, now: Timestamp) -> Result<Self, RepoError> {
+        let study = match decode(study_raw) {
+            Ok(Decoded::Study(s)) => s,
+            // Keep everything in place for recovery.
+            Ok(_) => return Err(RepoError::StudyUnreadable("it holds another kind of record".into())),
+            Err(DecodeProblem::Newer { schema }) => {
+                return Err(RepoError::StudyUnreadable(format!("it was saved by a newer fieldkit (schema {schema})")));
+            }
+            Err(DecodeProblem::Damaged(reason)) => return Err(RepoError::StudyUnreadable(reason)),
+        };
+        Ok(StudyAssembler {
+            data: StudyData { study, ..StudyData::empty_parts() },
+            problems: Vec::new(),
+            quarantine: Vec::new(),
+            now,
+        })
+    }
+
+    /// Adds one record (not the study's own); one that cannot be read is reported
+    /// and, when damaged, set aside for quarantine.
+    pub fn add(&mut self, raw: &RawRecord) {
+        let data = &mut self.data;
+        match decode(raw) {
+            Ok(Decoded::Case(c)) => data.cases.push(c),
+            Ok(Decoded::Participant(p)) => data.participants.push(p),
+            Ok(Decoded::Identity(i)) => data.identities.push(i),
+            Ok(Decoded::Protocol(x)) => data.protocols.push(x),
+            Ok(Decoded::Interview(x)) => data.interviews.push(x),
+            Ok(Decoded::Document(x)) => data.documents.push(x),
+            Ok(Decoded::Account(x)) => data.accounts.push(x),
+            Ok(Decoded::Survey(x)) => data.surveys.push(x),
+            Ok(Decoded::Response(x)) => data.responses.push(x),
+            Ok(Decoded::Code(x)) => data.codes.push(x),
+            Ok(Decoded::Segment(x)) => data.segments.push(x),
+            Ok(Decoded::Memo(x)) => data.memos.push(x),
+            Ok(Decoded::MatrixCell(x)) => data.matrix_cells.push(x),
+            Ok(Decoded::CodingHistory(x)) => data.coding_history = x,
+            Ok(Decoded::Study(_)) => {}
+            Err(problem) => self.problems.push(triage(raw, problem, self.now, &mut self.quarantine)),
+        }
+    }
+
+    /// The study in a stable, readable order (by creation time, then name), with
+    /// the problems found and the quarantine writes they call for.
+    pub fn finish(self) -> (Loaded, Vec<WriteOp>) {
+        let mut data = self.data;
+        data.cases.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
+        data.participants.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.pseudonym.cmp(&b.pseudonym)));
+        data.identities.sort_by_key(|i| i.participant_id);
+        data.protocols.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.interviews.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.documents.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.accounts.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.surveys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.responses.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.codes.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.segments.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.memos.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        data.matrix_cells.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        (Loaded { data, problems: self.problems }, self.quarantine)
+    }
+}
+
 pub struct Repo<S> {
     store: S,
 }
@@ -86,30 +189,6 @@ impl<S: Store> Repo<S> {
 
     pub fn store(&self) -> &S {
         &self.store
-    }
-
-    /// Sorts a record's failure: newer ones are reported and left, damaged ones quarantined.
-    fn triage(raw: &RawRecord, problem: DecodeProblem, now: Timestamp, ops: &mut Vec<WriteOp>) -> RecordProblem {
-        match problem {
-            DecodeProblem::Newer { schema } => RecordProblem {
-                key: raw.key.clone(),
-                kind: raw.kind.clone(),
-                reason: format!("its schema version is {schema}; this version reads up to {}", crate::SCHEMA_VERSION),
-                newer: true,
-            },
-            DecodeProblem::Damaged(reason) => {
-                ops.push(WriteOp::Quarantine(QuarantinedRecord {
-                    key: raw.key.clone(),
-                    kind: raw.kind.clone(),
-                    study: raw.study.clone(),
-                    schema: raw.schema,
-                    body: raw.body.clone(),
-                    reason: reason.clone(),
-                    quarantined_at: now,
-                }));
-                RecordProblem { key: raw.key.clone(), kind: raw.kind.clone(), reason, newer: false }
-            }
-        }
     }
 
     /// Every study on the device, newest first.
@@ -125,7 +204,7 @@ impl<S: Store> Repo<S> {
                     modified: s.modified,
                 }),
                 Ok(_) => {}
-                Err(problem) => list.problems.push(Self::triage(&raw, problem, now, &mut ops)),
+                Err(problem) => list.problems.push(triage(&raw, problem, now, &mut ops)),
             }
         }
         if !ops.is_empty() {
@@ -138,61 +217,38 @@ impl<S: Store> Repo<S> {
     /// Loads a whole study. Records that fail to decode are quarantined and reported,
     /// never replaced by defaults: the rest of the study still opens.
     pub async fn load(&self, id: Uuid, now: Timestamp) -> Result<Loaded, RepoError> {
+        self.load_in_steps(id, now, |_, _| std::future::ready(())).await
+    }
+
+    /// Like [`Repo::load`], decoding the records in chunks and awaiting `between`
+    /// (given how many are done of how many) after each one, so the page can paint
+    /// while a large study opens.
+    pub async fn load_in_steps<F, Fut>(&self, id: Uuid, now: Timestamp, mut between: F) -> Result<Loaded, RepoError>
+    where
+        F: FnMut(usize, usize) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
         let study_key = record_key(RecordKind::Study, id);
         let records = self.store.by_study(&id.to_string()).await?;
         let Some(study_raw) = records.iter().find(|r| r.key == study_key) else {
             return Err(RepoError::NotFound);
         };
-        let study = match decode(study_raw) {
-            Ok(Decoded::Study(s)) => s,
-            // Without its study record nothing can be shown; keep everything in place for recovery.
-            Ok(_) => return Err(RepoError::StudyUnreadable("it holds another kind of record".into())),
-            Err(DecodeProblem::Newer { schema }) => {
-                return Err(RepoError::StudyUnreadable(format!("it was saved by a newer fieldkit (schema {schema})")));
+        let mut assembler = StudyAssembler::start(study_raw, now)?;
+        let mut done = 0;
+        for chunk in records.chunks(DECODE_CHUNK) {
+            for raw in chunk.iter().filter(|r| r.key != study_key) {
+                assembler.add(raw);
             }
-            Err(DecodeProblem::Damaged(reason)) => return Err(RepoError::StudyUnreadable(reason)),
-        };
-        let mut data = StudyData { study, ..StudyData::empty_parts() };
-        let mut problems = Vec::new();
-        let mut ops = Vec::new();
-        for raw in records.iter().filter(|r| r.key != study_key) {
-            match decode(raw) {
-                Ok(Decoded::Case(c)) => data.cases.push(c),
-                Ok(Decoded::Participant(p)) => data.participants.push(p),
-                Ok(Decoded::Identity(i)) => data.identities.push(i),
-                Ok(Decoded::Protocol(x)) => data.protocols.push(x),
-                Ok(Decoded::Interview(x)) => data.interviews.push(x),
-                Ok(Decoded::Document(x)) => data.documents.push(x),
-                Ok(Decoded::Account(x)) => data.accounts.push(x),
-                Ok(Decoded::Survey(x)) => data.surveys.push(x),
-                Ok(Decoded::Response(x)) => data.responses.push(x),
-                Ok(Decoded::Code(x)) => data.codes.push(x),
-                Ok(Decoded::Segment(x)) => data.segments.push(x),
-                Ok(Decoded::Memo(x)) => data.memos.push(x),
-                Ok(Decoded::MatrixCell(x)) => data.matrix_cells.push(x),
-                Ok(Decoded::CodingHistory(x)) => data.coding_history = x,
-                Ok(Decoded::Study(_)) => {}
-                Err(problem) => problems.push(Self::triage(raw, problem, now, &mut ops)),
+            done += chunk.len();
+            if records.len() > DECODE_CHUNK {
+                between(done, records.len()).await;
             }
         }
-        if !ops.is_empty() {
-            self.store.apply(ops).await?;
+        let (loaded, quarantine) = assembler.finish();
+        if !quarantine.is_empty() {
+            self.store.apply(quarantine).await?;
         }
-        // Stable, readable order: by creation time, then name.
-        data.cases.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
-        data.participants.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.pseudonym.cmp(&b.pseudonym)));
-        data.identities.sort_by_key(|i| i.participant_id);
-        data.protocols.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.interviews.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.documents.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.accounts.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.surveys.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.responses.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.codes.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.segments.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.memos.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        data.matrix_cells.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
-        Ok(Loaded { data, problems })
+        Ok(loaded)
     }
 
     fn puts(data: &StudyData, objs: &[ObjectRef]) -> Result<Vec<WriteOp>, RepoError> {

@@ -75,6 +75,21 @@ impl SyncDoc {
         })
     }
 
+    /// The stored record this document holds, leaving the document as it is.
+    pub fn to_record(&self) -> RawRecord {
+        let body = match &self.body {
+            DocBody::Json(value) => value.to_string(),
+            DocBody::Sealed(text) => text.clone(),
+        };
+        RawRecord {
+            key: self.id.clone(),
+            kind: self.kind.clone(),
+            study: self.study.clone(),
+            schema: self.schema,
+            body,
+        }
+    }
+
     pub fn into_record(self) -> RawRecord {
         let body = match self.body {
             DocBody::Json(value) => value.to_string(),

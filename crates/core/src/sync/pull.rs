@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::clock::Timestamp;
 use crate::storage::records::RecordKind;
-use crate::storage::repo::{RecordProblem, Repo};
-use crate::storage::store::{MemoryStore, Store, WriteOp, block_on_ready};
+use crate::storage::repo::{DECODE_CHUNK, RecordProblem, StudyAssembler};
+use crate::storage::store::block_on_ready;
 use crate::study::StudyData;
 use crate::sync::doc::{DocBody, SyncDoc};
 use crate::sync::push::{BaseRev, ServerDoc, SyncBase};
@@ -54,39 +54,61 @@ pub fn by_id(docs: Vec<PulledDoc>) -> BTreeMap<String, ServerDoc> {
 
 /// The study in `database`, from its live documents.
 pub fn study_from_docs(database: &str, docs: Vec<PulledDoc>, now: Timestamp) -> Result<Pulled, PullError> {
+    // With a pause that is ready at once, the whole future is ready when first polled.
+    block_on_ready(study_from_docs_in_steps(database, &docs, now, |_, _| std::future::ready(()))).ok_or_else(|| {
+        PullError::Unreadable { db: database.into(), reason: "reading the documents did not finish".into() }
+    })?
+}
+
+/// Like [`study_from_docs`], decoding the documents in chunks and awaiting
+/// `between` (given how many are done of how many) after each, so a page stays
+/// responsive while a large study arrives.
+pub async fn study_from_docs_in_steps<F, Fut>(
+    database: &str,
+    docs: &[PulledDoc],
+    now: Timestamp,
+    mut between: F,
+) -> Result<Pulled, PullError>
+where
+    F: FnMut(usize, usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let studies: Vec<&PulledDoc> = docs.iter().filter(|d| d.doc.kind == RecordKind::Study.as_str()).collect();
-    let study_id = match studies.as_slice() {
+    let study_doc = match studies.as_slice() {
         [] => return Err(PullError::NoStudy(database.into())),
-        [one] => one.doc.study.clone(),
+        [one] => *one,
         more => return Err(PullError::SeveralStudies { db: database.into(), count: more.len() }),
     };
     if docs.iter().any(|d| matches!(d.doc.body, DocBody::Sealed(_))) {
         return Err(PullError::Sealed(database.into()));
     }
-    let id = Uuid::parse_str(&study_id).map_err(|_| PullError::Unreadable {
-        db: database.into(),
-        reason: format!("its study id {study_id} is not a UUID"),
-    })?;
+    let unreadable = |reason: String| PullError::Unreadable { db: database.into(), reason };
+    if Uuid::parse_str(&study_doc.doc.study).is_err() {
+        return Err(unreadable(format!("its study id {} is not a UUID", study_doc.doc.study)));
+    }
+    let mut assembler =
+        StudyAssembler::start(&study_doc.doc.to_record(), now).map_err(|e| unreadable(e.to_string()))?;
     let mut base = SyncBase { database: database.into(), revisions: BTreeMap::new() };
     let mut conflicted = Vec::new();
-    let mut ops = Vec::with_capacity(docs.len());
-    for pulled in docs {
-        if !pulled.conflicts.is_empty() {
-            conflicted.push(pulled.doc.id.clone());
+    let mut done = 0;
+    for chunk in docs.chunks(DECODE_CHUNK) {
+        for pulled in chunk {
+            if !pulled.conflicts.is_empty() {
+                conflicted.push(pulled.doc.id.clone());
+            }
+            base.revisions
+                .insert(pulled.doc.id.clone(), BaseRev { rev: pulled.rev.clone(), digest: pulled.doc.digest() });
+            // As on a device, a study is read from its own records only.
+            if !std::ptr::eq(pulled, study_doc) && pulled.doc.study == study_doc.doc.study {
+                assembler.add(&pulled.doc.to_record());
+            }
         }
-        base.revisions.insert(pulled.doc.id.clone(), BaseRev { rev: pulled.rev, digest: pulled.doc.digest() });
-        ops.push(WriteOp::Put(pulled.doc.into_record()));
+        done += chunk.len();
+        between(done, docs.len()).await;
     }
-    let store = MemoryStore::new();
-    let unreadable = |reason: String| PullError::Unreadable { db: database.into(), reason };
-    // The memory store answers at once, so these futures are ready when first polled.
-    block_on_ready(store.apply(ops))
-        .ok_or_else(|| unreadable("the in-memory store did not answer".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let repo = Repo::new(store);
-    let loaded = block_on_ready(repo.load(id, now))
-        .ok_or_else(|| unreadable("the in-memory store did not answer".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
+    // A record that cannot be read is reported; its quarantine is the device's
+    // business (the document stays on the server as it is).
+    let (loaded, _quarantine) = assembler.finish();
     Ok(Pulled { data: loaded.data, problems: loaded.problems, base, conflicted })
 }
 
@@ -132,6 +154,54 @@ mod tests {
         assert_eq!(crate::summary::Summary::of(&pulled.data), crate::summary::Summary::of(&expected));
         assert_eq!(pulled.data.segments, expected.segments);
         assert_eq!(pulled.data.participants, expected.participants);
+    }
+
+    /// The small demo with enough memos to need several chunks.
+    fn many_records() -> StudyData {
+        let mut study = demo_study(DemoSize::Small);
+        let memo = study.memos[0].clone();
+        for i in 0..2_500u128 {
+            let mut m = memo.clone();
+            m.id = Uuid::from_u128(0xfeed_0000 + i);
+            m.created = Timestamp::from_millis(1_000 + i as i64);
+            m.text = format!("memo number {i}");
+            study.memos.push(m);
+        }
+        study
+    }
+
+    #[test]
+    fn a_large_study_is_read_in_chunks_with_a_pause_between_each_and_comes_out_the_same() {
+        let study = many_records();
+        let docs = as_pulled(docs_of(&study, false).unwrap());
+        let n = docs.len();
+        let mut pauses = Vec::new();
+        let stepped =
+            block_on_ready(study_from_docs_in_steps("db", &docs, Timestamp::from_millis(0), |done, total| {
+                pauses.push((done, total));
+                std::future::ready(())
+            }))
+            .unwrap()
+            .unwrap();
+        assert!(pauses.len() >= 3, "pauses: {pauses:?}");
+        assert!(pauses.windows(2).all(|w| w[0].0 < w[1].0), "progress only goes forward: {pauses:?}");
+        assert_eq!(pauses.last(), Some(&(n, n)));
+        let whole = study_from_docs("db", docs, Timestamp::from_millis(0)).unwrap();
+        assert_eq!(stepped, whole);
+        assert_eq!(stepped.data.memos.len(), study.memos.len());
+    }
+
+    #[test]
+    fn a_document_of_another_study_is_not_read_into_this_one() {
+        let study = demo_study(DemoSize::Small);
+        let mut docs = docs_of(&study, false).unwrap();
+        let mut stray = docs.iter().find(|d| d.kind == "memo").unwrap().clone();
+        stray.study = Uuid::from_u128(7).to_string();
+        stray.id = format!("memo:{}", Uuid::from_u128(8));
+        docs.push(stray);
+        let pulled = study_from_docs("db", as_pulled(docs), Timestamp::from_millis(0)).unwrap();
+        assert_eq!(pulled.data.memos.len(), study.memos.len());
+        assert!(pulled.data.memos.iter().all(|m| m.id != Uuid::from_u128(8)));
     }
 
     #[test]
