@@ -44,6 +44,11 @@ Usage:
                                               --survey: which survey (default: the first)
                                               --rows cases|participants, --columns themes|questions:
                                               the matrix's rows and columns (default: cases, themes)
+                                              agreement-csv (agreement between coders per code and
+                                              source, and per code; --coders A,B: whom to compare,
+                                              default every coder), cooccurrence-csv (every two
+                                              codes that overlap; --within N: or are at most N
+                                              characters apart)
   fieldkit import FILE -o OUT.json           read a .qdpx, .qde, .qdc or backup into a new study
                                               backup; the import report goes to standard error
   fieldkit merge A B -o OUT.json             merge B (a backup or .qdpx from another tablet or
@@ -96,6 +101,8 @@ struct Args {
     rows: Option<String>,
     columns: Option<String>,
     passphrase_file: Option<String>,
+    coders: Option<String>,
+    within: Option<String>,
 }
 
 fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
@@ -107,6 +114,8 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
         rows: None,
         columns: None,
         passphrase_file: None,
+        coders: None,
+        within: None,
     };
     let mut iter = raw.into_iter();
     while let Some(arg) = iter.next() {
@@ -118,6 +127,10 @@ fn parse_args(raw: Vec<String>) -> Result<Args, Failure> {
             "--rows" => args.rows = Some(value_of("--rows")?),
             "--columns" => args.columns = Some(value_of("--columns")?),
             "--passphrase-file" => args.passphrase_file = Some(value_of("--passphrase-file")?),
+            "--coders" => args.coders = Some(value_of("--coders")?),
+            "--within" => args.within = Some(value_of("--within")?),
+            _ if arg.starts_with("--coders=") => args.coders = Some(arg["--coders=".len()..].to_string()),
+            _ if arg.starts_with("--within=") => args.within = Some(arg["--within=".len()..].to_string()),
             _ if arg.starts_with("--passphrase-file=") => {
                 args.passphrase_file = Some(arg["--passphrase-file=".len()..].to_string())
             }
@@ -227,7 +240,7 @@ fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey
 }
 
 const EXPORT_FORMATS: &str = "json, backup-encrypted, qdpx, qdc, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
-     responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx";
+     responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx, agreement-csv, cooccurrence-csv";
 
 /// The matrix's rows and columns from `--rows` and `--columns`.
 fn matrix_shape(args: &Args) -> Result<(MatrixRows, MatrixColumns), Failure> {
@@ -310,6 +323,12 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
             if (args.rows.is_some() || args.columns.is_some()) && !format.starts_with("matrix-") {
                 return Err(usage("--rows and --columns only apply to the matrix-… exports"));
             }
+            if args.coders.is_some() && format != "agreement-csv" {
+                return Err(usage("--coders only applies to agreement-csv"));
+            }
+            if args.within.is_some() && format != "cooccurrence-csv" {
+                return Err(usage("--within only applies to cooccurrence-csv"));
+            }
             match format.as_str() {
                 "json" => {
                     // Normalised: canonical order and layout, same export time and contents.
@@ -351,6 +370,23 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     };
                     let bytes = export(&read_backup(file)?).map_err(failure)?;
                     write_output(out, &bytes)
+                }
+                "agreement-csv" => {
+                    let coders = args.coders.as_deref().map(|list| {
+                        list.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect::<Vec<_>>()
+                    });
+                    let data = read_backup(file)?;
+                    write_output(out, &coding_export::agreement_csv(&data, coders).map_err(failure)?)
+                }
+                "cooccurrence-csv" => {
+                    let within = match args.within.as_deref() {
+                        None => 0,
+                        Some(text) => text
+                            .parse::<usize>()
+                            .map_err(|_| usage(format!("--within takes a number of characters, not '{text}'")))?,
+                    };
+                    let data = read_backup(file)?;
+                    write_output(out, &coding_export::cooccurrence_csv(&data, within).map_err(failure)?)
                 }
                 "matrix-csv" | "matrix-xlsx" => {
                     let (rows, columns) = matrix_shape(&args)?;

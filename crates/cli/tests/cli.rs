@@ -603,3 +603,73 @@ fn an_encrypted_backup_round_trips_and_every_command_reads_it_with_the_passphras
     let out = fieldkit(&["export", "backup-encrypted", plain.to_str().unwrap(), "-o", "-"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn agreement_and_cooccurrence_csvs_read_as_numbers_and_match_the_segments() {
+    let file = tmp("demo-agreement.json");
+    assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
+    let f = file.to_str().unwrap();
+    let out = tmp("agreement.csv");
+    let run = fieldkit(&["export", "agreement-csv", f, "-o", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(python_reads(&out).contains("pandas: "));
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in ["code_path", "source_id", "coder_a", "coder_b", "chars_total", "chars_a", "chars_b", "chars_both"]
+        .iter()
+        .chain(&["agreement_pct", "kappa", "alpha"])
+    {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert!(rows.len() >= 4, "rows: {}", rows.len());
+    // Every source id is one the segments CSV uses; every code has one overall row.
+    let segments = tmp("agreement-segments.csv");
+    assert!(fieldkit(&["export", "segments-csv", f, "-o", segments.to_str().unwrap()]).status.success());
+    let segment_sources = std::fs::read_to_string(&segments).unwrap();
+    let mut overall = std::collections::BTreeMap::<String, usize>::new();
+    for row in &rows {
+        assert_eq!((&row[col("coder_a")], &row[col("coder_b")]), ("Researcher A", "Researcher B"));
+        if row[col("source_id")].is_empty() {
+            *overall.entry(row[col("code_path")].to_string()).or_default() += 1;
+        } else {
+            assert!(segment_sources.contains(&row[col("source_id")]), "{:?}", row);
+        }
+        for number in ["agreement_pct", "kappa"] {
+            let value: f64 = row[col(number)].parse().unwrap_or_else(|_| panic!("{number}: {:?}", row));
+            assert!((-1.0..=100.0).contains(&value));
+        }
+        let (a, b, both): (usize, usize, usize) = (
+            row[col("chars_a")].parse().unwrap(),
+            row[col("chars_b")].parse().unwrap(),
+            row[col("chars_both")].parse().unwrap(),
+        );
+        assert!(both <= a.min(b));
+    }
+    assert!(overall.values().all(|n| *n == 1), "{overall:?}");
+    // The demo's second coder agrees fully on one passage at least.
+    assert!(rows.iter().any(|r| &r[col("kappa")] == "1.0000" && r[col("chars_both")] != *"0"));
+
+    let refused = fieldkit(&["export", "agreement-csv", f, "-o", "-", "--coders", "Researcher A"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("at least two coders"), "{}", text(&refused.stderr));
+    let unknown = fieldkit(&["export", "agreement-csv", f, "-o", "-", "--coders", "Researcher A,Nobody"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("Nobody"));
+
+    let co = tmp("cooccurrence.csv");
+    let run = fieldkit(&["export", "cooccurrence-csv", f, "-o", co.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    python_reads(&co);
+    let near = fieldkit(&["export", "cooccurrence-csv", f, "-o", "-", "--within", "500"]);
+    assert!(near.status.success());
+    let count = |bytes: &[u8]| -> usize {
+        csv::Reader::from_reader(bytes).records().map(|r| r.unwrap()[4].parse::<usize>().unwrap()).sum()
+    };
+    let overlapping = count(&std::fs::read(&co).unwrap());
+    assert!(overlapping > 0);
+    assert!(count(&near.stdout) >= overlapping, "passages within 500 characters include the overlapping ones");
+    let bad = fieldkit(&["export", "cooccurrence-csv", f, "-o", "-", "--within", "near"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -315,17 +315,35 @@ fn applying_removing_and_adjusting_codes_with_undo() {
         .unwrap();
     let seg = applied.created.unwrap();
     assert_eq!(applied.changed, [ObjectRef::Segment(seg)]);
-    // The same range again adds to the same segment.
+    // The same range again by the same coder adds to the same segment.
     let again = d
         .apply_coding(
-            CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![b, a], coder: "bo".into() },
+            CodingEdit::ApplyCodes {
+                source: source.clone(),
+                start: 4,
+                end: 16,
+                codes: vec![b, a],
+                coder: "ana".into(),
+            },
             T1,
         )
         .unwrap();
     assert_eq!(again.created, Some(seg));
     assert_eq!(d.segments.len(), 1);
     let codings = &d.segment(seg).unwrap().codings;
-    assert_eq!((codings.len(), codings[1].coder.as_str()), (2, "bo"));
+    assert_eq!((codings.len(), codings[1].code), (2, b));
+    // Another coder's coding of the same words is a segment of its own, so each
+    // coder's work can be compared.
+    let theirs = d
+        .apply_coding(
+            CodingEdit::ApplyCodes { source: source.clone(), start: 4, end: 16, codes: vec![a], coder: "bo".into() },
+            T1,
+        )
+        .unwrap();
+    assert!(theirs.created.is_some_and(|s| s != seg));
+    assert_eq!(d.segments.len(), 2);
+    d.apply_coding(theirs.undo, T1).unwrap();
+    assert_eq!(d.segments.len(), 1);
     // Nested and overlapping segments are separate.
     let nested = code_range(&mut d, &source, 6, 10, &[b]);
     let overlapping = code_range(&mut d, &source, 12, 25, &[a]);

@@ -117,9 +117,9 @@ fn codebook_csv_and_json_match_golden_with_counts() {
     assert_eq!(rows[0][1], "Relationships and trust");
     assert_eq!(rows[0][3], "0");
     let travel = rows.iter().find(|r| r[1] == "Travel and distance").unwrap();
-    assert_eq!((travel[2].as_str(), travel[10].as_str()), ("Barriers > Travel and distance", "4"));
+    assert_eq!((travel[2].as_str(), travel[10].as_str()), ("Barriers > Travel and distance", "5"));
     let barriers = rows.iter().find(|r| r[1] == "Barriers").unwrap();
-    assert_eq!((barriers[10].as_str(), barriers[11].as_str()), ("0", "6"));
+    assert_eq!((barriers[10].as_str(), barriers[11].as_str()), ("0", "7"));
     let json = codebook_json(&d).unwrap();
     check_golden("codebook.json", &json);
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();

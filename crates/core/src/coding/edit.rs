@@ -89,9 +89,9 @@ pub enum CodingEdit {
     DeleteCode {
         code: Uuid,
     },
-    /// Codes `start..end` (code points) of a source. If a segment with exactly these
-    /// bounds exists on the source, the codes are added to it; otherwise a new segment
-    /// is made (its id in [`Applied::created`]).
+    /// Codes `start..end` (code points) of a source. If a segment of the same coder
+    /// with exactly these bounds exists on the source, the codes are added to it;
+    /// otherwise a new segment is made (its id in [`Applied::created`]).
     ApplyCodes {
         source: SourceRef,
         start: usize,
@@ -278,6 +278,11 @@ impl Recorder {
 
 /// Sets objects of one kind to the states given (None: removed), returning the
 /// states they had. One pass over the list whatever the number of objects.
+/// Whether every coding on a segment is `coder`'s.
+fn coded_only_by(segment: &Segment, coder: &str) -> bool {
+    segment.codings.iter().all(|c| c.coder == coder)
+}
+
 fn restore_list<T: Clone>(
     items: &mut Vec<T>,
     id_of: impl Fn(&T) -> Uuid,
@@ -565,10 +570,13 @@ impl StudyData {
         let wanted = self.wanted_codes(codes)?;
         let text = self.selection(&source, start, end)?.to_string();
         let coder = coder.trim().to_string();
-        let existing = self
-            .segments
-            .iter()
-            .position(|s| s.start == start && s.end == end && s.anchor == Anchor::Placed && s.source == source);
+        let existing = self.segments.iter().position(|s| {
+            s.start == start
+                && s.end == end
+                && s.anchor == Anchor::Placed
+                && s.source == source
+                && coded_only_by(s, &coder)
+        });
         Ok(Some(match existing {
             Some(at) => self.add_codings(rec, at, &wanted, &coder, now),
             None => self.new_segment(rec, source, start, end, text, &wanted, &coder, now),
@@ -614,7 +622,7 @@ impl StudyData {
             }
             // The first matching segment, as `apply_codes`'s scan would find.
             for (at, s) in self.segments.iter().enumerate() {
-                if s.anchor == Anchor::Placed && walked.contains_key(&s.source) {
+                if s.anchor == Anchor::Placed && walked.contains_key(&s.source) && coded_only_by(s, coder.trim()) {
                     existing.entry((s.source.clone(), s.start, s.end)).or_insert(at);
                 }
             }
@@ -652,6 +660,10 @@ impl StudyData {
     }
 
     /// Adds the codes a segment does not have yet; its id.
+    ///
+    /// Only to a segment of the same coder: another coder's coding of the same words
+    /// is a segment of its own, so that each coder's work stays whole (agreement
+    /// between coders compares them).
     fn add_codings(&mut self, rec: &mut Recorder, at: usize, wanted: &[Uuid], coder: &str, now: Timestamp) -> Uuid {
         let s = &mut self.segments[at];
         let new: Vec<Uuid> = wanted.iter().copied().filter(|c| !s.has_code(*c)).collect();

@@ -5,6 +5,8 @@
 //! - [`segments_csv`]: one row per coded segment × code;
 //! - [`codebook_csv`] and [`codebook_json`]: one entry per code, in codebook order;
 //! - [`matrix_csv`]: the framework matrix's synopses, rows × columns;
+//! - [`agreement_csv`]: agreement between coders, per code and source and per code;
+//! - [`cooccurrence_csv`]: every two codes that meet, with how often and where;
 //! - [`matrix_workbook`]: the same as a workbook (sheets `Synopses`,
 //!   `Supporting quotes` and `Columns`), written as XLSX by `fieldkit_sheets::matrix_xlsx`.
 //!
@@ -32,9 +34,20 @@ fn write_rows(header: &[String], rows: Vec<Vec<String>>) -> Result<Vec<u8>, Stri
     // what guarantees that no export ever writes an unsafe or repeated name.
     out.write_record(unique_variable_names(header)).map_err(|e| e.to_string())?;
     for row in rows {
-        out.write_record(row.iter().map(|c| safe_cell(c))).map_err(|e| e.to_string())?;
+        out.write_record(row.iter().map(|c| if plain_number(c) { c.clone() } else { safe_cell(c) }))
+            .map_err(|e| e.to_string())?;
     }
     out.into_inner().map_err(|e| e.to_string())
+}
+
+/// A number such as `-0.25` is no formula: it is written as it is, so that R, SPSS
+/// and Stata read it as a number.
+fn plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|c| *c == '.').count() <= 1
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// The fixed columns of the segments CSV before the extra case attributes.
@@ -289,6 +302,108 @@ fn synopsis_grid(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> 
         })
         .collect();
     (header, grid)
+}
+
+/// The columns of the agreement CSV.
+pub const AGREEMENT_CSV_COLUMNS: [&str; 15] = [
+    "code_id",
+    "code_path",
+    "source_id",
+    "source_kind",
+    "source_title",
+    "coder_a",
+    "coder_b",
+    "chars_total",
+    "chars_a",
+    "chars_b",
+    "chars_both",
+    "agreement_pct",
+    "kappa",
+    "alpha",
+    "coders",
+];
+
+/// A coefficient with `decimals` places; empty when undefined. Never "-0.0000".
+fn figure(value: Option<f64>, decimals: usize) -> String {
+    value
+        .map(|v| {
+            let text = format!("{v:.decimals$}");
+            if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+                format!("{:.decimals$}", 0.0)
+            } else {
+                text
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Agreement between `coders` (all the study's coders when None): one row per code
+/// and source and one overall row per code (empty `source_id`), for every pair of
+/// coders; `alpha` is over all the coders compared (listed in `coders`).
+pub fn agreement_csv(data: &StudyData, coders: Option<Vec<String>>) -> Result<Vec<u8>, String> {
+    let coders = coders.unwrap_or_else(|| data.coders());
+    let query = crate::coding::agreement::AgreementQuery { coders, ..Default::default() };
+    let agreement = data.agreement(&query).map_err(|e| e.to_string())?;
+    let header: Vec<String> = AGREEMENT_CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let everyone = agreement.coders.join("; ");
+    let mut rows = Vec::new();
+    for row in &agreement.rows {
+        let path = data.code_path(row.code).join(" > ");
+        let (source_id, kind, title) = match &row.source {
+            Some(source) => match data.source(source) {
+                Some(info) => (info.uuid.to_string(), info.kind.key().to_string(), info.title),
+                None => (source.uuid().to_string(), String::new(), String::new()),
+            },
+            None => Default::default(),
+        };
+        let f = &row.figures;
+        for pair in &f.pairs {
+            rows.push(vec![
+                row.code.to_string(),
+                path.clone(),
+                source_id.clone(),
+                kind.clone(),
+                title.clone(),
+                agreement.coders[pair.a].clone(),
+                agreement.coders[pair.b].clone(),
+                f.chars_total.to_string(),
+                f.chars_by_coder[pair.a].to_string(),
+                f.chars_by_coder[pair.b].to_string(),
+                pair.chars_both.to_string(),
+                figure(pair.agreement_pct, 2),
+                figure(pair.kappa, 4),
+                figure(f.alpha, 4),
+                everyone.clone(),
+            ]);
+        }
+    }
+    write_rows(&header, rows)
+}
+
+/// The columns of the co-occurrence CSV.
+pub const COOCCURRENCE_CSV_COLUMNS: [&str; 7] =
+    ["code_a_id", "code_a_path", "code_b_id", "code_b_path", "passages", "sources", "within_chars"];
+
+/// Every two codes whose passages overlap (or are at most `within` characters
+/// apart), in codebook order: how many passages and on how many sources.
+pub fn cooccurrence_csv(data: &StudyData, within: usize) -> Result<Vec<u8>, String> {
+    let header: Vec<String> = COOCCURRENCE_CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let rows = data
+        .cooccurrence(within)
+        .iter()
+        .map(|c| {
+            vec![
+                c.a.to_string(),
+                data.code_path(c.a).join(" > "),
+                c.b.to_string(),
+                data.code_path(c.b).join(" > "),
+                c.passages.len().to_string(),
+                c.sources().to_string(),
+                within.to_string(),
+            ]
+        })
+        .collect();
+    write_rows(&header, rows)
 }
 
 pub fn matrix_csv(data: &StudyData, rows: MatrixRows, columns: MatrixColumns) -> Result<Vec<u8>, String> {

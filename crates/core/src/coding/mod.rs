@@ -5,9 +5,11 @@
 //! Reads every feature's text through [`sources`]; may depend on `study`,
 //! `fieldwork`, `surveys` (their model types), `clock`, `offsets` and `tabular`.
 
+pub mod agreement;
 pub mod anchoring;
 pub mod codebook;
 pub mod composed;
+pub mod cooccurrence;
 mod edit;
 pub mod export;
 pub mod history;

@@ -947,10 +947,11 @@ mod tests {
         let index = SearchIndex::build(&d);
         let places = index.places(&d, "the", &everything());
         assert!(places.len() > 20);
-        // One hit is coded already: it gets the code added rather than a second segment.
+        // One hit is coded already by the same coder: it gets the code added rather
+        // than a second segment.
         let (source, start, end) = places[3].clone();
         let other = add_code(&mut d, "Earlier");
-        let edit = CodingEdit::ApplyCodes { source, start, end, codes: vec![other], coder: "ana".into() };
+        let edit = CodingEdit::ApplyCodes { source, start, end, codes: vec![other], coder: "bo".into() };
         let earlier = d.apply_coding(edit, T0).unwrap().created.unwrap();
 
         let before = d.segments.clone();
