@@ -87,6 +87,7 @@ parts! {
         fn coding_tab() -> AnyView { coding::CodingTab().into_any() }
         fn code_screen() -> AnyView { coding::CodeScreen().into_any() }
         fn matrix_screen() -> AnyView { coding::MatrixScreen().into_any() }
+        fn agreement_screen() -> AnyView { coding::AgreementScreen().into_any() }
         fn source_screen() -> AnyView { coding::SourceScreen().into_any() }
     }
     surveys_part {

@@ -69,6 +69,10 @@ Usage:
                                               over a change made on the server since FILE was pulled
                                               (both versions are kept as a conflict); prints what it
                                               wrote as JSON
+  fieldkit text FILE                         print the plain text read from a .docx, .odt or .html
+                                              file (one line per paragraph, as fieldkit imports it);
+                                              what was left out (tracked deletions, comments,
+                                              images) goes to standard error
   fieldkit --help | --version
 
 Every FILE may be an encrypted backup: give --passphrase-file P (the passphrase is the
@@ -438,6 +442,21 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                 .write_all(format!("{summary}\n").as_bytes())
                 .and_then(|_| stdout.flush())
                 .map_err(|e| failure(format!("cannot write the summary to standard output: {e}")))
+        }
+        "text" => {
+            let [file] = args.positional.as_slice() else {
+                return Err(usage("text takes one FILE (.docx, .odt or .html)"));
+            };
+            let bytes = fs::read(file).map_err(|e| failure(format!("cannot read {file}: {e}")))?;
+            let read = fieldkit_interop::documents::read_document(file, &bytes).map_err(|e| failure(e.to_string()))?;
+            for line in read.note() {
+                eprintln!("{line}");
+            }
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(format!("{}\n", read.text).as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| failure(format!("cannot write to standard output: {e}")))
         }
         "pull" => {
             let [url, db] = args.positional.as_slice() else {

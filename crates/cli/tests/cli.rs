@@ -673,3 +673,23 @@ fn agreement_and_cooccurrence_csvs_read_as_numbers_and_match_the_segments() {
     let bad = fieldkit(&["export", "cooccurrence-csv", f, "-o", "-", "--within", "near"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn text_prints_what_a_word_document_holds_and_reports_what_it_left_out() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/tests/fixtures");
+    let run = fieldkit(&["text", fixtures.join("interview.docx").to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(out.starts_with("Interview at Cwm Tŷ, 3 March\nInterviewer: Sut mae'r gwasanaeth yn mynd? 🌿\n"), "{out}");
+    assert!(!out.contains("nobody else"));
+    assert!(text(&run.stderr).contains("tracked changes"), "{}", text(&run.stderr));
+    let odt = fieldkit(&["text", fixtures.join("interview.odt").to_str().unwrap()]);
+    assert!(text(&odt.stdout).contains("Hazel: قالت إن الدعم مهم"));
+    let protected = fieldkit(&["text", fixtures.join("protected.docx").to_str().unwrap()]);
+    assert_eq!(protected.status.code(), Some(1));
+    assert!(text(&protected.stderr).contains("protected with a password"));
+    assert_eq!(text(&protected.stderr).lines().count(), 1, "one line: {}", text(&protected.stderr));
+    let damaged = fieldkit(&["text", fixtures.join("damaged.docx").to_str().unwrap()]);
+    assert_eq!(damaged.status.code(), Some(1));
+    assert_eq!(fieldkit(&["text"]).status.code(), Some(2));
+}

@@ -12,6 +12,7 @@
 //!   `fieldkit_core::exchange::merge`.
 
 pub mod archive;
+pub mod documents;
 pub mod export;
 pub mod import;
 pub mod text;

@@ -5,6 +5,7 @@
 //! Positions are code points in the core; the browser's selection gives UTF-16
 //! offsets, converted here at the edge (`offsets::utf16_to_code_points`).
 
+mod agreement;
 mod code;
 mod matrix;
 mod memos;
@@ -12,6 +13,7 @@ mod search;
 mod source;
 mod workspace;
 
+pub use agreement::AgreementScreen;
 pub use code::CodeScreen;
 pub use matrix::MatrixScreen;
 pub use memos::Memos;

@@ -23,17 +23,30 @@ const SHOWN_HITS: usize = 200;
 
 /// The address that opens a hit's source with the found words selected.
 fn hit_address(study: &fieldkit_core::StudyData, base: &str, hit: &SearchHit) -> String {
+    place_address(study, base, &hit.source, Some((hit.start, hit.end)))
+}
+
+/// The source screen's address for a source, with `at` (code points) selected.
+pub(crate) fn place_address(
+    study: &fieldkit_core::StudyData,
+    base: &str,
+    source: &SourceRef,
+    at: Option<(usize, usize)>,
+) -> String {
     // The source screen shows an interview's notes and turns, and a survey
     // question's answers, as one text: it is opened under that text's id.
-    let page = match &hit.source {
+    let page = match source {
         SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => *interview,
         SourceRef::SurveyAnswer { response, question } => study
             .response(*response)
             .map(|r| survey_question_id(r.survey_id, *question))
-            .unwrap_or_else(|| hit.source.uuid()),
+            .unwrap_or_else(|| source.uuid()),
         other => other.uuid(),
     };
-    format!("{base}/{page}?at={}:{}:{}", hit.source.uuid(), hit.start, hit.end)
+    match at {
+        Some((start, end)) => format!("{base}/{page}?at={}:{start}:{end}", source.uuid()),
+        None => format!("{base}/{page}"),
+    }
 }
 
 #[component]

@@ -32,6 +32,7 @@ pub fn CodingTab() -> impl IntoView {
                     on_edit=move |t| { ctx.set_device_note(super::CODER_NOTE, &t); h.0.set(t); Ok(()) }/>
                 <UndoButton/>
                 <A href=format!("/study/{}/coding/matrix", study.id()) attr:class="button secondary">"Framework matrix"</A>
+                <A href=format!("/study/{}/coding/agreement", study.id()) attr:class="button secondary">"Agreement between coders"</A>
             </div>
         </section>
         <Codebook/>

@@ -1,0 +1,151 @@
+// Two coders code the same document on two tablets; their work is merged on one,
+// and the agreement screen shows the kappa worked out by hand from the characters
+// each coded; a passage where they differ opens at its place, and the agreement
+// table downloads as a CSV that a CSV reader parses to the same figures.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import os from 'node:os';
+import { parse } from 'csv-parse/sync';
+import { startServer, openTablet, rmProfile, screenshot, selectWords, applyCodesTo } from './harness.mjs';
+
+const DEMO = 'Co-operative care in rural and urban communities';
+const DOC = 'Transport notes';
+// Only characters of the Basic Multilingual Plane, so JavaScript's string length is
+// the count of code points the core uses.
+const TEXT = 'The minibus runs twice a week to the market in town. Carers share lifts when the roads flood in winter, ŵyr i gyd.';
+const AL = 'minibus runs twice a week';
+const BEA = 'runs twice a week to the market';
+const CODE = 'Travel and distance';
+let server;
+const profiles = [];
+const contexts = [];
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-agreement-'));
+const tablet = () => openTablet(profiles, contexts);
+const saved = (page) => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
+const section = (page, name) => page.getByRole('navigation', { name: 'Study sections' }).getByRole('link', { name }).click();
+
+async function exportBackup(page, name) {
+  await section(page, 'Overview');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export backup' }).click()]);
+  const target = path.join(tmp, name);
+  await file.saveAs(target);
+  return target;
+}
+
+/** Codes `words` of the transport notes as `coder`. */
+async function codeAs(page, coder, words) {
+  await section(page, 'Coding');
+  await page.getByLabel('Your name as coder').fill(coder);
+  await page.getByLabel('Kind', { exact: true }).selectOption({ label: 'Document' });
+  await page.getByRole('table', { name: 'Sources' }).getByRole('link', { name: new RegExp(DOC) }).click();
+  await selectWords(page, words);
+  await applyCodesTo(page, CODE);
+  await page.locator('mark.hl', { hasText: words.split(' ')[1] }).first().waitFor();
+  await saved(page);
+}
+
+/** Cohen's kappa from the four cells, as in any textbook. */
+function kappa(total, both, firstOnly, secondOnly) {
+  const neither = total - both - firstOnly - secondOnly;
+  const po = (both + neither) / total;
+  const p1 = (both + firstOnly) / total;
+  const p2 = (both + secondOnly) / total;
+  const pe = p1 * p2 + (1 - p1) * (1 - p2);
+  return (po - pe) / (1 - pe);
+}
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await server?.close();
+  for (const p of profiles) await rmProfile(p);
+  await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+test('two coders on two tablets, merged: the agreement screen shows the kappa worked out by hand, a disagreement opens at its place, and the table downloads', async () => {
+  const a = await tablet();
+  await a.page.goto(server.url + '/');
+  await a.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await a.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(a.page, 'Cases');
+  await a.page.getByRole('list', { name: 'Cases' }).getByRole('link').first().click();
+  await a.page.getByLabel('New document title (report, minutes, web page…)').fill(DOC);
+  await a.page.getByRole('button', { name: 'Add document' }).click();
+  await a.page.getByRole('heading', { level: 2, name: DOC }).waitFor();
+  await a.page.getByLabel('Text', { exact: true }).fill(TEXT);
+  await saved(a.page);
+  await codeAs(a.page, 'Al', AL);
+  const fromA = await exportBackup(a.page, 'a.json');
+
+  // B starts from A's backup and codes the same notes as another coder.
+  const b = await tablet();
+  await b.page.goto(server.url + '/');
+  await b.page.getByLabel('Import a backup (.json) or a REFI-QDA project (.qdpx, .qdc)').setInputFiles(fromA);
+  await b.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await codeAs(b.page, 'Bea', BEA);
+  const fromB = await exportBackup(b.page, 'b.json');
+
+  // A merges B's work.
+  await section(a.page, 'Overview');
+  await a.page.getByLabel('Choose a backup to merge').setInputFiles(fromB);
+  const plan = a.page.getByRole('region', { name: 'Merge plan' });
+  await plan.waitFor();
+  for (const keep of await plan.getByLabel("Keep this tablet's").all()) await keep.check();
+  await plan.getByRole('button', { name: 'Merge' }).click();
+  await a.page.getByRole('table', { name: 'Merge summary' }).waitFor();
+  await saved(a.page);
+
+  await section(a.page, 'Coding');
+  await a.page.getByRole('link', { name: 'Agreement between coders' }).click();
+  await a.page.getByRole('heading', { level: 2, name: 'Agreement between coders' }).waitFor();
+  const coders = a.page.getByRole('group', { name: 'Coders to compare' });
+  // The demo's own coders are there too; the first two in name order are ticked.
+  assert.equal(await coders.getByLabel('Al', { exact: true }).isChecked(), true);
+  assert.equal(await coders.getByLabel('Bea', { exact: true }).isChecked(), true);
+  assert.equal(await coders.getByLabel('Researcher A', { exact: true }).isChecked(), false);
+
+  const start = (w) => TEXT.indexOf(w);
+  const [al0, al1] = [start(AL), start(AL) + AL.length];
+  const [bea0, bea1] = [start(BEA), start(BEA) + BEA.length];
+  const both = Math.min(al1, bea1) - Math.max(al0, bea0);
+  const expected = kappa(TEXT.length, both, AL.length - both, BEA.length - both);
+  const table = a.page.getByRole('table', { name: 'Agreement per code' });
+  const row = table.getByRole('row').filter({ has: a.page.getByRole('rowheader', { name: new RegExp(CODE) }) });
+  await row.waitFor();
+  const cells = await row.getByRole('cell').allInnerTexts();
+  assert.deepEqual(cells.slice(0, 3), [String(AL.length), String(BEA.length), String(both)], `cells: ${cells}`);
+  assert.equal(cells[4], expected.toFixed(3), `kappa by hand ${expected}`);
+  const agreementPct = (100 * (TEXT.length - (AL.length - both) - (BEA.length - both))) / TEXT.length;
+  assert.equal(cells[3], `${agreementPct.toFixed(1)} %`);
+  await a.page.getByText(/^1 source compared; 1 code coded by these coders/).waitFor();
+  for (const [width, height] of [[768, 1024], [1024, 768]]) {
+    await a.page.setViewportSize({ width, height });
+    await screenshot(a.page, `agreement-${width}x${height}`);
+  }
+
+  // The download parses to the same figures.
+  const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByRole('button', { name: 'Agreement table (CSV)' }).click()]);
+  const csv = parse(await fsp.readFile(await download.path(), 'utf8'), { columns: true });
+  const overall = csv.find((r) => r.code_path.endsWith(CODE) && r.source_id === '' && r.coder_a === 'Al' && r.coder_b === 'Bea');
+  assert.ok(overall, `rows: ${csv.length}`);
+  assert.equal(Number(overall.chars_total), TEXT.length);
+  assert.equal(Number(overall.chars_both), both);
+  assert.ok(Math.abs(Number(overall.kappa) - expected) < 1e-4, `${overall.kappa} vs ${expected}`);
+
+  // Where they differ, and one passage opened at its place.
+  await row.getByRole('button', { name: new RegExp(CODE) }).click();
+  await a.page.getByRole('heading', { name: 'Where they differ: 2 passages' }).waitFor();
+  const beaOnly = a.page.locator('li.disagreement', { hasText: 'Coded by Bea only' });
+  assert.equal((await beaOnly.locator('q').innerText()).trim(), TEXT.slice(al1, bea1).trim());
+  await beaOnly.getByRole('link', { name: 'Open' }).click();
+  await a.page.locator('.source-text').waitFor();
+  await a.page.waitForFunction((words) => window.getSelection().toString() === words, TEXT.slice(al1, bea1), { timeout: 10_000 });
+  a.errors.assertNone();
+  b.errors.assertNone();
+});
