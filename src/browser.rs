@@ -246,6 +246,37 @@ pub async fn refi_qda(task: &str, backup_json: &str) -> Result<Vec<u8>, String> 
     as_bytes(reply)
 }
 
+/// Whether a file is a word-processor document read in the files worker (.docx,
+/// .odt, .html) rather than plain text.
+pub fn is_word_document(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".docx", ".odt", ".html", ".htm", ".xhtml"].iter().any(|ext| lower.ends_with(ext))
+}
+
+/// The files an upload of a transcript or document accepts.
+pub const TEXT_UPLOADS: &str = ".txt,.md,.docx,.odt,.html,.htm,text/plain,text/markdown,text/html,\
+     application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.oasis.opendocument.text";
+
+/// Reads an uploaded transcript or document as text: plain text here, a .docx,
+/// .odt or .html file in the files worker. Returns the text (checked like pasted
+/// text) and the import note (what the file held that is not in the text).
+pub async fn read_text_upload(file: &web_sys::File) -> Result<(String, Vec<String>), String> {
+    use fieldkit_core::fieldwork::transcript::{check_pasted_text, read_text_file};
+    let bytes = read_file(file).await?;
+    let name = file.name();
+    if !is_word_document(&name) {
+        return read_text_file(&bytes, &name).map(|t| (t, Vec::new())).map_err(|e| e.to_string());
+    }
+    let payload = js_sys::Array::of2(&JsValue::from_str(&name), &js_sys::Uint8Array::from(bytes.as_slice()));
+    let reply = in_worker("document_text", payload.into()).await?;
+    let pair = js_sys::Array::from(&reply);
+    let (Some(text), Some(note)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
+        return Err("The file worker sent no text.".into());
+    };
+    let text = check_pasted_text(&text).map_err(|e| format!("“{name}”: {e}"))?;
+    Ok((text, note.lines().filter(|l| !l.is_empty()).map(|l| format!("“{name}”: {l}")).collect()))
+}
+
 /// Reads a .qdpx, .qde or .qdc file into a study: (backup JSON, import report).
 pub async fn import_refi_qda(bytes: &[u8]) -> Result<(String, String), String> {
     let reply = in_worker("import", js_sys::Uint8Array::from(bytes).into()).await?;

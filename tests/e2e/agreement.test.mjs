@@ -9,6 +9,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import os from 'node:os';
 import { parse } from 'csv-parse/sync';
+import { execFileSync } from 'node:child_process';
 import { startServer, openTablet, rmProfile, screenshot, selectWords, applyCodesTo } from './harness.mjs';
 
 const DEMO = 'Co-operative care in rural and urban communities';
@@ -148,4 +149,41 @@ test('two coders on two tablets, merged: the agreement screen shows the kappa wo
   await a.page.waitForFunction((words) => window.getSelection().toString() === words, TEXT.slice(al1, bea1), { timeout: 10_000 });
   a.errors.assertNone();
   b.errors.assertNone();
+});
+
+test('codes that go together: pairs by passages, a heat map that downloads as SVG, and the passages of a pair open at their place', async () => {
+  const c = await tablet();
+  await c.page.goto(server.url + '/');
+  await c.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await c.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(c.page, 'Coding');
+  await c.page.getByRole('link', { name: 'Codes that go together' }).click();
+  const table = c.page.getByRole('table', { name: 'Codes that go together' });
+  // The demo codes one passage "Funding and margins" and "Travel and distance" at once.
+  const pair = table.getByRole('row').filter({ hasText: 'Funding and margins with Barriers › Travel and distance' });
+  await pair.waitFor();
+  const [passages, sources] = (await pair.getByRole('cell').allInnerTexts()).map(Number);
+  assert.ok(passages >= 1 && sources >= 1 && sources <= passages, `${passages} ${sources}`);
+  await c.page.locator('.chart svg').waitFor();
+  for (const [width, height] of [[768, 1024], [1024, 768]]) {
+    await c.page.setViewportSize({ width, height });
+    await screenshot(c.page, `cooccurrence-${width}x${height}`);
+  }
+  const [download] = await Promise.all([c.page.waitForEvent('download'), c.page.getByRole('button', { name: 'Heat map (SVG)' }).click()]);
+  const svg = await fsp.readFile(await download.path(), 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(svg, /<title>Code co-occurrence/);
+  assert.ok(svg.includes('Travel and distance'));
+  // Well-formed XML, as an SVG viewer needs.
+  execFileSync('xmllint', ['--noout', await download.path()]);
+
+  await pair.getByRole('button').click();
+  const where = c.page.getByRole('region', { name: 'Passages where the two codes meet' });
+  await where.locator('li').first().waitFor();
+  assert.equal(await where.locator('li').count(), passages);
+  const words = (await where.locator('li q').first().innerText()).trim();
+  await where.getByRole('link', { name: 'Open' }).first().click();
+  await c.page.locator('.source-text').waitFor();
+  await c.page.waitForFunction((w) => window.getSelection().toString().trim() === w, words, { timeout: 10_000 });
+  c.errors.assertNone();
 });

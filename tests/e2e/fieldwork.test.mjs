@@ -25,6 +25,8 @@ let page;
 let errors;
 let interviewUrl;
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'fieldkit-fieldwork-'));
+// Word and OpenDocument files (written by make_documents.py in that folder).
+const FIXTURES = new URL('../../crates/interop/tests/fixtures/', import.meta.url).pathname;
 
 async function open() {
   context = await launch({ userDataDir: profile });
@@ -253,7 +255,7 @@ test('editing a used protocol starts version 2; the old interview still shows it
 
 test('transcripts: bad files and huge pastes get clear messages; a good file becomes speaker turns', async () => {
   await page.goto(interviewUrl);
-  const upload = page.getByLabel('Upload a transcript (.txt)');
+  const upload = page.getByLabel('Upload a transcript (.txt, .docx, .odt, .html)');
   const alert = (text) => page.getByRole('alert').filter({ hasText: text }).waitFor();
   const empty = path.join(tmp, 'empty.txt');
   await fsp.writeFile(empty, '');
@@ -270,6 +272,27 @@ test('transcripts: bad files and huge pastes get clear messages; a good file bec
 
   const good = path.join(tmp, 'transcript.txt');
   await fsp.writeFile(good, `\ufeffInterviewer: What brought you here?\r\nCeri: The chance to own it 🌿\r\n${GWEN}: Ie, wir — مرحبا\r\nand a second line.\r\n`);
+  await upload.setInputFiles(good);
+  await page.getByText('From transcript.txt: 3 speaker turns.').waitFor();
+  await saved();
+
+  // A Word transcript becomes turns too, read in the files worker; what it held
+  // besides its text is said in the import note.
+  await upload.setInputFiles(path.join(FIXTURES, 'interview.docx'));
+  await page.getByText('From interview.docx: 4 speaker turns.').waitFor({ timeout: 20_000 });
+  await page.getByText(/“interview\.docx”: The file has tracked changes: 1 insertion kept and 1 deletion left out/).waitFor();
+  await page.getByText(/“interview\.docx”: 1 comment was left out of the text\./).waitFor();
+  await page.getByText('Show the turns').click();
+  await page.locator('ol.transcript li', { hasText: 'We started with' }).waitFor();
+  assert.ok(!(await page.locator('ol.transcript').innerText()).includes('nobody else'), 'the deleted words are left out');
+  await screenshot(page, 'transcript-from-word', { fullPage: false });
+  // A protected or damaged file: a clear message, and the transcript stays as it was.
+  await upload.setInputFiles(path.join(FIXTURES, 'protected.docx'));
+  await alert('is protected with a password');
+  await upload.setInputFiles(path.join(FIXTURES, 'damaged.docx'));
+  await alert('It may be damaged');
+  await page.getByText('From interview.docx: 4 speaker turns.').waitFor();
+  // The text file's transcript again, for the interviews CSV below.
   await upload.setInputFiles(good);
   await page.getByText('From transcript.txt: 3 speaker turns.').waitFor();
   await saved();
@@ -325,12 +348,18 @@ test('site-visit notes and documents: typed, uploaded, kept after reload', async
   await page.getByLabel('Type').selectOption({ label: 'Minutes' });
   const md = path.join(tmp, 'minutes.md');
   await fsp.writeFile(md, '# Board meeting\r\n\r\n- Agreed to recruit two carers\r\n- العربية test\r\n');
-  await page.getByLabel('Upload text (.txt, .md)').setInputFiles(md);
+  await page.getByLabel('Upload text (.txt, .md, .docx, .odt, .html)').setInputFiles(md);
   await page.waitForFunction(() => document.querySelector('textarea')?.value.includes('Agreed to recruit'));
   await saved();
   await page.reload();
   await page.getByRole('heading', { level: 2, name: 'Board minutes, March' }).waitFor();
   assert.equal(await page.getByLabel('Text', { exact: true }).inputValue(), '# Board meeting\n\n- Agreed to recruit two carers\n- العربية test\n');
+  // An OpenDocument file replaces the text after a confirmation.
+  await page.getByLabel('Upload text (.txt, .md, .docx, .odt, .html)').setInputFiles(path.join(FIXTURES, 'interview.odt'));
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Replace text' }).click();
+  await page.waitForFunction(() => document.querySelector('textarea')?.value.startsWith('Interview at Cwm Tŷ, 3 March\nInterviewer:'));
+  assert.ok((await page.getByLabel('Text', { exact: true }).inputValue()).includes('Hazel: قالت إن الدعم مهم'));
+  await saved();
   await page.getByRole('link', { name: '← Back to the case' }).click();
   await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').nth(1).waitFor(); // its part may still load
   const docs = await page.getByRole('list', { name: 'Documents' }).getByRole('listitem').allInnerTexts();

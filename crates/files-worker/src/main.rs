@@ -44,6 +44,14 @@ fn handle(task: &str, payload: &JsValue) -> Result<JsValue, String> {
             let backup = Backup::of(&imported.data, true, now).to_json();
             Ok(js_sys::Array::of2(&JsValue::from_str(&backup), &JsValue::from_str(&imported.report.to_string())).into())
         }
+        "document_text" => {
+            let pair = js_sys::Array::from(payload);
+            let name = pair.get(0).as_string().ok_or("The document's name was not sent.")?;
+            let file =
+                pair.get(1).dyn_into::<js_sys::Uint8Array>().map_err(|_| "The document was not bytes.")?.to_vec();
+            let read = fieldkit_interop::documents::read_document(&name, &file).map_err(|e| e.to_string())?;
+            Ok(js_sys::Array::of2(&JsValue::from_str(&read.text), &JsValue::from_str(&read.note().join("\n"))).into())
+        }
         other => Err(format!("Unknown task “{other}”.")),
     }
 }

@@ -7,6 +7,7 @@
 
 mod agreement;
 mod code;
+mod cooccurrence;
 mod matrix;
 mod memos;
 mod search;
@@ -15,6 +16,7 @@ mod workspace;
 
 pub use agreement::AgreementScreen;
 pub use code::CodeScreen;
+pub use cooccurrence::CooccurrenceScreen;
 pub use matrix::MatrixScreen;
 pub use memos::Memos;
 pub use source::SourceScreen;

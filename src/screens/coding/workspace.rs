@@ -33,6 +33,7 @@ pub fn CodingTab() -> impl IntoView {
                 <UndoButton/>
                 <A href=format!("/study/{}/coding/matrix", study.id()) attr:class="button secondary">"Framework matrix"</A>
                 <A href=format!("/study/{}/coding/agreement", study.id()) attr:class="button secondary">"Agreement between coders"</A>
+                <A href=format!("/study/{}/coding/together", study.id()) attr:class="button secondary">"Codes that go together"</A>
             </div>
         </section>
         <Codebook/>

@@ -2,7 +2,6 @@
 
 use fieldkit_core::ObjectRef;
 use fieldkit_core::fieldwork::interview::DocumentEdit;
-use fieldkit_core::fieldwork::transcript::read_text_file;
 use fieldkit_core::fieldwork::{Document, DocumentKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -117,14 +116,13 @@ pub fn DocumentScreen() -> impl IntoView {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             input.set_value("");
             spawn_local(async move {
-                let text = match browser::read_file(&file).await {
-                    Ok(bytes) => read_text_file(&bytes, &file.name()).map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                let (text, note) = match browser::read_text_upload(&file).await {
+                    Ok((text, note)) => (Ok(text), note),
+                    Err(e) => (Err(e), Vec::new()),
                 };
-                let apply = move |text: String| {
-                    if let Err(e) = edit(DocumentEdit::Text(text)) {
-                        ctx.error(e);
-                    }
+                let apply = move |text: String| match edit(DocumentEdit::Text(text)) {
+                    Ok(_) => note.iter().for_each(|line| ctx.note(line.clone())),
+                    Err(e) => ctx.error(e),
                 };
                 match text {
                     Err(e) => ctx.error(e),
@@ -172,8 +170,8 @@ pub fn DocumentScreen() -> impl IntoView {
                 <TextField label="Text" multiline=true value=read(|x| x.text.clone()) on_edit=move |t| edit(DocumentEdit::Text(t))/>
                 <div class="row wrap">
                     <label class="button secondary file-button">
-                        "Upload text (.txt, .md)"
-                        <input type="file" accept=".txt,.md,text/plain,text/markdown" class="visually-hidden" on:change=upload/>
+                        "Upload text (.txt, .md, .docx, .odt, .html)"
+                        <input type="file" accept=browser::TEXT_UPLOADS class="visually-hidden" on:change=upload/>
                     </label>
                 </div>
             </section>

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use fieldkit_core::fieldwork::transcript::{check_pasted_text, read_text_file};
+use fieldkit_core::fieldwork::transcript::check_pasted_text;
 use fieldkit_core::fieldwork::*;
 use fieldkit_core::*;
 use leptos::prelude::*;
@@ -414,13 +414,14 @@ pub(crate) fn TranscriptPanel(interview: Uuid) -> impl IntoView {
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         input.set_value("");
         spawn_local(async move {
-            let bytes = match browser::read_file(&file).await {
-                Ok(b) => b,
-                Err(e) => return drop(error.try_set(Some(e))),
-            };
-            match read_text_file(&bytes, &file.name()) {
-                Ok(text) => store(study, text, file.name()),
-                Err(e) => drop(error.try_set(Some(e.to_string()))),
+            match browser::read_text_upload(&file).await {
+                Ok((text, note)) => {
+                    store(study, text, file.name());
+                    for line in note {
+                        ctx.note(line);
+                    }
+                }
+                Err(e) => drop(error.try_set(Some(e))),
             }
         });
     };
@@ -468,8 +469,8 @@ pub(crate) fn TranscriptPanel(interview: Uuid) -> impl IntoView {
             <div class="row wrap">
                 <button class="secondary" on:click=use_pasted>"Use pasted text"</button>
                 <label class="button secondary file-button">
-                    "Upload a transcript (.txt)"
-                    <input type="file" accept=".txt,text/plain" class="visually-hidden" on:change=upload/>
+                    "Upload a transcript (.txt, .docx, .odt, .html)"
+                    <input type="file" accept=browser::TEXT_UPLOADS class="visually-hidden" on:change=upload/>
                 </label>
             </div>
             <Show when=move || error.with(|e| e.is_some())>

@@ -7,6 +7,7 @@
 
 pub mod agreement;
 pub mod anchoring;
+pub mod charts;
 pub mod codebook;
 pub mod composed;
 pub mod cooccurrence;
