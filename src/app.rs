@@ -506,6 +506,7 @@ fn ResearcherApp() -> impl IntoView {
                                 <Route path=path!("coding/matrix") view=|| lazy(parts::matrix_screen)/>
                                 <Route path=path!("coding/agreement") view=|| lazy(parts::agreement_screen)/>
                                 <Route path=path!("coding/together") view=|| lazy(parts::cooccurrence_screen)/>
+                                <Route path=path!("coding/review") view=|| lazy(parts::review_screen)/>
                                 <Route path=path!("surveys") view=|| lazy(parts::surveys_tab)/>
                                 <Route path=path!("surveys/:survey") view=|| lazy(parts::survey_screen)/>
                                 <Route path=path!("surveys/:survey/edit") view=|| lazy(parts::survey_builder)/>

@@ -89,6 +89,7 @@ parts! {
         fn matrix_screen() -> AnyView { coding::MatrixScreen().into_any() }
         fn agreement_screen() -> AnyView { coding::AgreementScreen().into_any() }
         fn cooccurrence_screen() -> AnyView { coding::CooccurrenceScreen().into_any() }
+        fn review_screen() -> AnyView { coding::ReviewScreen().into_any() }
         fn source_screen() -> AnyView { coding::SourceScreen().into_any() }
     }
     surveys_part {

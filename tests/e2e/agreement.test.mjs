@@ -187,3 +187,50 @@ test('codes that go together: pairs by passages, a heat map that downloads as SV
   await c.page.waitForFunction((w) => window.getSelection().toString().trim() === w, words, { timeout: 10_000 });
   c.errors.assertNone();
 });
+
+test('segments left behind by an edit are listed with the words as coded and now; accept, remove and undo', async () => {
+  const d = await tablet();
+  await d.page.goto(server.url + '/');
+  await d.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await d.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(d.page, 'Cases');
+  await d.page.getByRole('list', { name: 'Cases' }).getByRole('link').first().click();
+  await d.page.getByLabel('New document title (report, minutes, web page…)').fill(DOC);
+  await d.page.getByRole('button', { name: 'Add document' }).click();
+  await d.page.getByRole('heading', { level: 2, name: DOC }).waitFor();
+  const documentUrl = d.page.url();
+  await d.page.getByLabel('Text', { exact: true }).fill(TEXT);
+  await saved(d.page);
+  await codeAs(d.page, 'Al', 'minibus runs twice a week');
+  await selectWords(d.page, 'Carers share lifts');
+  await applyCodesTo(d.page, CODE);
+  await d.page.locator('mark.hl', { hasText: 'share' }).first().waitFor();
+  await saved(d.page);
+
+  // One passage's words change, the other's are removed.
+  await d.page.goto(documentUrl);
+  await d.page.getByLabel('Text', { exact: true }).fill(TEXT.replace('runs twice', 'runs three times').replace('Carers share lifts ', ''));
+  await saved(d.page);
+  await section(d.page, 'Coding');
+  await d.page.getByRole('link', { name: 'Segments to check (2)' }).click();
+  const list = d.page.getByRole('list', { name: 'Segments to check' });
+  const changed = list.getByRole('listitem').filter({ hasText: 'minibus runs twice a week' });
+  const lost = list.getByRole('listitem').filter({ hasText: 'Carers share lifts' });
+  await changed.waitFor();
+  assert.match(await changed.innerText(), /Now there: .*minibus runs three times/s);
+  assert.match(await lost.innerText(), /The words were removed from the source\./);
+  await screenshot(d.page, 'segments-to-check');
+
+  await changed.getByRole('button', { name: 'Accept the text now there' }).click();
+  await changed.waitFor({ state: 'detached' });
+  await lost.getByRole('button', { name: 'Remove' }).click();
+  await d.page.getByText('Nothing to check: every segment sits on the words it was coded on.').waitFor();
+  await saved(d.page);
+  await d.page.getByRole('button', { name: 'Undo: remove a segment' }).click();
+  await lost.waitFor();
+  await saved(d.page);
+  await d.page.reload();
+  await lost.waitFor();
+  assert.equal(await list.getByRole('listitem').count(), 1, 'the accepted one stays accepted, the removal is undone');
+  d.errors.assertNone();
+});

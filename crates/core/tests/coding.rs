@@ -735,3 +735,28 @@ fn source_ids_are_stable_uuids() {
         assert!(kinds.contains(&k), "{k:?}");
     }
 }
+
+#[test]
+fn a_segment_is_removed_whole_in_one_step_and_undo_brings_it_back_with_its_memo() {
+    let mut d = study();
+    let (_, source) = document(&d);
+    let a = add_code(&mut d, None, "A");
+    let b = add_code(&mut d, None, "B");
+    let seg = code_range(&mut d, &source, 2, 9, &[a, b]);
+    d.apply_coding(
+        CodingEdit::AddMemo { target: MemoTarget::Segment(seg), text: "why".into(), author: "ana".into() },
+        T0,
+    )
+    .unwrap();
+    let before = (d.segments.clone(), d.memos.clone());
+    let removed = d.apply_coding_recorded("remove a segment", CodingEdit::RemoveSegment { segment: seg }, T1).unwrap();
+    assert!(d.segment(seg).is_none() && d.memos.is_empty());
+    assert_eq!(removed.removed.len(), 2, "the segment and its memo");
+    let (label, _) = d.undo_coding(T1).unwrap().unwrap();
+    assert_eq!(label, "remove a segment");
+    assert_eq!((d.segments.clone(), d.memos.clone()), before);
+    assert_eq!(
+        d.apply_coding(CodingEdit::RemoveSegment { segment: Uuid::from_u128(9) }, T1).unwrap_err(),
+        ValidationError::UnknownSegment(Uuid::from_u128(9))
+    );
+}

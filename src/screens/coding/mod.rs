@@ -10,6 +10,7 @@ mod code;
 mod cooccurrence;
 mod matrix;
 mod memos;
+mod review;
 mod search;
 mod source;
 mod workspace;
@@ -19,6 +20,7 @@ pub use code::CodeScreen;
 pub use cooccurrence::CooccurrenceScreen;
 pub use matrix::MatrixScreen;
 pub use memos::Memos;
+pub use review::ReviewScreen;
 pub use source::SourceScreen;
 pub use workspace::CodingTab;
 

@@ -107,6 +107,10 @@ pub enum CodingEdit {
         codes: Vec<Uuid>,
         coder: String,
     },
+    /// Removes a segment with all its codings and its memos.
+    RemoveSegment {
+        segment: Uuid,
+    },
     /// Removes one code from a segment; a segment left with no code is removed
     /// (with its memos).
     RemoveCoding {
@@ -395,6 +399,10 @@ impl StudyData {
             }
             CodingEdit::ApplyCodesMany { places, codes, coder } => {
                 self.apply_codes_many(&mut rec, places, codes, coder, now)?;
+            }
+            CodingEdit::RemoveSegment { segment } => {
+                self.segment(segment).ok_or(ValidationError::UnknownSegment(segment))?;
+                self.remove_segments(&mut rec, &HashSet::from([segment]));
             }
             CodingEdit::RemoveCoding { segment, code } => {
                 let s = self.segment(segment).ok_or(ValidationError::UnknownSegment(segment))?;
