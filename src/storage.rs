@@ -212,6 +212,10 @@ fn quarantined_from_js(value: &JsValue) -> QuarantinedRecord {
     }
 }
 
+/// Records queued in one go before a large write lets the page run: each is
+/// cloned into the browser as it is queued, about a frame's work for a thousand.
+const WRITE_CHUNK: usize = 1_000;
+
 impl Store for IdbStore {
     async fn apply(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         if ops.is_empty() {
@@ -224,20 +228,39 @@ impl Store for IdbStore {
         // Requests are queued synchronously; the transaction commits when they all succeed.
         let mut queued = Ok(());
         let fields = Fields::new();
+        let mut since_pause = 0usize;
         for op in &ops {
             let result = match op {
-                WriteOp::Put(r) => records.put(&fields.write(r), None).map(drop),
-                WriteOp::Delete(key) => records.delete(Query::Key(JsValue::from_str(key))).map(drop),
+                WriteOp::Put(r) => records.put(&fields.write(r), None).map(Some),
+                WriteOp::Delete(key) => records.delete(Query::Key(JsValue::from_str(key))).map(|_| None),
                 WriteOp::Quarantine(q) => quarantine
                     .put(&quarantined_to_js(q), None)
                     .and_then(|_| records.delete(Query::Key(JsValue::from_str(&q.key))))
-                    .map(drop),
-                WriteOp::Release(key) => quarantine.delete(Query::Key(JsValue::from_str(key))).map(drop),
-                WriteOp::PutQuarantined(q) => quarantine.put(&quarantined_to_js(q), None).map(drop),
+                    .map(|_| None),
+                WriteOp::Release(key) => quarantine.delete(Query::Key(JsValue::from_str(key))).map(|_| None),
+                WriteOp::PutQuarantined(q) => quarantine.put(&quarantined_to_js(q), None).map(|_| None),
             };
-            if let Err(e) = result {
-                queued = Err(failed("save", e));
-                break;
+            match result {
+                Err(e) => {
+                    queued = Err(failed("save", e));
+                    break;
+                }
+                Ok(request) => {
+                    since_pause += 1;
+                    // A large write (a whole study) waits for one request in every
+                    // chunk: its success event is a task of its own, so the page can
+                    // run in between, and the transaction stays open across the wait
+                    // (still one write, all or nothing).
+                    if since_pause >= WRITE_CHUNK
+                        && let Some(request) = request
+                    {
+                        since_pause = 0;
+                        if let Err(e) = request.await {
+                            queued = Err(failed("save", e));
+                            break;
+                        }
+                    }
+                }
             }
         }
         if let Err(e) = queued {
