@@ -489,6 +489,9 @@ test('participant mode goes on syncing the answers, and shows nothing of the syn
     if (!found) await new Promise((r) => setTimeout(r, 500));
   }
   assert.ok(found, 'the participant\'s answer is on the server');
-  await a.page.getByRole('heading', { level: 1, name: 'Thank you for taking part.' }).waitFor();
+  const thanks = a.page.getByRole('heading', { level: 1, name: 'Thank you for taking part.' });
+  await thanks.waitFor({ timeout: 5_000 }).catch(async () => {
+    throw new Error(`participant mode left its thank-you page; it shows: ${await a.page.locator('body').innerText()} at ${a.page.url()}`);
+  });
   a.errors.assertNone();
 });

@@ -62,6 +62,11 @@ pub fn record_digest(record: &RawRecord) -> Option<String> {
 /// Decides what incoming changes do to the device. `device`: the device's current
 /// records of the changed ids (absent: no record). Updates `base` for every change
 /// that the device now agrees with.
+/// A CouchDB revision's generation: the number before the dash (`3-abc` → 3).
+fn generation(rev: &str) -> u64 {
+    rev.split_once('-').and_then(|(n, _)| n.parse().ok()).unwrap_or(0)
+}
+
 pub fn plan_incoming(
     changes: &[ReplicaChange],
     device: &BTreeMap<String, RawRecord>,
@@ -88,6 +93,14 @@ pub fn plan_incoming(
                     base.revisions.remove(&change.id);
                 }
             }
+            continue;
+        }
+        // An older revision than the one this device last knew (its own earlier
+        // write, read by the feed before the later one was sent) is history: the
+        // feed brings the newer one next. Applying it would undo what came after.
+        if let Some(known) = base.revisions.get(&change.id)
+            && generation(&change.rev) < generation(&known.rev)
+        {
             continue;
         }
         let at_base = base.revisions.get(&change.id).map(|b| b.digest.clone());
@@ -227,6 +240,23 @@ mod tests {
         let rev = format!("2-{}", mine.digest());
         after_outgoing(&mut base, &plan, &BTreeMap::from([("case:a".to_string(), rev.clone())]));
         assert_eq!(base.revisions["case:a"], BaseRev { rev, digest: mine.digest() });
+    }
+
+    /// A survey answered in participant mode: the response was sent in progress
+    /// (rev 1), then complete (rev 2); the feed's batch read before the second write
+    /// brings rev 1 back after it. It must not turn the response back.
+    #[test]
+    fn an_older_revision_of_our_own_write_arriving_late_changes_nothing() {
+        let device = BTreeMap::from([("case:a".to_string(), record("case:a", "complete"))]);
+        let mut base = synced(&[("case:a", "2-b", "complete")]);
+        let incoming = plan_incoming(&[change("case:a", "1-a", Some("in progress"))], &device, &mut base, &[]);
+        assert!(incoming.apply.is_empty() && incoming.held.is_empty(), "{:?}", incoming.apply);
+        assert_eq!(base.revisions["case:a"].rev, "2-b");
+        // The newer one from the team still arrives.
+        let incoming = plan_incoming(&[change("case:a", "3-c", Some("edited by the team"))], &device, &mut base, &[]);
+        assert_eq!(incoming.apply.len(), 1);
+        assert_eq!(generation("12-abc"), 12);
+        assert_eq!(generation("nonsense"), 0);
     }
 
     #[test]
