@@ -6,41 +6,23 @@ use std::collections::BTreeSet;
 use fieldkit_core::coding::agreement::*;
 use fieldkit_core::coding::sources::*;
 use fieldkit_core::coding::*;
-use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::fieldwork::*;
 use fieldkit_core::study::*;
-use fieldkit_core::*;
 use uuid::Uuid;
 
-const T0: Timestamp = Timestamp::from_millis(1_795_449_405_000);
+mod common {
+    pub mod coding_fixture;
+}
+use common::coding_fixture::*;
 
 /// 50 characters, with Welsh letters so code points and bytes differ.
 const TEXT: &str = "Mae’r gofal yn dda ŵ ŷ; the co-op helps us a lot!!";
 
 fn study() -> (StudyData, SourceRef, Uuid) {
-    let mut d = demo_study(DemoSize::Small);
-    d.codes.clear();
-    d.segments.clear();
-    d.memos.clear();
-    d.matrix_cells.clear();
-    let doc = d.documents.iter().find(|x| x.kind == DocumentKind::FieldNotes).unwrap().id;
-    d.edit_document(doc, DocumentEdit::Text(TEXT.into()), T0).unwrap();
     assert_eq!(TEXT.chars().count(), 50);
+    let (mut d, source) = document_study(TEXT);
     let code = add_code(&mut d, None, "Support");
-    (d, SourceRef::Document { document: doc }, code)
-}
-
-fn add_code(d: &mut StudyData, parent: Option<Uuid>, name: &str) -> Uuid {
-    d.apply_coding(CodingEdit::AddCode { parent, name: name.into(), colour: "#2a7f62".into() }, T0)
-        .unwrap()
-        .created
-        .unwrap()
-}
-
-fn code(d: &mut StudyData, source: &SourceRef, start: usize, end: usize, codes: &[Uuid], coder: &str) {
-    let edit =
-        CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: codes.to_vec(), coder: coder.into() };
-    d.apply_coding(edit, T0).unwrap();
+    (d, source, code)
 }
 
 fn query(coders: &[&str]) -> AgreementQuery {

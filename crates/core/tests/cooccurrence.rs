@@ -2,42 +2,27 @@
 
 use fieldkit_core::coding::sources::*;
 use fieldkit_core::coding::*;
-use fieldkit_core::demo::{DemoSize, demo_study};
 use fieldkit_core::fieldwork::*;
 use fieldkit_core::study::*;
-use fieldkit_core::*;
 use uuid::Uuid;
 
-const T0: Timestamp = Timestamp::from_millis(1_795_449_405_000);
+mod common {
+    pub mod coding_fixture;
+}
+use common::coding_fixture::*;
 
 fn study() -> (StudyData, SourceRef) {
-    let mut d = demo_study(DemoSize::Small);
-    d.codes.clear();
-    d.segments.clear();
-    d.memos.clear();
-    d.matrix_cells.clear();
-    let doc = d.documents.iter().find(|x| x.kind == DocumentKind::FieldNotes).unwrap().id;
-    d.edit_document(doc, DocumentEdit::Text("ŵ".repeat(60)), T0).unwrap();
-    (d, SourceRef::Document { document: doc })
+    document_study(&"ŵ".repeat(60))
 }
 
-fn add_code(d: &mut StudyData, name: &str) -> Uuid {
-    d.apply_coding(CodingEdit::AddCode { parent: None, name: name.into(), colour: "#2a7f62".into() }, T0)
-        .unwrap()
-        .created
-        .unwrap()
-}
-
-fn code(d: &mut StudyData, source: &SourceRef, start: usize, end: usize, codes: &[Uuid], coder: &str) {
-    let edit =
-        CodingEdit::ApplyCodes { source: source.clone(), start, end, codes: codes.to_vec(), coder: coder.into() };
-    d.apply_coding(edit, T0).unwrap();
+fn add(d: &mut StudyData, name: &str) -> Uuid {
+    add_code(d, None, name)
 }
 
 #[test]
 fn overlapping_codes_meet_once_per_pair_of_stretches_and_near_ones_only_when_asked() {
     let (mut d, doc) = study();
-    let (x, y, z) = (add_code(&mut d, "X"), add_code(&mut d, "Y"), add_code(&mut d, "Z"));
+    let (x, y, z) = (add(&mut d, "X"), add(&mut d, "Y"), add(&mut d, "Z"));
     code(&mut d, &doc, 0, 20, &[x], "ann");
     code(&mut d, &doc, 10, 30, &[y], "bob");
     // Two coders' overlapping X stretches are one stretch of X.
@@ -64,7 +49,7 @@ fn two_codes_on_one_segment_meet_and_removed_words_do_not() {
     let SourceRef::Document { document } = doc else { unreachable!() };
     d.edit_document(document, DocumentEdit::Text("Carers share lifts when the roads flood, ŵyr i gyd.".into()), T0)
         .unwrap();
-    let (x, y) = (add_code(&mut d, "X"), add_code(&mut d, "Y"));
+    let (x, y) = (add(&mut d, "X"), add(&mut d, "Y"));
     code(&mut d, &doc, 0, 12, &[x, y], "ann");
     let all = d.cooccurrence(0);
     assert_eq!(all.len(), 1);
@@ -72,4 +57,42 @@ fn two_codes_on_one_segment_meet_and_removed_words_do_not() {
     d.edit_document(document, DocumentEdit::Text(" lifts when the roads flood, ŵyr i gyd.".into()), T0).unwrap();
     assert!(d.segments.iter().all(|s| s.anchor == Anchor::Lost));
     assert!(d.cooccurrence(0).is_empty());
+}
+
+#[test]
+fn codes_by_case_attribute_count_segments_sources_and_participants_under_each_value() {
+    use fieldkit_core::coding::crosstab::{Across, CrossCell, NO_VALUE};
+    let (mut d, doc) = study();
+    let SourceRef::Document { document } = doc else { unreachable!() };
+    let case = d.document(document).and_then(|x| d.case(x.case_id)).cloned().unwrap();
+    let (x, y) = (add(&mut d, "X"), add(&mut d, "Y"));
+    code(&mut d, &doc, 0, 10, &[x], "ann");
+    code(&mut d, &doc, 20, 30, &[x, y], "ann");
+    // An interview answer, whose words are its participant's.
+    let answer = d
+        .sources()
+        .into_iter()
+        .find(|s| s.participants.len() == 1 && !s.text.is_empty() && s.case_id.is_some())
+        .unwrap();
+    let (source, person) = (answer.source.clone(), answer.participants[0]);
+    let person_case = answer.case_id.and_then(|c| d.case(c)).cloned().unwrap();
+    code(&mut d, &source, 0, 1, &[y], "ann");
+
+    let by_case = d.code_by(&Across::Case);
+    let column = |name: &str| by_case.columns.iter().position(|c| c == name).unwrap();
+    let row = |code| &by_case.rows.iter().find(|(c, _)| *c == code).unwrap().1;
+    assert_eq!(row(x)[column(&case.name)], CrossCell { segments: 2, sources: 1, participants: 0 });
+    assert_eq!(row(y)[column(&person_case.name)].participants, 1);
+    assert_eq!(by_case.row_total(0) + by_case.row_total(1), 4, "two X and two Y segments");
+
+    let by_role = d.code_by(&Across::Role);
+    let role =
+        d.participant(person).and_then(|p| p.role_id).and_then(|r| d.study.roles.iter().find(|x| x.id == r)).unwrap();
+    assert_eq!(by_role.columns.last().map(String::as_str), Some(NO_VALUE), "documents are nobody's words");
+    let at = by_role.columns.iter().position(|c| *c == role.name).unwrap();
+    assert_eq!(by_role.column_total(at), 1);
+    if let Some(setting) = case.attributes.setting {
+        let by_setting = d.code_by(&Across::Setting);
+        assert!(by_setting.columns.contains(&setting.label().to_string()));
+    }
 }

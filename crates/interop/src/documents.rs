@@ -234,13 +234,7 @@ fn docx_text(xml: &[u8]) -> Result<DocumentText, String> {
                     line.push_str(&text);
                 }
             }
-            Event::GeneralRef(r) if in_text && skipping == 0 => {
-                if let Some(c) = reference(&r.decode().map_err(|e| e.to_string())?)
-                    && let Some(line) = lines.last_mut()
-                {
-                    line.push(c);
-                }
-            }
+            Event::GeneralRef(r) if in_text && skipping == 0 => push_reference(&mut lines, &r)?,
             Event::Eof => break,
             _ => {}
         }
@@ -308,27 +302,10 @@ fn odt_text(xml: &[u8]) -> Result<DocumentText, String> {
                 // OpenDocument collapses white space in text; extra spaces, tabs and
                 // breaks are elements of their own.
                 if let Some(line) = lines.last_mut() {
-                    let mut last_space = line.ends_with(' ');
-                    for c in text.chars() {
-                        if matches!(c, ' ' | '\n' | '\r' | '\t') {
-                            if !last_space {
-                                line.push(' ');
-                                last_space = true;
-                            }
-                        } else {
-                            line.push(c);
-                            last_space = false;
-                        }
-                    }
+                    push_collapsed(line, &text, |c| matches!(c, ' ' | '\n' | '\r' | '\t'));
                 }
             }
-            Event::GeneralRef(r) if in_body && skipping == 0 => {
-                if let Some(c) = reference(&r.decode().map_err(|e| e.to_string())?)
-                    && let Some(line) = lines.last_mut()
-                {
-                    line.push(c);
-                }
-            }
+            Event::GeneralRef(r) if in_body && skipping == 0 => push_reference(&mut lines, &r)?,
             Event::Eof => break,
             _ => {}
         }
@@ -340,12 +317,10 @@ fn odt_text(xml: &[u8]) -> Result<DocumentText, String> {
 
 /// A character reference or one of the named ones XML and HTML share most.
 fn reference(name: &str) -> Option<char> {
+    if let Some(c) = crate::xml::entity(name) {
+        return Some(c);
+    }
     match name {
-        "amp" => Some('&'),
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
         "nbsp" => Some('\u{a0}'),
         "ndash" => Some('–'),
         "mdash" => Some('—'),
@@ -488,9 +463,23 @@ fn push_html_text(lines: &mut Vec<String>, raw: &str, pre: bool) {
         return;
     }
     let Some(line) = lines.last_mut() else { return };
-    let mut last_space = line.is_empty() || line.ends_with(' ');
-    for c in decoded.chars() {
-        if c.is_whitespace() && c != '\u{a0}' {
+    // A line's first characters never start with a space.
+    let start = line.is_empty();
+    if start {
+        push_collapsed(line, decoded.trim_start_matches(|c: char| c.is_whitespace() && c != '\u{a0}'), |c| {
+            c.is_whitespace() && c != '\u{a0}'
+        });
+    } else {
+        push_collapsed(line, &decoded, |c| c.is_whitespace() && c != '\u{a0}');
+    }
+}
+
+/// Appends `text` with each run of the characters `space` accepts written as one
+/// space (none where the line already ends with one).
+fn push_collapsed(line: &mut String, text: &str, space: impl Fn(char) -> bool) {
+    let mut last_space = line.ends_with(' ');
+    for c in text.chars() {
+        if space(c) {
             if !last_space {
                 line.push(' ');
                 last_space = true;
@@ -500,6 +489,16 @@ fn push_html_text(lines: &mut Vec<String>, raw: &str, pre: bool) {
             last_space = false;
         }
     }
+}
+
+/// A character reference (`&amp;`, `&#233;`) at the end of the current line.
+fn push_reference(lines: &mut [String], r: &quick_xml::events::BytesRef) -> Result<(), String> {
+    if let Some(c) = reference(&r.decode().map_err(|e| e.to_string())?)
+        && let Some(line) = lines.last_mut()
+    {
+        line.push(c);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

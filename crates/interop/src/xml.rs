@@ -49,7 +49,8 @@ fn local(name: &[u8]) -> String {
     }
 }
 
-fn entity(name: &str) -> Option<char> {
+/// The five entities XML itself names.
+pub(crate) fn entity(name: &str) -> Option<char> {
     match name {
         "amp" => Some('&'),
         "lt" => Some('<'),

@@ -171,7 +171,6 @@ pub fn AgreementScreen() -> impl IntoView {
             {move || agreement.with(|a| a.as_ref().err().cloned()).map(|e| view! { <p class="notice" role="status">{e}</p> })}
         </section>
         {move || table.get().map(|t| {
-            let heads = t.coders.iter().map(|c| view! { <th scope="col">{format!("Coded by {c}")}</th> }).collect_view();
             let summary = format!(
                 "{} compared; {} coded by these coders. Counts are characters.",
                 plural(t.sources, "source", "sources"),
@@ -199,14 +198,7 @@ pub fn AgreementScreen() -> impl IntoView {
                     </div>
                     <div class="table-scroll">
                         <table class="grid agreement" aria-label="Agreement per code">
-                            <thead><tr>
-                                <th scope="col">"Code"</th>
-                                {heads}
-                                <th scope="col">"Coded by all"</th>
-                                <th scope="col">"Agreement"</th>
-                                <th scope="col">"Kappa"</th>
-                                <th scope="col">"Alpha"</th>
-                            </tr></thead>
+                            <Head first="Code" coders=t.coders.clone()/>
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
@@ -215,7 +207,6 @@ pub fn AgreementScreen() -> impl IntoView {
         })}
         {move || detail.get().map(|(code, (lines, passages))| {
             let name = study.untracked(|d| d.code_path(code).join(" › "));
-            let heads = coders.get_untracked().into_iter().map(|c| view! { <th scope="col">{format!("Coded by {c}")}</th> }).collect_view();
             let rows = lines.into_iter().map(|line| view! {
                 <tr>
                     <th scope="row">{match line.href {
@@ -238,14 +229,7 @@ pub fn AgreementScreen() -> impl IntoView {
                     <h3>{format!("“{name}” by source")}</h3>
                     <div class="table-scroll">
                         <table class="grid agreement" aria-label="Agreement per source">
-                            <thead><tr>
-                                <th scope="col">"Source"</th>
-                                {heads}
-                                <th scope="col">"Coded by all"</th>
-                                <th scope="col">"Agreement"</th>
-                                <th scope="col">"Kappa"</th>
-                                <th scope="col">"Alpha"</th>
-                            </tr></thead>
+                            <Head first="Source" coders=coders.get_untracked()/>
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
@@ -256,6 +240,22 @@ pub fn AgreementScreen() -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// The header row of both tables: what the rows are, then the figures' columns.
+#[component]
+fn Head(first: &'static str, coders: Vec<String>) -> impl IntoView {
+    let by_coder = coders.into_iter().map(|c| view! { <th scope="col">{format!("Coded by {c}")}</th> }).collect_view();
+    view! {
+        <thead><tr>
+            <th scope="col">{first}</th>
+            {by_coder}
+            <th scope="col">"Coded by all"</th>
+            <th scope="col">"Agreement"</th>
+            <th scope="col">"Kappa"</th>
+            <th scope="col">"Alpha"</th>
+        </tr></thead>
+    }
 }
 
 #[component]
