@@ -234,3 +234,28 @@ test('segments left behind by an edit are listed with the words as coded and now
   assert.equal(await list.getByRole('listitem').count(), 1, 'the accepted one stays accepted, the removal is undone');
   d.errors.assertNone();
 });
+
+test('codes across cases: a code × setting table whose counts add up to the code\'s segments, and row percentages', async () => {
+  const e = await tablet();
+  await e.page.goto(server.url + '/');
+  await e.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await e.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(e.page, 'Coding');
+  await e.page.getByRole('link', { name: 'Codes across cases' }).click();
+  const table = e.page.getByRole('table', { name: 'Codes across cases' });
+  const row = table.getByRole('row').filter({ has: e.page.getByRole('rowheader', { name: `Barriers › ${CODE}` }) });
+  await row.waitFor();
+  const heads = await table.getByRole('columnheader').allInnerTexts();
+  assert.ok(heads.includes('Rural') || heads.includes('Very rural'), `columns: ${heads}`);
+  // The demo codes five passages with it (the codebook CSV's count, checked in the core).
+  const counts = (await row.getByRole('cell').allInnerTexts()).map(Number);
+  assert.equal(counts.reduce((a, b) => a + b, 0), 5, `cells: ${counts}`);
+  await e.page.getByLabel('Show').selectOption({ label: 'Row percentages' });
+  await row.getByRole('cell').filter({ hasText: '%' }).first().waitFor();
+  const shares = (await row.getByRole('cell').allInnerTexts()).map((t) => (t.endsWith('%') ? Number(t.replace(' %', '')) : 0));
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 2, `shares: ${shares}`);
+  await e.page.getByLabel('Across').selectOption({ label: 'Case' });
+  await table.getByRole('columnheader', { name: 'Hillside Community Care' }).waitFor();
+  await screenshot(e.page, 'codes-across-cases');
+  e.errors.assertNone();
+});

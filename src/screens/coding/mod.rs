@@ -5,6 +5,7 @@
 //! Positions are code points in the core; the browser's selection gives UTF-16
 //! offsets, converted here at the edge (`offsets::utf16_to_code_points`).
 
+mod across;
 mod agreement;
 mod code;
 mod cooccurrence;
@@ -15,6 +16,7 @@ mod search;
 mod source;
 mod workspace;
 
+pub use across::AcrossScreen;
 pub use agreement::AgreementScreen;
 pub use code::CodeScreen;
 pub use cooccurrence::CooccurrenceScreen;

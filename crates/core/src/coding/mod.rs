@@ -11,6 +11,7 @@ pub mod charts;
 pub mod codebook;
 pub mod composed;
 pub mod cooccurrence;
+pub mod crosstab;
 mod edit;
 pub mod export;
 pub mod history;
