@@ -250,11 +250,11 @@ test('codes across cases: a code × setting table whose counts add up to the cod
   // The demo codes five passages with it (the codebook CSV's count, checked in the core).
   const counts = (await row.getByRole('cell').allInnerTexts()).map(Number);
   assert.equal(counts.reduce((a, b) => a + b, 0), 5, `cells: ${counts}`);
-  await e.page.getByLabel('Show').selectOption({ label: 'Row percentages' });
+  await e.page.getByLabel('Show', { exact: true }).selectOption({ label: 'Row percentages' });
   await row.getByRole('cell').filter({ hasText: '%' }).first().waitFor();
   const shares = (await row.getByRole('cell').allInnerTexts()).map((t) => (t.endsWith('%') ? Number(t.replace(' %', '')) : 0));
   assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) <= 2, `shares: ${shares}`);
-  await e.page.getByLabel('Across').selectOption({ label: 'Case' });
+  await e.page.getByLabel('Across', { exact: true }).selectOption({ label: 'Case' });
   await table.getByRole('columnheader', { name: 'Hillside Community Care' }).waitFor();
   await screenshot(e.page, 'codes-across-cases');
   e.errors.assertNone();
