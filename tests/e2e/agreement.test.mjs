@@ -36,6 +36,15 @@ async function exportBackup(page, name) {
   return target;
 }
 
+/** A new tablet with the demo study open. */
+async function demoTablet() {
+  const t = await tablet();
+  await t.page.goto(server.url + '/');
+  await t.page.getByRole('button', { name: 'Open the demo study' }).click();
+  await t.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  return t;
+}
+
 /** Codes `words` of the transport notes as `coder`. */
 async function codeAs(page, coder, words) {
   await section(page, 'Coding');
@@ -70,10 +79,7 @@ after(async () => {
 });
 
 test('two coders on two tablets, merged: the agreement screen shows the kappa worked out by hand, a disagreement opens at its place, and the table downloads', async () => {
-  const a = await tablet();
-  await a.page.goto(server.url + '/');
-  await a.page.getByRole('button', { name: 'Open the demo study' }).click();
-  await a.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const a = await demoTablet();
   await section(a.page, 'Cases');
   await a.page.getByRole('list', { name: 'Cases' }).getByRole('link').first().click();
   await a.page.getByLabel('New document title (report, minutes, web page…)').fill(DOC);
@@ -152,10 +158,7 @@ test('two coders on two tablets, merged: the agreement screen shows the kappa wo
 });
 
 test('codes that go together: pairs by passages, a heat map that downloads as SVG, and the passages of a pair open at their place', async () => {
-  const c = await tablet();
-  await c.page.goto(server.url + '/');
-  await c.page.getByRole('button', { name: 'Open the demo study' }).click();
-  await c.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const c = await demoTablet();
   await section(c.page, 'Coding');
   await c.page.getByRole('link', { name: 'Codes that go together' }).click();
   const table = c.page.getByRole('table', { name: 'Codes that go together' });
@@ -189,10 +192,7 @@ test('codes that go together: pairs by passages, a heat map that downloads as SV
 });
 
 test('segments left behind by an edit are listed with the words as coded and now; accept, remove and undo', async () => {
-  const d = await tablet();
-  await d.page.goto(server.url + '/');
-  await d.page.getByRole('button', { name: 'Open the demo study' }).click();
-  await d.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const d = await demoTablet();
   await section(d.page, 'Cases');
   await d.page.getByRole('list', { name: 'Cases' }).getByRole('link').first().click();
   await d.page.getByLabel('New document title (report, minutes, web page…)').fill(DOC);
@@ -236,10 +236,7 @@ test('segments left behind by an edit are listed with the words as coded and now
 });
 
 test('codes across cases: a code × setting table whose counts add up to the code\'s segments, and row percentages', async () => {
-  const e = await tablet();
-  await e.page.goto(server.url + '/');
-  await e.page.getByRole('button', { name: 'Open the demo study' }).click();
-  await e.page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  const e = await demoTablet();
   await section(e.page, 'Coding');
   await e.page.getByRole('link', { name: 'Codes across cases' }).click();
   const table = e.page.getByRole('table', { name: 'Codes across cases' });
