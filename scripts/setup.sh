@@ -97,11 +97,11 @@ if [[ "$(wasm-opt --version 2>/dev/null || true)" != *"(version_132)"* ]]; then
   exit 1
 fi
 
-# --- PyPI: pandas, to read the survey exports as a statistics user would -----
+# --- PyPI: pandas, python-docx, pypdf: the exports read as their users would -
 READERS="$ROOT/.tools/readers"
 if ! "$READERS/bin/python" -c 'import pandas' 2>/dev/null \
    || ! diff -q <("$READERS/bin/pip" freeze 2>/dev/null | sort) <(grep -E '^[a-z]' tests/readers-requirements.txt | sort) >/dev/null; then
-  say "installing pandas for the export tests into .tools/readers (pinned in tests/readers-requirements.txt)"
+  say "installing the export readers (pandas, python-docx, pypdf) into .tools/readers (pinned in tests/readers-requirements.txt)"
   if ! python3 -m venv "$READERS"; then
     # Debian's own python3 needs its venv module from apt.
     SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"

@@ -48,7 +48,9 @@ Usage:
                                               source, and per code; --coders A,B: whom to compare,
                                               default every coder), cooccurrence-csv (every two
                                               codes that overlap; --within N: or are at most N
-                                              characters apart)
+                                              characters apart), report-html, report-docx (the study
+                                              report: study, method in figures, themes with counts by
+                                              case and ticked quotes, framework matrix; pseudonyms only)
   fieldkit import FILE -o OUT.json           read a .qdpx, .qde, .qdc or backup into a new study
                                               backup; the import report goes to standard error
   fieldkit merge A B -o OUT.json             merge B (a backup or .qdpx from another tablet or
@@ -244,7 +246,7 @@ fn pick_survey<'a>(data: &'a StudyData, name: Option<&str>) -> Result<&'a Survey
 }
 
 const EXPORT_FORMATS: &str = "json, backup-encrypted, qdpx, qdc, interviews-csv, responses-wide-csv, responses-long-csv, responses-codebook-csv, \
-     responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx, agreement-csv, cooccurrence-csv";
+     responses-xlsx, segments-csv, codebook-csv, codebook-json, matrix-csv, matrix-xlsx, agreement-csv, cooccurrence-csv, report-html, report-docx";
 
 /// The matrix's rows and columns from `--rows` and `--columns`.
 fn matrix_shape(args: &Args) -> Result<(MatrixRows, MatrixColumns), Failure> {
@@ -391,6 +393,17 @@ fn run(raw: Vec<String>) -> Result<(), Failure> {
                     };
                     let data = read_backup(file)?;
                     write_output(out, &coding_export::cooccurrence_csv(&data, within).map_err(failure)?)
+                }
+                "report-html" | "report-docx" => {
+                    let data = read_backup(file)?;
+                    let report = fieldkit_core::report::study_report(&data, &Default::default());
+                    if format == "report-html" {
+                        write_output(out, fieldkit_core::report::html::report_html(&report).as_bytes())
+                    } else {
+                        let bytes =
+                            fieldkit_interop::report_docx::report_docx(&report).map_err(|e| failure(e.to_string()))?;
+                        write_output(out, &bytes)
+                    }
                 }
                 "matrix-csv" | "matrix-xlsx" => {
                     let (rows, columns) = matrix_shape(&args)?;

@@ -693,3 +693,64 @@ fn text_prints_what_a_word_document_holds_and_reports_what_it_left_out() {
     assert_eq!(damaged.status.code(), Some(1));
     assert_eq!(fieldkit(&["text"]).status.code(), Some(2));
 }
+
+/// Reads a .docx with python-docx (scripts/setup.sh installs it beside pandas) and
+/// prints its paragraphs, then every table cell, one per line.
+const READ_DOCX_PY: &str = r#"
+import sys
+import docx
+d = docx.Document(sys.argv[1])
+print('STYLES ' + ','.join(sorted({p.style.name for p in d.paragraphs})))
+for p in d.paragraphs:
+    print(p.text)
+for t in d.tables:
+    for row in t.rows:
+        for cell in row.cells:
+            print(cell.text)
+"#;
+
+#[test]
+fn the_study_report_as_html_and_docx_holds_the_same_quotes_by_pseudonym_and_no_real_name() {
+    let file = tmp("demo-report.json");
+    assert!(fieldkit(&["demo", "-o", file.to_str().unwrap()]).status.success());
+    let f = file.to_str().unwrap();
+    let html = fieldkit(&["export", "report-html", f, "-o", "-"]);
+    assert!(html.status.success(), "{}", text(&html.stderr));
+    let html = text(&html.stdout);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@media print"));
+    let out = tmp("report.docx");
+    let run = fieldkit(&["export", "report-docx", f, "-o", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let python = std::env::var("FIELDKIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let read = Command::new(&python).args(["-c", READ_DOCX_PY]).arg(&out).output().expect("python to read the .docx");
+    assert!(read.status.success(), "python-docx refused the report: {}", text(&read.stderr));
+    let docx = text(&read.stdout);
+    assert!(
+        docx.contains("Heading 1") && docx.contains("Title") && docx.contains("Quote"),
+        "{}",
+        docx.lines().next().unwrap()
+    );
+
+    let backup: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let study = &backup;
+    assert!(docx.contains(study["study"]["title"].as_str().unwrap()));
+    // The demo's ticked quotes, with their pseudonyms, are in both.
+    let segments = study["segments"].as_array().unwrap();
+    let mut quoted = 0;
+    for cell in study["matrix_cells"].as_array().unwrap() {
+        for id in cell["segments"].as_array().unwrap() {
+            let words = segments.iter().find(|s| s["id"] == *id).unwrap()["text"].as_str().unwrap().trim();
+            assert!(docx.contains(&format!("“{words}”")), "{words} in the .docx");
+            assert!(html.contains(&format!("“{}”", words.replace('\'', "&#39;"))), "{words} in the page");
+            quoted += 1;
+        }
+        assert!(docx.contains(cell["synopsis"].as_str().unwrap()));
+    }
+    assert!(quoted > 0);
+    for p in study["participants"].as_array().unwrap() {
+        let name = p["pseudonym"].as_str().unwrap();
+        if docx.contains(&format!("— {name},")) {
+            assert!(html.contains(&format!("— {name},")));
+        }
+    }
+}

@@ -23,6 +23,7 @@ pub mod exchange;
 pub mod fieldwork;
 pub mod offsets;
 pub mod protection;
+pub mod report;
 pub mod storage;
 pub mod study;
 pub mod summary;

@@ -15,6 +15,7 @@ pub mod archive;
 pub mod documents;
 pub mod export;
 pub mod import;
+pub mod report_docx;
 pub mod text;
 pub mod xml;
 

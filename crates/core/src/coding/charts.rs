@@ -11,9 +11,7 @@ pub struct HeatMap {
     pub cells: Vec<Vec<usize>>,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::fieldwork::account::escape;
 
 /// At most `keep` characters, the end kept (a code's own name ends its path).
 fn tail(text: &str, keep: usize) -> String {
