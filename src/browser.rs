@@ -246,6 +246,30 @@ pub async fn refi_qda(task: &str, backup_json: &str) -> Result<Vec<u8>, String> 
     as_bytes(reply)
 }
 
+/// The study report as a .docx, written in the files worker.
+pub async fn report_docx(report: &fieldkit_core::report::Report) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_string(report).map_err(|e| format!("The report could not be prepared: {e}"))?;
+    let reply = in_worker("report_docx", JsValue::from_str(&json))
+        .await
+        .map_err(|e| format!("The report could not be written: {e}"))?;
+    as_bytes(reply)
+}
+
+/// Opens an HTML page (an account, the study report) in a new tab, from which the
+/// browser prints it or saves it as PDF.
+pub fn open_html_page(html: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(html));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/html;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| js_error_text(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
+    let window = web_sys::window().ok_or("no window")?;
+    match window.open_with_url_and_target(&url, "_blank") {
+        Ok(Some(_)) => Ok(()),
+        _ => Err("The browser blocked the new tab. Allow pop-ups for fieldkit to print it.".into()),
+    }
+}
+
 /// Whether a file is a word-processor document read in the files worker (.docx,
 /// .odt, .html) rather than plain text.
 pub fn is_word_document(name: &str) -> bool {

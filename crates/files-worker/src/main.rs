@@ -4,6 +4,7 @@
 //! message is `[task, payload]` and each reply `[ok, value]`:
 //! - `["xlsx", workbook JSON]` → the XLSX bytes;
 //! - `["qdpx", backup JSON]` / `["qdc", backup JSON]` → the REFI-QDA file's bytes;
+//! - `["report_docx", report JSON]` → the study report as a .docx;
 //! - `["import", file bytes]` → `[backup JSON, import report]` for a .qdpx, .qde or .qdc;
 //! - on failure `[false, message]`. It holds no data of its own.
 
@@ -36,6 +37,11 @@ fn handle(task: &str, payload: &JsValue) -> Result<JsValue, String> {
         "qdpx" => fieldkit_interop::export_qdpx(&study(payload)?).map(bytes).map_err(|e| e.to_string()),
         "qdc" => {
             fieldkit_interop::export_qdc(&study(payload)?).map(|x| bytes(x.into_bytes())).map_err(|e| e.to_string())
+        }
+        "report_docx" => {
+            let report: fieldkit_core::report::Report = serde_json::from_str(&text(payload)?)
+                .map_err(|e| format!("The report request could not be read: {e}"))?;
+            fieldkit_interop::report_docx::report_docx(&report).map(bytes).map_err(|e| e.to_string())
         }
         "import" => {
             let file = payload.dyn_ref::<js_sys::Uint8Array>().ok_or("The file to import was not bytes.")?.to_vec();

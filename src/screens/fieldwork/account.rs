@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
-use wasm_bindgen::JsValue;
 
 use crate::app::use_ctx;
 use crate::browser;
@@ -24,20 +23,6 @@ fn status_action(status: AccountStatus) -> &'static str {
     }
 }
 
-/// Opens an HTML page in a new tab, for reading and printing.
-fn open_page(html: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(html));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/html;charset=utf-8");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| browser::js_error_text(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| browser::js_error_text(&e))?;
-    let window = web_sys::window().ok_or("no window")?;
-    match window.open_with_url_and_target(&url, "_blank") {
-        Ok(Some(_)) => Ok(()),
-        _ => Err("The browser blocked the new tab. Allow pop-ups for fieldkit to print the account.".into()),
-    }
-}
 
 #[component]
 pub fn AccountScreen() -> impl IntoView {
@@ -84,7 +69,7 @@ pub fn AccountScreen() -> impl IntoView {
                 .unwrap_or_else(|| "Interview account".into())
         });
         let text = a.current().map(|v| v.text.clone()).unwrap_or_default();
-        if let Err(e) = open_page(&account_version_html(&title, &text)) {
+        if let Err(e) = browser::open_html_page(&account_version_html(&title, &text)) {
             ctx.error(e);
         }
     };

@@ -13,6 +13,7 @@ pub mod html;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::coding::retrieval::{Attributor, CodeCount};
@@ -49,7 +50,7 @@ impl Default for ReportChoice {
 }
 
 /// One block of the report, in reading order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Block {
     /// Level 1 is the report's title; sections are 2, their parts 3.
     Heading {
@@ -73,8 +74,8 @@ pub enum Block {
     },
 }
 
-/// The report as a document model.
-#[derive(Clone, Debug, PartialEq)]
+/// The report as a document model (serialised to hand it to the files worker).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub title: String,
     pub blocks: Vec<Block>,
