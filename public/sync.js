@@ -121,9 +121,18 @@
     },
     async putLocal(study, name, valueJson) {
       const db = replica(study);
-      let rev;
-      try { rev = (await db.get('_local/' + name))._rev; } catch (_) { rev = undefined; }
-      await db.put({ _id: '_local/' + name, _rev: rev, value: JSON.parse(valueJson) });
+      // Two writes of the same note can meet (a restarted sync and the run it
+      // replaced): the later one reads the new revision and writes again.
+      for (let attempt = 0; ; attempt++) {
+        let rev;
+        try { rev = (await db.get('_local/' + name))._rev; } catch (_) { rev = undefined; }
+        try {
+          await db.put({ _id: '_local/' + name, _rev: rev, value: JSON.parse(valueJson) });
+          return;
+        } catch (e) {
+          if (!(e && e.status === 409) || attempt >= 4) throw e;
+        }
+      }
     },
     /** One replication from the server into the replica, with progress. */
     async pull(study, server, db, onProgress) {

@@ -151,11 +151,17 @@ struct Engine {
     /// so the team's server and the replica hold no name or word in clear.
     cipher: Option<Rc<WebCipher>>,
     settings: SyncSettings,
-    base: RefCell<SyncBase>,
+    /// Per document, the replica revision the device's record last agreed with. It
+    /// belongs to the device and its replica, not to one run: a restart of the sync
+    /// (*Sync now*, *Sign in again*) takes it over from the run it replaces, whose
+    /// answers still in flight keep it up to date. Read back from the replica's
+    /// stored copy instead, it could miss a change just applied, and the next round
+    /// would take the device's copy of the other side's edit for an edit of its own.
+    base: Rc<RefCell<SyncBase>>,
     /// Keys saved on the device since they were last sent to the replica.
     outbox: RefCell<BTreeSet<String>>,
     busy: RefCell<bool>,
-    base_dirty: RefCell<bool>,
+    base_dirty: Rc<RefCell<bool>>,
     /// The replica's change-feed callback, kept alive while the sync runs.
     _on_event: Closure<dyn FnMut(String)>,
 }
@@ -454,7 +460,7 @@ pub async fn publish(ctx: Ctx, study: StudyCtx, server: String, database: String
     let seq = replica_seq(&settings.replica).await?;
     save_applied(&settings.replica, &seq).await?;
     ctx.set_device_note(&settings_note(study_id), &serde_json::to_string(&settings).map_err(|e| e.to_string())?);
-    start(study, settings, base, seq, cipher).await
+    start(study, settings, base, seq, cipher, false).await
 }
 
 /// The device's data key, when the device is protected (None: it is not).
@@ -701,7 +707,7 @@ pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<
     if settings.removed {
         let _ = study.read_only.try_set(Some(removed_message(&settings.database)));
     }
-    start(study, settings, base, seq, cipher).await?;
+    start(study, settings, base, seq, cipher, true).await?;
     // Whatever was saved while the page was closed (or killed before it reached
     // the replica) goes now: every record is compared once.
     reconcile();
@@ -711,6 +717,7 @@ pub async fn resume(ctx: Ctx, study: StudyCtx, settings_json: String) -> Result<
 /// Stops syncing the open study (the device keeps its copy).
 pub fn stop() {
     if let Some(engine) = ENGINE.with(|e| e.borrow_mut().take()) {
+        trace(|| "stop".into());
         // At once, not in a task: a task could run after the next start and stop it.
         let _ = call_now("stop", &[engine.settings.replica.clone().into()]);
     }
@@ -726,18 +733,29 @@ pub fn stop_for(study: StudyCtx) {
     }
 }
 
+/// Starts syncing `study`. `take_over`: a restart of the running sync of the same
+/// study keeps its base (see [`Engine::base`]) rather than `base`.
 async fn start(
     study: StudyCtx,
     settings: SyncSettings,
     base: SyncBase,
     seq: Value,
     cipher: Option<Rc<WebCipher>>,
+    take_over: bool,
 ) -> Result<(), String> {
     let known: BTreeSet<String> =
         match glue("getLocal", &[settings.replica.clone().into(), "fieldkit-conflicts".into()]).await?.as_string() {
             Some(text) => serde_json::from_str(&text).unwrap_or_default(),
             None => BTreeSet::new(),
         };
+    let (base, base_dirty) = match current() {
+        Some(running)
+            if take_over && running.study_id == study.id() && running.settings.replica == settings.replica =>
+        {
+            (running.base.clone(), running.base_dirty.clone())
+        }
+        _ => (Rc::new(RefCell::new(base)), Rc::new(RefCell::new(false))),
+    };
     stop();
     set_status(|s| {
         s.state = SyncState::Starting;
@@ -750,12 +768,13 @@ async fn start(
         study_id: study.id(),
         cipher,
         settings: settings.clone(),
-        base: RefCell::new(base),
+        base,
         outbox: RefCell::new(BTreeSet::new()),
         busy: RefCell::new(false),
-        base_dirty: RefCell::new(false),
+        base_dirty,
         _on_event: on_event,
     });
+    trace(|| format!("start: seq {seq}, base of {} documents", engine.base.borrow().revisions.len()));
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
     crate::autosave::on_written(Some(Rc::new(|study: Uuid, keys: Vec<String>| {
         let Some(engine) = current() else { return };
@@ -787,6 +806,27 @@ fn seq_js(seq: &Value) -> JsValue {
         Value::String(s) => JsValue::from_str(s),
         _ => JsValue::from_f64(0.0),
     }
+}
+
+/// A trace of sync decisions in the browser console, when this device's
+/// `localStorage["fieldkit.sync-trace"]` is "1": what arrived, what the device held,
+/// what it wrote. For support, and for the end-to-end tests when one fails.
+fn trace(line: impl FnOnce() -> String) {
+    thread_local! {
+        static ON: bool = browser::local_setting("fieldkit.sync-trace").as_deref() == Some("1");
+    }
+    if ON.with(|on| *on) {
+        web_sys::console::debug_1(&JsValue::from_str(&format!("sync: {}", line())));
+    }
+}
+
+fn short(text: Option<&str>) -> String {
+    text.map(|t| t.chars().take(10).collect()).unwrap_or_else(|| "-".into())
+}
+
+/// The base of one document, for the trace.
+fn base_line(base: &SyncBase, id: &str) -> String {
+    base.revisions.get(id).map(|b| format!("{}/{}", short(Some(&b.rev)), short(Some(&b.digest)))).unwrap_or("-".into())
 }
 
 fn current() -> Option<Rc<Engine>> {
@@ -865,6 +905,40 @@ async fn send(engine: &Engine, keys: BTreeSet<String>) -> Result<(), String> {
     }
     let replica = by_id(replica_now);
     let plan = plan_outgoing(&keys, &device, &replica, &engine.base.borrow(), share);
+    trace(|| {
+        let base = engine.base.borrow();
+        let writes: Vec<String> = plan
+            .writes
+            .iter()
+            .map(|w| {
+                let kind = match w {
+                    Write::Create(_) => "create",
+                    Write::Update { .. } => "update",
+                    Write::Branch { .. } => "branch",
+                    Write::Delete { .. } => "delete",
+                };
+                let rev = match w {
+                    Write::Update { rev, .. } | Write::Branch { rev, .. } | Write::Delete { rev, .. } => rev.as_str(),
+                    Write::Create(_) => "",
+                };
+                let digest = match w {
+                    Write::Create(doc) | Write::Update { doc, .. } | Write::Branch { doc, .. } => doc.digest(),
+                    Write::Delete { .. } => String::new(),
+                };
+                let there =
+                    replica.get(w.id()).map(|d| format!("{}/{}", short(Some(&d.rev)), short(Some(&d.doc.digest()))));
+                format!(
+                    "{kind} {} on {} with {} (replica {}, base {})",
+                    w.id(),
+                    short(Some(rev)),
+                    short(Some(&digest)),
+                    there.unwrap_or("-".into()),
+                    base_line(&base, w.id())
+                )
+            })
+            .collect();
+        format!("send {} keys: {}", keys.len(), if writes.is_empty() { "nothing".into() } else { writes.join("; ") })
+    });
     if plan.writes_nothing() {
         return Ok(());
     }
@@ -1079,7 +1153,30 @@ async fn receive(rows: Vec<Value>, seq: Value) -> Result<(), String> {
                 .collect()
         })
         .unwrap_or_default();
+    trace(|| {
+        let base = engine.base.borrow();
+        let lines: Vec<String> = changes
+            .iter()
+            .map(|c| {
+                let mine = device.get(&c.id).and_then(fieldkit_core::sync::replica::record_digest);
+                format!(
+                    "{} {} theirs {} mine {} base {} conflicts {}",
+                    c.id,
+                    short(Some(&c.rev)),
+                    short(c.doc.as_ref().map(|d| d.digest()).as_deref()),
+                    short(mine.as_deref()),
+                    base_line(&base, &c.id),
+                    c.conflicts.len() + c.deleted_conflicts.len()
+                )
+            })
+            .collect();
+        format!("receive at {seq}: {}", lines.join("; "))
+    });
     let incoming = plan_incoming(&changes, &device, &mut engine.base.borrow_mut(), &unreadable);
+    trace(|| {
+        let applied: Vec<&str> = incoming.apply.iter().map(|(k, _)| k.as_str()).collect();
+        format!("applied {applied:?}, held {:?}", incoming.held)
+    });
     *engine.base_dirty.borrow_mut() = true;
     if let Some((id, why)) = incoming.unreadable.first() {
         engine.study.app().error(format!(

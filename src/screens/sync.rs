@@ -156,6 +156,8 @@ pub fn SyncScreen() -> impl IntoView {
     };
 
     let status = sync::status();
+    let needs_sign_in =
+        Memo::new(move |_| status.with(|s| s.as_ref().is_some_and(|s| matches!(s.state, sync::SyncState::SignIn(_)))));
     let conflicts = Memo::new(move |_| status.with(|s| s.as_ref().map(|s| s.conflicts.clone()).unwrap_or_default()));
     view! {
         <section class="panel">
@@ -194,10 +196,12 @@ pub fn SyncScreen() -> impl IntoView {
                     <Show when=move || !conflicts.with(|c| c.is_empty())>
                         <SettleConflicts study=study/>
                     </Show>
-                    {move || status.get().filter(|s| matches!(s.state, sync::SyncState::SignIn(_))).map(|_| view! {
+                    // Drawn when sign-in is needed, not at every status change: the
+                    // status changes while the password is typed, which must not lose it.
+                    <Show when=move || needs_sign_in.get()>
                         <SecretField id="sync-password-again" label="Your password" autocomplete="current-password" value=account.password/>
                         <button on:click=sign_in_again disabled=move || busy.get()>"Sign in again"</button>
-                    })}
+                    </Show>
                     <ShareIdentifying study=study/>
                     <p class="field-error" role="alert">{move || problem.get()}</p>
                     <div class="row wrap">

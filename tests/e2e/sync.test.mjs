@@ -3,7 +3,7 @@
 // tablet reach the other while both are open; the server holds one readable
 // document per record, and none of the participants' identifying details.
 
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startCouch, openTablet, rmProfile, screenshot, selectWords, applyCodesTo, withDb, killBrowser, launch, collectErrors } from './harness.mjs';
 
@@ -22,7 +22,33 @@ const contexts = [];
 // refused sign-ins answer 401 and 403, and offline requests fail: the browser
 // logs each failed request.
 const expected = /Failed to load resource: (the server responded with a status of (401|403|404)|net::ERR_INTERNET_DISCONNECTED)/;
-const tablet = () => openTablet(profiles, contexts, { ignore: [expected] });
+// Each tablet traces its sync decisions (see `trace` in src/sync.rs); a failing test
+// prints the end of every tablet's trace, so a failure on CI says what happened.
+const traces = [];
+async function traced(context, name) {
+  const lines = [];
+  traces.push({ name, lines });
+  await context.addInitScript(() => localStorage.setItem('fieldkit.sync-trace', '1'));
+  context.on('console', (m) => {
+    if (m.text().startsWith('sync: ')) lines.push(`${new Date().toISOString().slice(11, 23)} ${m.text().slice(6)}`);
+  });
+}
+const tablet = async () => {
+  const t = await openTablet(profiles, contexts, { ignore: [expected] });
+  await traced(t.page.context(), `tablet ${traces.length + 1}`);
+  return t;
+};
+const test = (name, fn) =>
+  nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      for (const { name: who, lines } of traces) {
+        console.log(`--- sync trace of ${who} (last ${Math.min(lines.length, 60)} of ${lines.length}) ---\n${lines.slice(-60).join('\n')}`);
+      }
+      throw e;
+    }
+  });
 
 const saved = (page) => page.locator('.save-state[data-state="saved"]').waitFor({ timeout: 10_000 });
 const byKind = (list) => list.reduce((m, d) => ({ ...m, [d.kind]: (m[d.kind] || 0) + 1 }), {});
@@ -38,7 +64,8 @@ async function statusShows(page, pattern, timeout = 30_000) {
     await line.filter({ hasText: pattern }).waitFor({ timeout });
   } catch (e) {
     const now = await line.innerText({ timeout: 1000 }).catch(() => '(no status line)');
-    throw new Error(`the sync status did not show ${pattern} within ${timeout} ms; it shows: ${now}`);
+    const problems = (await page.locator('.field-error').allInnerTexts().catch(() => [])).filter((t) => t.trim());
+    throw new Error(`the sync status did not show ${pattern} within ${timeout} ms; it shows: ${now}${problems.length ? `; the page says: ${problems.join(' / ')}` : ''}`);
   }
 }
 const records_ = (db) => new Promise((res) => {
@@ -352,6 +379,7 @@ test('the server stops while a tablet has changes waiting, and the tablet is kil
   await killBrowser(a.page.context());
   const context = await launch({ userDataDir: profiles[0] });
   contexts.push(context);
+  await traced(context, 'tablet 1, restarted');
   a = { page: context.pages()[0] || (await context.newPage()), errors: collectErrors(context, { ignore: [expected, /ERR_CONNECTION_REFUSED/] }) };
   await a.page.goto(studyUrl + '/sync');
   await statusShows(a.page, /Offline since|Starting|Syncing/, 30_000);

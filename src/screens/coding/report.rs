@@ -182,5 +182,4 @@ pub fn ReportScreen() -> impl IntoView {
     .into_any()
 }
 
-
 const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

@@ -23,7 +23,6 @@ fn status_action(status: AccountStatus) -> &'static str {
     }
 }
 
-
 #[component]
 pub fn AccountScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
