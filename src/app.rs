@@ -508,6 +508,7 @@ fn ResearcherApp() -> impl IntoView {
                                 <Route path=path!("coding/together") view=|| lazy(parts::cooccurrence_screen)/>
                                 <Route path=path!("coding/review") view=|| lazy(parts::review_screen)/>
                                 <Route path=path!("coding/report") view=|| lazy(parts::report_screen)/>
+                                <Route path=path!("coding/charts") view=|| lazy(parts::charts_screen)/>
                                 <Route path=path!("coding/across") view=|| lazy(parts::across_screen)/>
                                 <Route path=path!("surveys") view=|| lazy(parts::surveys_tab)/>
                                 <Route path=path!("surveys/:survey") view=|| lazy(parts::survey_screen)/>

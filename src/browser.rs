@@ -390,3 +390,50 @@ pub fn go_to(path: &str) {
         }
     }
 }
+
+/// A chart's SVG (with `width` and `height` attributes, as fieldkit draws them) as
+/// PNG bytes at twice its size, drawn by the browser itself through a canvas.
+pub async fn svg_to_png(svg: &str) -> Result<Vec<u8>, String> {
+    let size = |name: &str| -> Option<u32> {
+        let at = svg.find(&format!(" {name}=\""))? + name.len() + 3;
+        svg[at..].split('"').next()?.parse().ok()
+    };
+    let (Some(width), Some(height)) = (size("width"), size("height")) else {
+        return Err("The chart has no size to draw it at.".into());
+    };
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/svg+xml");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(svg)), &options)
+        .map_err(|e| js_error_text(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
+    let image = web_sys::HtmlImageElement::new().map_err(|e| js_error_text(&e))?;
+    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
+        image.set_onload(Some(&resolve));
+        image.set_onerror(Some(&reject));
+    });
+    image.set_src(&url);
+    let result = JsFuture::from(loaded).await;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result.map_err(|_| "The browser could not draw the chart.".to_string())?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|e| js_error_text(&e))?
+        .dyn_into()
+        .map_err(|_| "no canvas".to_string())?;
+    canvas.set_width(width * 2);
+    canvas.set_height(height * 2);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(|e| js_error_text(&e))?
+        .ok_or("no canvas")?
+        .dyn_into()
+        .map_err(|_| "no canvas".to_string())?;
+    context.scale(2.0, 2.0).map_err(|e| js_error_text(&e))?;
+    context.draw_image_with_html_image_element(&image, 0.0, 0.0).map_err(|e| js_error_text(&e))?;
+    let data_url = canvas.to_data_url_with_type("image/png").map_err(|e| js_error_text(&e))?;
+    let encoded = data_url.split_once(',').map(|(_, b)| b).ok_or("The browser made no image.")?;
+    let binary = web_sys::window().ok_or("no window")?.atob(encoded).map_err(|e| js_error_text(&e))?;
+    // atob gives one character per byte.
+    Ok(binary.chars().map(|c| c as u32 as u8).collect())
+}

@@ -91,6 +91,7 @@ parts! {
         fn cooccurrence_screen() -> AnyView { coding::CooccurrenceScreen().into_any() }
         fn review_screen() -> AnyView { coding::ReviewScreen().into_any() }
         fn report_screen() -> AnyView { coding::ReportScreen().into_any() }
+        fn charts_screen() -> AnyView { coding::ChartsScreen().into_any() }
         fn across_screen() -> AnyView { coding::AcrossScreen().into_any() }
         fn source_screen() -> AnyView { coding::SourceScreen().into_any() }
     }

@@ -121,3 +121,63 @@ test('the study report: chosen parts, printed to PDF and downloaded as .docx, wi
   assert.ok(!docx.includes(REAL_NAME), 'no real name in the .docx');
   errors.assertNone();
 });
+
+test('charts: code frequencies by theme and codes by case draw, give their figures as tables, and download as SVG and PNG', async () => {
+  const { page, errors } = await openTablet(profiles, contexts);
+  await page.goto(server.url + '/');
+  await page.getByRole('button', { name: 'Open the demo study' }).click();
+  await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(page, 'Coding');
+  await page.getByRole('link', { name: 'Charts', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Charts' }).waitFor();
+  const bars = page.getByRole('region', { name: 'Code frequencies, by theme' });
+  const grid = page.getByRole('region', { name: 'Codes by case' });
+  await bars.locator('.chart svg rect').nth(1).waitFor();
+  await grid.locator('.chart svg rect').nth(1).waitFor();
+
+  // Each bar's count is the table's; the table of codes by case adds up to the same totals per theme.
+  await bars.getByText('The figures as a table').click();
+  const frequencies = await bars.getByRole('table').getByRole('row').evaluateAll((rows) =>
+    rows.slice(1).map((r) => [r.querySelector('th').innerText, Number(r.querySelector('td').innerText)]));
+  assert.ok(frequencies.length >= 4, JSON.stringify(frequencies));
+  const written = await bars.locator('.chart svg text').allInnerTexts();
+  for (const [, n] of frequencies) assert.ok(written.includes(String(n)), `bar count ${n}`);
+  await grid.getByText('The figures as a table').click();
+  const byCase = await grid.getByRole('table').getByRole('row').evaluateAll((rows) =>
+    rows.slice(1).map((r) => [r.querySelector('th').innerText, [...r.querySelectorAll('td')].reduce((n, td) => n + Number(td.innerText), 0)]));
+  assert.deepEqual(byCase.map(([, n]) => n), frequencies.map(([, n]) => n), 'every passage falls in one case');
+  for (const [width, height] of [[768, 1024], [1024, 768]]) {
+    await page.setViewportSize({ width, height });
+    await screenshot(page, `charts-${width}x${height}`);
+  }
+
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), bars.getByRole('button', { name: 'Code frequencies (SVG)' }).click()]);
+  const svgPath = path.join(tmp, 'frequencies.svg');
+  await svgFile.saveAs(svgPath);
+  execFileSync('xmllint', ['--noout', svgPath]);
+  const svg = await fsp.readFile(svgPath, 'utf8');
+  assert.match(svg, /<title>Code frequencies/);
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), grid.getByRole('button', { name: 'Codes by case (PNG)' }).click()]);
+  assert.match(pngFile.suggestedFilename(), /-codes-by-case\.png$/);
+  const png = await fsp.readFile(await pngFile.path());
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+  // Drawn at twice the SVG's size.
+  const gridSvg = await grid.locator('.chart svg').evaluate((s) => [Number(s.getAttribute('width')), Number(s.getAttribute('height'))]);
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], gridSvg.map((n) => n * 2));
+  // Read back by the browser's own PNG decoder: the shaded cells are there, not a blank page.
+  const shaded = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [img.width, img.height];
+    const c = canvas.getContext('2d');
+    c.drawImage(img, 0, 0);
+    const px = c.getImageData(0, 0, img.width, img.height).data;
+    let dark = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] < 128 && px[i + 1] < 160) dark++;
+    return dark;
+  }, png.toString('base64'));
+  assert.ok(shaded > 100, `dark pixels: ${shaded}`);
+  errors.assertNone();
+});

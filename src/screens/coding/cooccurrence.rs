@@ -96,13 +96,7 @@ pub fn CooccurrenceScreen() -> impl IntoView {
         let n = within.get();
         study.read(CODED_TEXT_TOPICS, |d| d.cooccurrence_map(n, MAPPED))
     });
-    let download_svg = move |_| {
-        let svg = map.with_untracked(|m| m.svg());
-        let name = study.untracked(|d| format!("{}-cooccurrence.svg", browser::file_stem(&d.study.title)));
-        if let Err(e) = browser::download(&name, "image/svg+xml", &svg) {
-            ctx.error(e);
-        }
-    };
+    let map_svg = Signal::derive(move || map.with(|m| m.svg()));
     let set_within = move |ev: leptos::ev::Event| match event_target_value(&ev).trim().parse::<usize>() {
         Ok(n) if n <= 100_000 => within.set(n),
         _ => ctx.error("Give a number of characters from 0 to 100,000."),
@@ -119,7 +113,7 @@ pub fn CooccurrenceScreen() -> impl IntoView {
             </div>
             <div class="row wrap">
                 <button class="secondary" on:click=download_csv>"All pairs (CSV)"</button>
-                <button class="secondary" on:click=download_svg>"Heat map (SVG)"</button>
+                <super::charts::ChartDownloads name="Heat map" stem="cooccurrence" svg=map_svg/>
             </div>
         </section>
         {move || {
@@ -131,7 +125,7 @@ pub fn CooccurrenceScreen() -> impl IntoView {
                 <section class="panel">
                     <h3>"The codes that meet most"</h3>
                     // The table below gives the same figures in words, for screen readers.
-                    <div class="chart" aria-hidden="true" inner_html=m.svg()></div>
+                    <div class="chart" aria-hidden="true" inner_html=map_svg.get()></div>
                 </section>
             })
         }}

@@ -7,6 +7,7 @@
 
 mod across;
 mod agreement;
+mod charts;
 mod code;
 mod cooccurrence;
 mod matrix;
@@ -19,6 +20,7 @@ mod workspace;
 
 pub use across::AcrossScreen;
 pub use agreement::AgreementScreen;
+pub use charts::ChartsScreen;
 pub use code::CodeScreen;
 pub use cooccurrence::CooccurrenceScreen;
 pub use matrix::MatrixScreen;

@@ -35,6 +35,7 @@ pub fn CodingTab() -> impl IntoView {
                 <A href=format!("/study/{}/coding/agreement", study.id()) attr:class="button secondary">"Agreement between coders"</A>
                 <A href=format!("/study/{}/coding/together", study.id()) attr:class="button secondary">"Codes that go together"</A>
                 <A href=format!("/study/{}/coding/across", study.id()) attr:class="button secondary">"Codes across cases"</A>
+                <A href=format!("/study/{}/coding/charts", study.id()) attr:class="button secondary">"Charts"</A>
                 <A href=format!("/study/{}/coding/report", study.id()) attr:class="button secondary">"Study report"</A>
                 <A href=format!("/study/{}/coding/review", study.id()) attr:class="button secondary">
                     {move || {
