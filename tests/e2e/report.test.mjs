@@ -140,7 +140,7 @@ test('charts: code frequencies by theme and codes by case draw, give their figur
   const frequencies = await bars.getByRole('table').getByRole('row').evaluateAll((rows) =>
     rows.slice(1).map((r) => [r.querySelector('th').innerText, Number(r.querySelector('td').innerText)]));
   assert.ok(frequencies.length >= 4, JSON.stringify(frequencies));
-  const written = await bars.locator('.chart svg text').allInnerTexts();
+  const written = await bars.locator('.chart svg text').allTextContents();
   for (const [, n] of frequencies) assert.ok(written.includes(String(n)), `bar count ${n}`);
   await grid.getByText('The figures as a table').click();
   const byCase = await grid.getByRole('table').getByRole('row').evaluateAll((rows) =>
