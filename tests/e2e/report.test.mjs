@@ -181,3 +181,37 @@ test('charts: code frequencies by theme and codes by case draw, give their figur
   assert.ok(shaded > 100, `dark pixels: ${shaded}`);
   errors.assertNone();
 });
+
+test('sibling codes reorder: a code moved up goes ahead in the codebook, survives a reload, and Undo puts it back', async () => {
+  const { page, errors } = await openTablet(profiles, contexts);
+  await page.goto(server.url + '/');
+  await page.getByRole('button', { name: 'Open the demo study' }).click();
+  await page.getByRole('heading', { level: 1, name: DEMO }).waitFor();
+  await section(page, 'Coding');
+  const book = page.getByRole('list', { name: 'Codebook' });
+  const order = async () => (await book.getByRole('link').allInnerTexts()).map((t) => t.trim().split('\n')[0]);
+  await book.getByRole('link').nth(3).waitFor();
+  const before = await order();
+  // The theme Barriers' codes: the last one moves up one place.
+  const barriers = before.indexOf('Barriers');
+  const [first, second] = [before[barriers + 1], before[barriers + 2]];
+  await book.getByRole('link', { name: second, exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: second }).waitFor();
+  await page.getByText('2 of 3 in its place in the codebook').waitFor();
+  await page.getByRole('button', { name: 'Move up' }).click();
+  await page.getByText('1 of 3 in its place in the codebook').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Move up' }).isDisabled(), true);
+  await saved(page);
+  await page.reload();
+  await page.getByText('1 of 3 in its place in the codebook').waitFor();
+  await section(page, 'Coding');
+  await book.getByRole('link').nth(3).waitFor();
+  const after = await order();
+  assert.deepEqual(after.slice(barriers + 1, barriers + 3), [second, first]);
+  await page.getByRole('button', { name: /^Undo: move a code up/ }).click();
+  await page.waitForFunction(([f, s]) => {
+    const names = [...document.querySelectorAll('[aria-label="Codebook"] a')].map((a) => a.innerText.trim().split('\n')[0]);
+    return names.indexOf(f) < names.indexOf(s);
+  }, [first, second]);
+  errors.assertNone();
+});

@@ -1375,6 +1375,7 @@ fn place_code(
         inclusion: String::new(),
         exclusion: String::new(),
         example: String::new(),
+        order: 0,
     });
     id
 }

@@ -148,9 +148,14 @@ fn write_codes(xml: &mut Xml, data: &StudyData, notes: &HashMap<Uuid, Vec<Uuid>>
     for c in &data.codes {
         children.entry(c.parent).or_default().push(c);
     }
+    // The analyst's order among siblings (stable: as created where never reordered).
+    for siblings in children.values_mut() {
+        siblings.sort_by_key(|c| c.order);
+    }
     let known: HashSet<Uuid> = data.codes.iter().map(|c| c.id).collect();
     // Codes whose parent is unknown are written as themes rather than lost.
     let mut roots: Vec<&Code> = data.codes.iter().filter(|c| c.parent.is_none_or(|p| !known.contains(&p))).collect();
+    roots.sort_by_key(|c| c.order);
     roots.dedup_by_key(|c| c.id);
     let mut seen = HashSet::new();
     fn write<'a>(

@@ -451,6 +451,7 @@ impl CodeReader {
             inclusion,
             exclusion,
             example,
+            order: 0,
         });
         for n in el.all("NoteRef") {
             if let Some(t) = target_of(n) {

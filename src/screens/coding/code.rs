@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::app::{Confirm, use_ctx};
-use crate::autosave::{CODED_TEXT_TOPICS, StudyCtx};
+use crate::autosave::{CODED_TEXT_TOPICS, StudyCtx, Topic};
 use crate::screens::study::use_study;
 use crate::widgets::{SelectField, TextField, drawn_rows};
 
@@ -71,6 +71,20 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
     let others = Signal::derive(move || study.with(|d| code_options(d, "Choose a code", Some(id))));
     let parent_options = Signal::derive(move || study.with(|d| code_options(d, "(none: a theme)", Some(id))));
     let parent = code_memo(study, id, |c| c.parent.map(|p| p.to_string()).unwrap_or_default());
+    // Where the code stands among its siblings: (place from 1, how many).
+    let place = Memo::new(move |_| {
+        study.read(&[Topic::Codes], |d| {
+            let parent = d.code(id).and_then(|c| c.parent);
+            let siblings: Vec<Uuid> = d.child_codes(parent).map(|c| c.id).collect();
+            (siblings.iter().position(|c| *c == id).map_or(0, |n| n + 1), siblings.len())
+        })
+    });
+    let reorder = move |by: i32| {
+        let what = if by < 0 { "move a code up" } else { "move a code down" };
+        if let Err(e) = edit(what, CodingEdit::ReorderCode { code: id, by }) {
+            ctx.error(e);
+        }
+    };
     let merge_into = RwSignal::new(String::new());
     let gone = on_gone.clone();
     let merge = move |_| {
@@ -186,6 +200,11 @@ pub(crate) fn CodeDetail(id: Uuid, base: String, on_gone: impl Fn() + Clone + 's
             <TextField label="Example" multiline=true value=field(CodeField::Example) on_edit=move |t| edit("edit an example", CodingEdit::CodeText { code: id, field: CodeField::Example, text: t })/>
             <SelectField label="Under (move)" options=parent_options value=Signal::derive(move || parent.get())
                 on_edit=move |v| edit("move a code", CodingEdit::MoveCode { code: id, parent: Uuid::parse_str(&v).ok() })/>
+            <div class="row wrap" role="group" aria-label="Order among its siblings">
+                <span class="muted">{move || { let (at, of) = place.get(); format!("{at} of {of} in its place in the codebook") }}</span>
+                <button class="secondary" disabled=move || place.get().0 <= 1 on:click=move |_| reorder(-1)>"Move up"</button>
+                <button class="secondary" disabled=move || { let (at, of) = place.get(); at >= of } on:click=move |_| reorder(1)>"Move down"</button>
+            </div>
         </section>
         <section class="panel">
             <h3>"Merge or delete"</h3>

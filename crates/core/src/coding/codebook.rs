@@ -90,9 +90,19 @@ impl StudyData {
         self.matrix_cells.iter().find(|c| c.row == row && c.column == column)
     }
 
-    /// A code's children, in codebook order (as created).
+    /// A code's children, in codebook order: as the analyst ordered them, else as created.
     pub fn child_codes(&self, parent: Option<Uuid>) -> impl Iterator<Item = &Code> {
-        self.codes.iter().filter(move |c| c.parent == parent)
+        let mut children: Vec<&Code> = self.codes.iter().filter(move |c| c.parent == parent).collect();
+        // Stable: codes never reordered (order 0) keep the order they were made in.
+        children.sort_by_key(|c| c.order);
+        children.into_iter()
+    }
+
+    /// The place for a code joining `parent`'s children: last. 0 while none of them
+    /// was ever reordered (they go as created, and so does it).
+    pub(crate) fn next_sibling_order(&self, parent: Option<Uuid>) -> u32 {
+        let most = self.codes.iter().filter(|c| c.parent == parent).map(|c| c.order).max().unwrap_or(0);
+        if most == 0 { 0 } else { most + 1 }
     }
 
     /// The themes (top-level codes).
@@ -148,6 +158,9 @@ impl StudyData {
         let mut children: HashMap<Option<Uuid>, Vec<&Code>> = HashMap::new();
         for c in &self.codes {
             children.entry(c.parent).or_default().push(c);
+        }
+        for siblings in children.values_mut() {
+            siblings.sort_by_key(|c| c.order);
         }
         let mut out = Vec::with_capacity(self.codes.len());
         let mut stack: Vec<(usize, &Code)> =

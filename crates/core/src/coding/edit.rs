@@ -69,10 +69,15 @@ pub enum CodingEdit {
         field: CodeField,
         text: String,
     },
-    /// Parent None makes the code a theme.
+    /// Parent None makes the code a theme. It goes last among its new siblings.
     MoveCode {
         code: Uuid,
         parent: Option<Uuid>,
+    },
+    /// Moves a code `by` places among its siblings (negative: up), as far as it goes.
+    ReorderCode {
+        code: Uuid,
+        by: i32,
     },
     MergeCodes {
         from: Uuid,
@@ -344,6 +349,7 @@ impl StudyData {
                 let colour = check_code_colour(&colour)?;
                 let id = Uuid::new_v4();
                 rec.code(id, None);
+                let order = self.next_sibling_order(parent);
                 self.codes.push(Code {
                     id,
                     study_id: self.study.id,
@@ -356,6 +362,7 @@ impl StudyData {
                     inclusion: String::new(),
                     exclusion: String::new(),
                     example: String::new(),
+                    order,
                 });
                 created = Some(id);
             }
@@ -387,7 +394,28 @@ impl StudyData {
                     }
                 }
                 self.check_code_name(Some(code), parent, &name)?;
-                self.change_code(&mut rec, code, now, |c| c.parent = parent);
+                let order = self.next_sibling_order(parent);
+                self.change_code(&mut rec, code, now, |c| {
+                    c.parent = parent;
+                    c.order = order;
+                });
+            }
+            CodingEdit::ReorderCode { code, by } => {
+                let parent = self.code_or_err(code)?.parent;
+                let siblings: Vec<Uuid> = self.child_codes(parent).map(|c| c.id).collect();
+                let at = siblings.iter().position(|c| *c == code).unwrap_or(0);
+                let to = at.saturating_add_signed(by as isize).min(siblings.len().saturating_sub(1));
+                let mut order = siblings;
+                let moved = order.remove(at);
+                order.insert(to, moved);
+                // Every sibling gets its place, so codes made on another device before
+                // this (order 0) do not jump ahead.
+                for (n, id) in order.into_iter().enumerate() {
+                    let place = n as u32 + 1;
+                    if self.code(id).is_some_and(|c| c.order != place) {
+                        self.change_code(&mut rec, id, now, |c| c.order = place);
+                    }
+                }
             }
             CodingEdit::MergeCodes { from, into } => self.merge_codes(&mut rec, from, into, now)?,
             CodingEdit::SplitCode { code, name, colour, segments } => {
@@ -825,6 +853,7 @@ impl StudyData {
         let colour = check_code_colour(colour)?;
         let id = Uuid::new_v4();
         rec.code(id, None);
+        let order = self.next_sibling_order(original.parent);
         self.codes.push(Code {
             id,
             study_id: self.study.id,
@@ -837,6 +866,7 @@ impl StudyData {
             inclusion: String::new(),
             exclusion: String::new(),
             example: String::new(),
+            order,
         });
         for s in self.segments.iter_mut().filter(|s| chosen.contains(&s.id)) {
             rec.segment(s.id, Some(s));

@@ -46,6 +46,14 @@ pub struct Code {
     /// A typical passage.
     #[serde(default)]
     pub example: String,
+    /// Place among its siblings, set when the analyst reorders them: siblings go by
+    /// this, then as created. 0 (never reordered) is not stored.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub order: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A stretch of one source's text with the codes applied to it.
