@@ -177,10 +177,14 @@ impl<'a> Attributor<'a> {
 
 impl Retrieved {
     /// The segment as a quotation with its attribution:
-    /// `“words” — Pseudonym, Role, Case` (parts that are unknown are left out; a
-    /// segment with nobody to attribute it to names its source instead).
+    /// `“words” — Pseudonym, Role, Case` (see [`Retrieved::attribution`]).
     pub fn quote(&self) -> String {
-        let words = self.text.trim();
+        format!("“{}” — {}", self.text.trim(), self.attribution())
+    }
+
+    /// Whose words these are: `Pseudonym, Role, Case`, parts that are unknown left
+    /// out; a segment with nobody to attribute it to names its source instead.
+    pub fn attribution(&self) -> String {
         let mut by: Vec<&str> = Vec::new();
         if self.pseudonym.is_empty() {
             by.push(&self.source_title);
@@ -193,7 +197,7 @@ impl Retrieved {
         if !self.case.is_empty() {
             by.push(&self.case);
         }
-        format!("“{words}” — {}", by.join(", "))
+        by.join(", ")
     }
 }
 

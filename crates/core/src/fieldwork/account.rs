@@ -252,16 +252,25 @@ Please read it and mark anything that is wrong or missing, or that you would lik
 printed page or reply with your changes. Nothing is used until you are happy with it.";
 
 fn page(title: &str, body: &str) -> String {
-    let title = escape(title);
+    let main = format!(
+        "<h1>{}</h1>\n<p class=\"print-button\">To print, use the browser's Print command (Share, then Print, on a tablet).</p>\n\
+         <p class=\"request\">{}</p>\n{body}",
+        escape(title),
+        escape(CORRECTIONS_REQUEST),
+    );
+    printable_page(title, PAGE_STYLE, &main)
+}
+
+/// A complete page to read and print: its own styles, no script (its policy
+/// refuses any), `main` as the content. Every text in `main` must be escaped.
+pub(crate) fn printable_page(title: &str, style: &str, main: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
          base-uri 'none'; form-action 'none'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>\n{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>{title}</h1>\n<p class=\"print-button\">To print, use the browser's Print command (Share, then Print, on a tablet).</p>\n\
-         <p class=\"request\">{request}</p>\n{body}</main>\n</body>\n</html>\n",
-        request = escape(CORRECTIONS_REQUEST),
+         <title>{}</title>\n<style>\n{style}</style>\n</head>\n<body>\n<main>\n{main}</main>\n</body>\n</html>\n",
+        escape(title)
     )
 }
 

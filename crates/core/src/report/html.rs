@@ -1,7 +1,7 @@
 //! The report as one self-contained HTML page with print styles: the browser's
 //! *Print* makes the PDF. Every piece of text is escaped; the page runs no script.
 
-use crate::fieldwork::account::escape;
+use crate::fieldwork::account::{escape, printable_page};
 use crate::report::{Block, Report};
 
 const STYLE: &str = "\
@@ -34,20 +34,15 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 
 /// The report as a complete HTML page.
 pub fn report_html(report: &Report) -> String {
-    let title = escape(&report.title);
     let mut body = String::new();
     for block in &report.blocks {
         push_block(&mut body, block);
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
-         base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <p class=\"print-hint\">To keep this report as a PDF, use the browser's Print command and choose \
-         Save as PDF (on a tablet: Share, then Print).</p>\n{body}</main>\n</body>\n</html>\n"
-    )
+    let main = format!(
+        "<p class=\"print-hint\">To keep this report as a PDF, use the browser's Print command and choose Save as \
+         PDF (on a tablet: Share, then Print).</p>\n{body}"
+    );
+    printable_page(&report.title, STYLE, &main)
 }
 
 fn push_block(out: &mut String, block: &Block) {

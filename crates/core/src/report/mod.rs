@@ -339,19 +339,7 @@ fn theme_quotes(data: &StudyData, theme: Uuid, quotable: &HashSet<Uuid>, at: &mu
         return;
     }
     for r in shown {
-        let mut by: Vec<&str> = Vec::new();
-        if r.pseudonym.is_empty() {
-            by.push(&r.source_title);
-        } else {
-            by.push(&r.pseudonym);
-            if !r.role.is_empty() {
-                by.push(&r.role);
-            }
-        }
-        if !r.case.is_empty() {
-            by.push(&r.case);
-        }
-        out.push(Block::Quote { words: r.text.trim().to_string(), by: by.join(", ") });
+        out.push(Block::Quote { words: r.text.trim().to_string(), by: r.attribution() });
     }
     if held_back > 0 {
         out.push(Block::Note(format!(
