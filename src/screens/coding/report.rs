@@ -4,7 +4,7 @@
 //! Word document (written in the files worker) or an HTML page.
 
 use fieldkit_core::report::html::report_html;
-use fieldkit_core::report::{Block, Report, ReportChoice, report_options, study_report};
+use fieldkit_core::report::{Block, Report, ReportChoice, ReportParts, report_options};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
@@ -74,8 +74,8 @@ fn outline(report: &Report) -> (Vec<(u8, String)>, usize, usize) {
     (heads, quotes, tables)
 }
 
-fn build(study: StudyCtx, choice: &ReportChoice) -> Report {
-    study.untracked(|d| study_report(d, choice))
+fn build(study: StudyCtx, parts: Memo<ReportParts>, choice: &ReportChoice) -> Report {
+    parts.with_untracked(|p| study.untracked(|d| p.assemble(d, choice)))
 }
 
 #[component]
@@ -91,26 +91,28 @@ pub fn ReportScreen() -> impl IntoView {
         left_out: RwSignal::new(Vec::new()),
     };
     let options = Memo::new(move |_| study.read(&[Topic::Codes, Topic::Protocols], report_options));
+    // Counted once per state of the study; a tick only picks among the parts.
+    let parts = Memo::new(move |_| study.read(REPORT_TOPICS, ReportParts::build));
     let summary = Memo::new(move |_| {
         let picked = options.with(|(themes, _)| choice.read(themes, true));
-        study.read(REPORT_TOPICS, |d| outline(&study_report(d, &picked)))
+        parts.with(|p| study.untracked(|d| outline(&p.assemble(d, &picked))))
     });
 
     let open = move |_| {
-        let report = build(study, &options.with_untracked(|(t, _)| choice.read(t, false)));
+        let report = build(study, parts, &options.with_untracked(|(t, _)| choice.read(t, false)));
         if let Err(e) = browser::open_html_page(&report_html(&report)) {
             ctx.error(e);
         }
     };
     let download_html = move |_| {
-        let report = build(study, &options.with_untracked(|(t, _)| choice.read(t, false)));
+        let report = build(study, parts, &options.with_untracked(|(t, _)| choice.read(t, false)));
         let name = format!("{}-report.html", browser::file_stem(&report.title));
         if let Err(e) = browser::download(&name, "text/html;charset=utf-8", &report_html(&report)) {
             ctx.error(format!("The export failed: {e}"));
         }
     };
     let download_docx = move |_| {
-        let report = build(study, &options.with_untracked(|(t, _)| choice.read(t, false)));
+        let report = build(study, parts, &options.with_untracked(|(t, _)| choice.read(t, false)));
         let name = format!("{}-report.docx", browser::file_stem(&report.title));
         ctx.info("Writing the report…");
         browser::download_when_ready(ctx, name, DOCX_MIME, async move { browser::report_docx(&report).await });

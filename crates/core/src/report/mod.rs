@@ -116,28 +116,66 @@ pub fn report_options(data: &StudyData) -> (Vec<(Uuid, String)>, bool) {
 
 /// Builds the report the analyst chose.
 pub fn study_report(data: &StudyData, choice: &ReportChoice) -> Report {
-    let mut out = Vec::new();
-    out.push(Block::Heading { level: 1, text: data.study.title.clone() });
-    if choice.questions {
-        questions(data, &mut out);
+    ReportParts::build(data).assemble(data, choice)
+}
+
+/// The costly parts of a report, worked out once per state of the study: the method's
+/// tables and every theme's section (its quotes apart). Choosing what goes in
+/// ([`ReportParts::assemble`]) then only picks, so a screen that redraws the report at
+/// each tick of a box does not count everything again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportParts {
+    questions: Vec<Block>,
+    method: Vec<Block>,
+    /// Every theme in codebook order: its section, and its quotes.
+    themes: Vec<(Uuid, Vec<Block>, Vec<Block>)>,
+    micro_provider: Vec<Block>,
+}
+
+impl ReportParts {
+    pub fn build(data: &StudyData) -> ReportParts {
+        let mut questions_part = Vec::new();
+        questions(data, &mut questions_part);
+        let mut method_part = Vec::new();
+        method(data, &mut method_part);
+        let mut micro = Vec::new();
+        micro_provider(data, &mut micro);
+        ReportParts { questions: questions_part, method: method_part, themes: theme_parts(data), micro_provider: micro }
     }
-    if choice.method {
-        method(data, &mut out);
+
+    /// The report with what `choice` keeps. The matrix is drawn here: its columns
+    /// are the chosen themes, and it reads only the written cells.
+    pub fn assemble(&self, data: &StudyData, choice: &ReportChoice) -> Report {
+        let mut out = vec![Block::Heading { level: 1, text: data.study.title.clone() }];
+        if choice.questions {
+            out.extend(self.questions.iter().cloned());
+        }
+        if choice.method {
+            out.extend(self.method.iter().cloned());
+        }
+        let wanted: Vec<Uuid> = self
+            .themes
+            .iter()
+            .map(|(id, _, _)| *id)
+            .filter(|id| choice.themes.as_ref().is_none_or(|ids| ids.contains(id)))
+            .collect();
+        if !wanted.is_empty() {
+            out.push(Block::Heading { level: 2, text: "Themes".into() });
+            for (_, section, quotes) in self.themes.iter().filter(|(id, _, _)| wanted.contains(id)) {
+                out.extend(section.iter().cloned());
+                if choice.quotes {
+                    out.extend(quotes.iter().cloned());
+                }
+            }
+        }
+        if choice.matrix {
+            matrix(data, &wanted, &mut out);
+        }
+        if choice.micro_provider {
+            out.extend(self.micro_provider.iter().cloned());
+        }
+        Report { title: data.study.title.clone(), blocks: out }
     }
-    let wanted: Vec<Uuid> = match &choice.themes {
-        None => data.themes().map(|t| t.id).collect(),
-        Some(ids) => data.themes().map(|t| t.id).filter(|id| ids.contains(id)).collect(),
-    };
-    if !wanted.is_empty() {
-        themes(data, &wanted, choice.quotes, &mut out);
-    }
-    if choice.matrix {
-        matrix(data, &wanted, &mut out);
-    }
-    if choice.micro_provider {
-        micro_provider(data, &mut out);
-    }
-    Report { title: data.study.title.clone(), blocks: out }
 }
 
 fn questions(data: &StudyData, out: &mut Vec<Block>) {
@@ -256,14 +294,17 @@ fn quotable(data: &StudyData) -> HashSet<Uuid> {
     data.participants.iter().filter(|p| p.consent.quotation && !p.consent.withdrawn).map(|p| p.id).collect()
 }
 
-fn themes(data: &StudyData, wanted: &[Uuid], quotes: bool, out: &mut Vec<Block>) {
-    out.push(Block::Heading { level: 2, text: "Themes".into() });
+/// Every theme's section (heading, definition, counts by case, its codes' definitions)
+/// and, apart, its ticked quotes.
+fn theme_parts(data: &StudyData) -> Vec<(Uuid, Vec<Block>, Vec<Block>)> {
+    let mut parts = Vec::new();
     let counts: HashMap<Uuid, CodeCount> = data.code_counts().into_iter().map(|c| (c.code, c)).collect();
     let codebook = data.codebook();
     let quotable = quotable(data);
     let mut at = Attributor::new(data);
-    for theme_id in wanted {
-        let Some(theme) = data.code(*theme_id) else { continue };
+    for theme in data.themes() {
+        let theme_id = &theme.id;
+        let mut out: Vec<Block> = Vec::new();
         out.push(Block::Heading { level: 3, text: theme.name.clone() });
         if !theme.definition.trim().is_empty() {
             out.push(Block::Paragraph(theme.definition.trim().to_string()));
@@ -301,10 +342,11 @@ fn themes(data: &StudyData, wanted: &[Uuid], quotes: bool, out: &mut Vec<Block>)
         if !defined.is_empty() {
             out.push(Block::List(defined));
         }
-        if quotes {
-            theme_quotes(data, *theme_id, &quotable, &mut at, out);
-        }
+        let mut quotes = Vec::new();
+        theme_quotes(data, *theme_id, &quotable, &mut at, &mut quotes);
+        parts.push((*theme_id, out, quotes));
     }
+    parts
 }
 
 /// The quotes ticked as supporting `theme` in any framework matrix cell, each once,
