@@ -76,8 +76,10 @@ fn grid_table(map: &GridMap) -> impl IntoView + use<> {
 #[component]
 pub fn ChartsScreen() -> impl IntoView {
     let Some(study) = use_study() else { return ().into_any() };
-    let bars = Memo::new(move |_| study.read(CODED_TEXT_TOPICS, |d| d.code_frequency_chart(MOST_BARS)));
-    let grid = Memo::new(move |_| study.read(CODED_TEXT_TOPICS, |d| d.codes_by_case_map(MOST_BARS)));
+    // Both charts from one count of the coded passages.
+    let charts = Memo::new(move |_| study.read(CODED_TEXT_TOPICS, |d| d.coding_charts(MOST_BARS)));
+    let bars = Memo::new(move |_| charts.with(|(b, _)| b.clone()));
+    let grid = Memo::new(move |_| charts.with(|(_, g)| g.clone()));
     let bars_svg = Signal::derive(move || bars.with(|c| c.svg()));
     let grid_svg = Signal::derive(move || grid.with(|m| m.svg()));
     view! {

@@ -15,6 +15,7 @@ pub struct HeatMap {
 
 use uuid::Uuid;
 
+use crate::coding::retrieval::CodeCount;
 use crate::fieldwork::account::escape;
 
 /// At most `keep` characters, the end kept (a code's own name ends its path).
@@ -235,71 +236,76 @@ impl crate::StudyData {
         }
     }
 
-    /// Codes to chart (a theme, or a code directly under one), at most `most`: those
-    /// with the most passages (their sub-codes' included), shown in codebook order.
-    fn charted_codes(&self, most: usize) -> (Vec<(usize, Uuid, usize)>, usize) {
-        let all: Vec<(usize, Uuid, usize)> = self
-            .code_counts()
-            .into_iter()
-            .filter(|c| c.depth <= 1 && c.total.segments > 0)
-            .map(|c| (c.depth, c.code, c.total.segments))
-            .collect();
-        if all.len() <= most {
-            return (all, 0);
-        }
-        let mut by_count: Vec<usize> = (0..all.len()).collect();
-        by_count.sort_by_key(|n| std::cmp::Reverse(all[*n].2));
-        let mut keep: Vec<usize> = by_count.into_iter().take(most).collect();
-        keep.sort_unstable();
-        let left_out = all.len() - keep.len();
-        (keep.into_iter().map(|n| all[n]).collect(), left_out)
+    /// Code frequencies and codes by case from one count of the coded passages (what
+    /// a screen showing both needs).
+    pub fn coding_charts(&self, most: usize) -> (BarChart, GridMap) {
+        let counts = self.code_counts();
+        let (codes, left_out) = charted_codes(&counts, most);
+        (self.frequency_bars(&codes, left_out), self.by_case_grid(&codes))
     }
 
     /// Coded passages per code (its sub-codes' included), as bars under each theme.
     pub fn code_frequency_chart(&self, most: usize) -> BarChart {
-        let (codes, left_out) = self.charted_codes(most);
+        let counts = self.code_counts();
+        let (codes, left_out) = charted_codes(&counts, most);
+        self.frequency_bars(&codes, left_out)
+    }
+
+    /// Coded passages per theme and code (sub-codes' included) in each case.
+    pub fn codes_by_case_map(&self, most: usize) -> GridMap {
+        let counts = self.code_counts();
+        self.by_case_grid(&charted_codes(&counts, most).0)
+    }
+
+    fn frequency_bars(&self, codes: &[&CodeCount], left_out: usize) -> BarChart {
         let mut groups: Vec<(String, Vec<Bar>)> = Vec::new();
-        for (depth, id, count) in codes {
-            let Some(code) = self.code(id) else { continue };
-            let theme = self.theme_of(id).and_then(|t| self.code(t)).map(|t| t.name.clone()).unwrap_or_default();
+        for c in codes {
+            let Some(code) = self.code(c.code) else { continue };
+            let theme = self.theme_of(c.code).and_then(|t| self.code(t)).map(|t| t.name.clone()).unwrap_or_default();
             if groups.last().is_none_or(|(name, _)| *name != theme) {
                 groups.push((theme, Vec::new()));
             }
             if let Some((_, bars)) = groups.last_mut() {
-                let label = if depth == 0 { "(the theme, all its codes)".to_string() } else { code.name.clone() };
-                bars.push(Bar { label, count, colour: code.colour.clone(), depth });
+                let label = if c.depth == 0 { "(the theme, all its codes)".to_string() } else { code.name.clone() };
+                bars.push(Bar { label, count: c.total.segments, colour: code.colour.clone(), depth: c.depth });
             }
         }
         BarChart { title: "Code frequencies: coded passages per code, by theme".into(), groups, left_out }
     }
 
-    /// Coded passages per theme and code (sub-codes' included) in each case.
-    pub fn codes_by_case_map(&self, most: usize) -> GridMap {
-        let (codes, _) = self.charted_codes(most);
-        let by_code: std::collections::HashMap<Uuid, crate::coding::retrieval::CodeCount> =
-            self.code_counts().into_iter().map(|c| (c.code, c)).collect();
+    fn by_case_grid(&self, codes: &[&CodeCount]) -> GridMap {
         let cells = codes
             .iter()
-            .map(|(_, id, _)| {
-                let count = by_code.get(id);
+            .map(|c| {
                 self.cases
                     .iter()
-                    .map(|case| {
-                        count
-                            .and_then(|c| c.by_case.iter().find(|(k, _)| *k == case.id))
-                            .map(|(_, t)| t.segments)
-                            .unwrap_or(0)
-                    })
+                    .map(|case| c.by_case.iter().find(|(k, _)| *k == case.id).map(|(_, t)| t.segments).unwrap_or(0))
                     .collect()
             })
             .collect();
         GridMap {
             title: "Codes by case: coded passages per theme and code in each case".into(),
-            rows: codes.iter().map(|(_, id, _)| self.code_path(*id).join(" › ")).collect(),
+            rows: codes.iter().map(|c| self.code_path(c.code).join(" › ")).collect(),
             columns: self.cases.iter().map(|c| c.name.clone()).collect(),
             cells,
         }
     }
+}
+
+/// Codes to chart (a theme, or a code directly under one, with any passage), at most
+/// `most`: those with the most passages (their sub-codes' included), in codebook order;
+/// and how many were left out.
+fn charted_codes(counts: &[CodeCount], most: usize) -> (Vec<&CodeCount>, usize) {
+    let all: Vec<&CodeCount> = counts.iter().filter(|c| c.depth <= 1 && c.total.segments > 0).collect();
+    if all.len() <= most {
+        return (all, 0);
+    }
+    let mut by_count: Vec<usize> = (0..all.len()).collect();
+    by_count.sort_by_key(|n| std::cmp::Reverse(all[*n].total.segments));
+    let mut keep: Vec<usize> = by_count.into_iter().take(most).collect();
+    keep.sort_unstable();
+    let left_out = all.len() - keep.len();
+    (keep.into_iter().map(|n| all[n]).collect(), left_out)
 }
 
 #[cfg(test)]
