@@ -51,8 +51,12 @@ cp "$WORK/split/__wasm_split.js" "$WORK/split"/split_*.wasm "$WORK/out/"
 cp "$WORK/split"/chunk_*.wasm "$WORK/out/" 2>/dev/null || true
 
 say "wasm-opt -Oz"
+# FIELDKIT_KEEP_NAMES=1 keeps the functions' names, for CPU profiles (see
+# tests/e2e/bench/browser-bench.mjs, CPU_PROFILE); a release build strips them.
+NAMES="--strip-debug"
+[[ "${FIELDKIT_KEEP_NAMES:-}" == 1 ]] && NAMES="-g"
 for f in "$WORK/out"/*.wasm; do
-  wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  wasm-opt -Oz $NAMES --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$f" -o "$f" &
   # Two at a time: the machine this is measured on has two cores.
   while (( $(jobs -rp | wc -l) >= 2 )); do wait -n; done

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use fieldkit_core::coding::index::CodingIndex;
-use fieldkit_core::coding::search::{SearchIndex, SearchResults};
+use fieldkit_core::coding::search::{SearchIndex, SearchIndexBuilder, SearchResults};
 use fieldkit_core::coding::sources::{SourceFilter, SourceRef};
 use fieldkit_core::storage::store::{Store, WriteOp};
 use fieldkit_core::{ObjectRef, StudyData, Timestamp, ValidationError};
@@ -20,6 +20,9 @@ use crate::browser;
 
 /// Longest time an edit waits before it is written.
 pub const FLUSH_AFTER_MS: i32 = 250;
+/// The longest slice of building the search index in idle moments. Each slice is a
+/// task of its own, so input and frames go in between.
+const SEARCH_SLICE_MS: f64 = 10.0;
 /// After a failed save, when to try again.
 const RETRY_AFTER_MS: i32 = 5_000;
 
@@ -250,6 +253,48 @@ impl StudyCtx {
         let _ = self.with_search_index(|_, _| ());
     }
 
+    /// Builds the search index in idle moments, a few texts at a time (tasks of at
+    /// most [`SEARCH_SLICE_MS`] each, after the screen's first frame), so that the first search finds at once
+    /// without one long pause while the analyst codes. Edits in between are
+    /// followed (see `SearchIndexBuilder`); a search before it is done finishes it.
+    pub fn build_search_in_idle(&self) {
+        let started = self.with_indexes(|indexes, _| {
+            if indexes.search.is_some() || indexes.search_builder.is_some() {
+                return false;
+            }
+            indexes.refresh = Some(Indexes::refresh_all);
+            indexes.search_builder = Some(SearchIndexBuilder::default());
+            true
+        });
+        if started == Some(true) {
+            // After the screen's first frame.
+            let ctx = *self;
+            request_animation_frame(move || ctx.search_slice_later());
+        }
+    }
+
+    fn search_slice_later(&self) {
+        let ctx = *self;
+        set_timeout(move || ctx.search_slice(), std::time::Duration::ZERO);
+    }
+
+    fn search_slice(&self) {
+        let until = js_sys::Date::now() + SEARCH_SLICE_MS;
+        let more = self.with_indexes(|indexes, d| {
+            let Some(builder) = indexes.search_builder.as_mut() else { return false };
+            if builder.step(d, || js_sys::Date::now() < until) {
+                if let Some(builder) = indexes.search_builder.take() {
+                    indexes.search = Some(builder.finish(d));
+                }
+                return false;
+            }
+            true
+        });
+        if more == Some(true) {
+            self.search_slice_later();
+        }
+    }
+
     /// Where every hit of a search is, to code them all.
     pub fn search_places(&self, query: &str, filter: &SourceFilter) -> Vec<(SourceRef, usize, usize)> {
         self.with_search_index(|index, d| index.places(d, query, filter)).unwrap_or_default()
@@ -268,7 +313,12 @@ impl StudyCtx {
     fn with_search_index<T>(&self, f: impl FnOnce(&SearchIndex, &StudyData) -> T) -> Option<T> {
         self.with_indexes(|indexes, d| {
             indexes.refresh = Some(Indexes::refresh_all);
-            f(indexes.search.get_or_insert_with(|| SearchIndex::build(d)), d)
+            let building = &mut indexes.search_builder;
+            let index = indexes.search.get_or_insert_with(|| match building.take() {
+                Some(builder) => builder.finish(d),
+                None => SearchIndex::build(d),
+            });
+            f(index, d)
         })
     }
 
@@ -504,6 +554,8 @@ impl StudyCtx {
 struct Indexes {
     /// The text search index.
     search: Option<SearchIndex>,
+    /// The text search index while it is built in idle moments.
+    search_builder: Option<SearchIndexBuilder>,
     /// Segments per code and per source.
     coding: Option<CodingIndex>,
     /// Brings the indexes up to date after an edit. Set by whatever builds an
@@ -516,6 +568,9 @@ impl Indexes {
     fn refresh_all(&mut self, d: &StudyData, refs: &[ObjectRef]) {
         if let Some(index) = self.search.as_mut() {
             index.refresh(d, refs);
+        }
+        if let Some(builder) = self.search_builder.as_mut() {
+            builder.forget(d, refs);
         }
         if let Some(index) = self.coding.as_mut() {
             index.refresh(d, refs);

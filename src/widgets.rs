@@ -272,11 +272,12 @@ where
 
 /// Rows drawn at once when a long list opens: more than a tablet's screenful.
 const FIRST_ROWS: usize = 60;
-/// Rows added in each following frame, small enough to keep each frame short.
-const MORE_ROWS: usize = 150;
+/// Rows added after each painted frame, few enough to keep each task short.
+const MORE_ROWS: usize = 100;
 
-/// The rows of a long list to draw now: a first screenful at once, then more in each
-/// animation frame until all are drawn. So a list of thousands shows at once and
+/// The rows of a long list to draw now: a first screenful at once, then more after
+/// each painted frame until all are drawn (in a task after the frame, not in its
+/// animation callback, so that each batch never delays the frame showing the last). So a list of thousands shows at once and
 /// the page stays responsive while the rest is added (draw the result with a keyed
 /// `<For>`, which only appends). Finding in the page works once all are drawn.
 pub fn drawn_rows<T>(rows: Memo<Vec<T>>) -> Memo<Vec<T>>
@@ -287,7 +288,12 @@ where
     Effect::new(move |_| {
         if shown.get() < rows.with(Vec::len) {
             request_animation_frame(move || {
-                let _ = shown.try_update(|n| *n += MORE_ROWS);
+                set_timeout(
+                    move || {
+                        let _ = shown.try_update(|n| *n += MORE_ROWS);
+                    },
+                    std::time::Duration::ZERO,
+                );
             });
         }
     });

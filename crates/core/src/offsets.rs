@@ -116,11 +116,15 @@ impl CodePointIndex {
     pub fn new(text: &str) -> CodePointIndex {
         let mut checkpoints = Vec::with_capacity(text.len() / Self::STEP + 1);
         let mut len = 0;
-        for (at, (byte, _)) in text.char_indices().enumerate() {
-            if at % Self::STEP == 0 {
-                checkpoints.push(byte);
+        // Bytes rather than chars: a code point starts at every byte that is not a
+        // continuation byte (0b10xxxxxx), and a byte loop is several times quicker.
+        for (byte, b) in text.bytes().enumerate() {
+            if (b & 0xC0) != 0x80 {
+                if len % Self::STEP == 0 {
+                    checkpoints.push(byte);
+                }
+                len += 1;
             }
-            len = at + 1;
         }
         CodePointIndex { checkpoints, len }
     }

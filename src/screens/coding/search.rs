@@ -55,6 +55,8 @@ pub(crate) fn TextSearch() -> impl IntoView {
     let ctx = use_ctx();
     let h = coder();
     let base = format!("/study/{}/coding/source", study.id());
+    // Ready before the first search, without a long pause at it.
+    study.build_search_in_idle();
     let query = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let case = RwSignal::new(String::new());

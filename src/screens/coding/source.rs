@@ -30,6 +30,13 @@ struct Piece {
     look: Look,
 }
 
+/// A piece on one line, with its words (cut once, in one pass over the text).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Drawn {
+    words: String,
+    look: Look,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Look {
     Plain,
@@ -60,9 +67,16 @@ pub(crate) fn selection_in(container: &web_sys::Element) -> Option<(u32, u32)> {
 }
 
 /// Splits the pieces of a text into lines, each ending after a line break (a piece
-/// across a break becomes one piece on each line). The lines hold every character of
-/// the text in order, so offsets read from the page are unchanged.
-fn in_lines(text: &str, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+/// across a break becomes one piece on each line), each piece with its words. The
+/// lines hold every character of the text in order, so offsets read from the page are
+/// unchanged. One pass over the text: a transcript has thousands of pieces.
+fn in_lines(text: &str, pieces: Vec<Piece>) -> Vec<Vec<Drawn>> {
+    // Byte offset of every code point, and of the end.
+    let bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).collect();
+    let words = |start: usize, end: usize| match (bytes.get(start), bytes.get(end)) {
+        (Some(a), Some(b)) => text.get(*a..*b).unwrap_or_default().to_string(),
+        _ => String::new(),
+    };
     let breaks: Vec<usize> = text.chars().enumerate().filter(|(_, c)| *c == '\n').map(|(at, _)| at + 1).collect();
     let mut lines = Vec::with_capacity(breaks.len() + 1);
     let mut line = Vec::new();
@@ -74,7 +88,7 @@ fn in_lines(text: &str, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
                 next += 1;
             }
             let end = breaks.get(next).map_or(piece.end, |b| (*b).min(piece.end));
-            line.push(Piece { start, end, look: piece.look.clone() });
+            line.push(Drawn { words: words(start, end), look: piece.look.clone() });
             if breaks.get(next) == Some(&end) {
                 lines.push(std::mem::take(&mut line));
             }
@@ -85,6 +99,38 @@ fn in_lines(text: &str, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         lines.push(line);
     }
     lines
+}
+
+/// One line of the text as markup: plain words as text, labels and highlights in
+/// their elements. Everything from the study is escaped.
+fn line_html(line: &[Drawn]) -> String {
+    use fieldkit_core::fieldwork::account::escape;
+    let mut html = String::with_capacity(line.iter().map(|d| d.words.len() + 16).sum());
+    for Drawn { words, look } in line {
+        let words = escape(words);
+        match look {
+            Look::Plain => html.push_str(&words),
+            Look::Heading => {
+                html.push_str("<strong class=\"composed-heading\">");
+                html.push_str(&words);
+                html.push_str("</strong>");
+            }
+            Look::Speaker => {
+                html.push_str("<span class=\"composed-speaker\">");
+                html.push_str(&words);
+                html.push_str("</span>");
+            }
+            Look::Coded(colour, names, n) => {
+                let class = if *n > 1 { "hl hl-multi" } else { "hl" };
+                let names = escape(names);
+                html.push_str(&format!(
+                    "<mark class=\"{class}\" style=\"--code:{}\" title=\"{names}\" data-codes=\"{names}\">{words}</mark>",
+                    escape(colour)
+                ));
+            }
+        }
+    }
+    html
 }
 
 /// Selects `start..end` (UTF-16 offsets into the container's text) and scrolls it
@@ -152,9 +198,15 @@ pub fn SourceScreen() -> impl IntoView {
     // The source list, worked out once per address (it lists every source of the study):
     // the title of a whole text and the previous/next links both read it.
     // It waits for the text's first frame: the text is what the user came for.
+    // An animation frame runs before its paint: wait for the task after it.
     let first_frame = RwSignal::new(false);
     request_animation_frame(move || {
-        let _ = first_frame.try_set(true);
+        set_timeout(
+            move || {
+                let _ = first_frame.try_set(true);
+            },
+            std::time::Duration::ZERO,
+        );
     });
     let listed = Memo::new(move |_| {
         target.track();
@@ -426,22 +478,9 @@ pub fn SourceScreen() -> impl IntoView {
                     // One block per line, keyed by its pieces: coding a few words redraws
                     // that line, not the text.
                     <For each=move || body.with(|b| b.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()) key=|line| line.clone() let:line>
-                        <div class="line">
-                            {line.into_iter().map(|piece| {
-                                let words = body.with_untracked(|b| {
-                                    b.as_ref().and_then(|(t, _)| slice_code_points(t, piece.start, piece.end)).unwrap_or("").to_string()
-                                });
-                                match piece.look {
-                                    Look::Plain => view! { <span>{words}</span> }.into_any(),
-                                    Look::Heading => view! { <strong class="composed-heading">{words}</strong> }.into_any(),
-                                    Look::Speaker => view! { <span class="composed-speaker">{words}</span> }.into_any(),
-                                    Look::Coded(colour, names, n) => {
-                                        let class = if n > 1 { "hl hl-multi" } else { "hl" };
-                                        view! { <mark class=class style=format!("--code:{colour}") title=names.clone() data-codes=names>{words}</mark> }.into_any()
-                                    }
-                                }
-                            }).collect_view()}
-                        </div>
+                        // Drawn as markup in one step: a transcript has thousands of
+                        // stretches, and one DOM call per stretch took most of its opening.
+                        <div class="line" inner_html=line_html(&line)></div>
                     </For>
                 </div>
             </section>
@@ -535,6 +574,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_line_is_escaped_markup_with_the_highlights_in_marks() {
+        let line = vec![
+            Drawn { words: "Ceri: ".into(), look: Look::Speaker },
+            Drawn { words: "a <b> & \"c\"".into(), look: Look::Plain },
+            Drawn { words: "care".into(), look: Look::Coded("#9c1c1c".into(), "Trust; \"Care\"".into(), 2) },
+        ];
+        assert_eq!(
+            line_html(&line),
+            "<span class=\"composed-speaker\">Ceri: </span>a &lt;b&gt; &amp; &quot;c&quot;\
+             <mark class=\"hl hl-multi\" style=\"--code:#9c1c1c\" title=\"Trust; &quot;Care&quot;\" \
+             data-codes=\"Trust; &quot;Care&quot;\">care</mark>"
+        );
+    }
+
+    #[test]
     fn lines_keep_every_character_in_order_and_split_pieces_at_breaks() {
         let text = "ab\ncd\n\nef";
         let pieces = vec![
@@ -543,15 +597,10 @@ mod tests {
             Piece { start: 5, end: 9, look: Look::Plain },
         ];
         let lines = in_lines(text, pieces);
-        let spans: Vec<Vec<(usize, usize)>> =
-            lines.iter().map(|l| l.iter().map(|p| (p.start, p.end)).collect()).collect();
-        assert_eq!(spans, vec![vec![(0, 1), (1, 3)], vec![(3, 5), (5, 6)], vec![(6, 7)], vec![(7, 9)]]);
+        let words: Vec<Vec<&str>> = lines.iter().map(|l| l.iter().map(|p| p.words.as_str()).collect()).collect();
+        assert_eq!(words, vec![vec!["a", "b\n"], vec!["cd", "\n"], vec!["\n"], vec!["ef"]]);
         assert_eq!(lines[1][0].look, Look::Heading, "a piece across a break keeps its look on both lines");
-        let joined: String = lines
-            .iter()
-            .flatten()
-            .map(|p| slice_code_points(text, p.start, p.end).unwrap_or("?").to_string())
-            .collect();
+        let joined: String = lines.iter().flatten().map(|p| p.words.as_str()).collect();
         assert_eq!(joined, text);
     }
 }

@@ -14,6 +14,11 @@
 //               timed as protect_on_ms); every later page load then unlocks (an init
 //               script types the passphrase as soon as the unlock screen shows), so
 //               open_study_ms includes deriving the key and decrypting every record.
+//   CPU_PROFILE=dir  record a CPU profile of each timed interaction and page load
+//               (dir/<key>.cpuprofile, readable in DevTools) and log the functions
+//               with most self time. Build with FIELDKIT_KEEP_NAMES=1 make build to
+//               see the wasm functions' names. Profiling slows the page: figures
+//               from such a run are not the benchmark's.
 //   --json      print, as the LAST line, one JSON object (see the keys below).
 //
 // Interactions are timed inside the page (tests/e2e/bench/page-instrument.js): from
@@ -87,6 +92,36 @@ const WAIT_MS = Math.min(600_000, 120_000 * THROTTLE);
 const TYPED = 'bench'; // five keystrokes per text field
 
 const log = (...args) => console.error('[bench]', ...args);
+const CPU_PROFILE = process.env.CPU_PROFILE || '';
+let cdpSession = null; // the current run's DevTools session, for CPU_PROFILE
+
+/** Runs `fn`, recording a CPU profile of it under `key` when CPU_PROFILE is set. */
+async function profiled(key, fn) {
+  if (!CPU_PROFILE || !cdpSession) return fn();
+  await cdpSession.send('Profiler.enable');
+  await cdpSession.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdpSession.send('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await cdpSession.send('Profiler.stop');
+    await fsp.mkdir(CPU_PROFILE, { recursive: true });
+    await fsp.writeFile(path.join(CPU_PROFILE, `${key}.cpuprofile`), JSON.stringify(profile));
+    // Self time per function: samples landing on each node, times the mean interval.
+    const total = profile.endTime - profile.startTime;
+    const hits = new Map();
+    for (const id of profile.samples) hits.set(id, (hits.get(id) || 0) + 1);
+    const self = new Map();
+    for (const node of profile.nodes) {
+      const name = node.callFrame.functionName || `(${node.callFrame.url.split('/').pop() || 'anonymous'})`;
+      self.set(name, (self.get(name) || 0) + (hits.get(node.id) || 0));
+    }
+    const perSample = total / 1000 / Math.max(1, profile.samples.length);
+    const top = [...self].filter(([n]) => n !== '(idle)' && n !== '(program)').sort((a, b) => b[1] - a[1]).slice(0, 12);
+    log(`${key}: profile ${Math.round(total / 1000)} ms; most self time:`);
+    for (const [name, n] of top) log(`  ${(n * perSample).toFixed(1).padStart(8)} ms  ${name.slice(0, 110)}`);
+  }
+}
 const instrument = await fsp.readFile(path.join(path.dirname(fileURLToPath(import.meta.url)), 'page-instrument.js'), 'utf8');
 
 // --- samples ---------------------------------------------------------------
@@ -117,7 +152,7 @@ const round1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 async function timed(page, key, fn, arg = {}) {
   let r;
   try {
-    r = await page.evaluate(fn, { ...arg, timeout: WAIT_MS });
+    r = await profiled(key, () => page.evaluate(fn, { ...arg, timeout: WAIT_MS }));
   } catch (e) {
     fail(key, firstLine(e));
     return null;
@@ -154,9 +189,11 @@ function longTasks(page, longest) {
 /** Full navigation (or reload) timed in the page until `screen` (see page-instrument.js) is painted. */
 async function loadTimed(page, key, url, screen) {
   try {
-    if (url) await page.goto(url, { waitUntil: 'commit', timeout: WAIT_MS });
-    else await page.reload({ waitUntil: 'commit', timeout: WAIT_MS });
-    await page.waitForFunction((s) => window.__fkShown?.name === s, screen, { timeout: WAIT_MS, polling: 100 });
+    await profiled(key, async () => {
+      if (url) await page.goto(url, { waitUntil: 'commit', timeout: WAIT_MS });
+      else await page.reload({ waitUntil: 'commit', timeout: WAIT_MS });
+      await page.waitForFunction((s) => window.__fkShown?.name === s, screen, { timeout: WAIT_MS, polling: 100 });
+    });
     add(key, await page.evaluate(() => window.__fkShown.ms));
   } catch (e) {
     fail(key, firstLine(e));
@@ -186,6 +223,7 @@ async function run(server, reference, n) {
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(WAIT_MS);
     const cdp = await context.newCDPSession(page);
+    cdpSession = cdp;
     const throttle = (rate) => cdp.send('Emulation.setCPUThrottlingRate', { rate });
     await throttle(THROTTLE);
     log(`run ${n + 1}/${RUNS}: loads`);
@@ -440,10 +478,12 @@ async function codeOneSegment(page, tasks) {
     // ~20 characters at the start of the first plain stretch of text long enough
     // (not a heading or speaker's name, which cannot be coded).
     const ok = await page.evaluate(() => {
-      const spans = [...document.querySelectorAll('.source-text span')].filter(
-        (s) => !s.matches('.composed-speaker') && s.firstChild?.nodeType === Node.TEXT_NODE && s.firstChild.data.trim().length > 25,
+      // Plain words are text nodes right inside a line (in builds before 2026-12-03,
+      // spans of their own).
+      const plain = [...document.querySelectorAll('.source-text .line')].flatMap((line) =>
+        [...line.childNodes].map((n) => (n.nodeType === Node.TEXT_NODE ? n : n.matches?.('span:not(.composed-speaker)') ? n.firstChild : null)),
       );
-      const node = spans[0]?.firstChild;
+      const node = plain.find((n) => n?.nodeType === Node.TEXT_NODE && n.data.trim().length > 25);
       if (!node) return false;
       const from = node.data.search(/\S/);
       const range = document.createRange();

@@ -252,6 +252,7 @@ impl StudyData {
         }
         let mut out = Vec::new();
         let mut listed = std::collections::HashSet::new();
+        let mut listed_questions = std::collections::HashSet::new();
         for s in self.filtered_sources(filter).into_iter().filter(|s| !s.text.trim().is_empty()) {
             match &s.source {
                 SourceRef::Notes { interview, .. } | SourceRef::Turn { interview, .. } => {
@@ -269,10 +270,11 @@ impl StudyData {
                 }
                 SourceRef::SurveyAnswer { response, question } => {
                     let Some(survey) = survey_of.get(response).copied() else { continue };
-                    let id = survey_question_id(survey, *question);
-                    if !listed.insert(id) {
+                    // Thousands of answers, a few questions: the id (a hash) once per question.
+                    if !listed_questions.insert((survey, *question)) {
                         continue;
                     }
+                    let id = survey_question_id(survey, *question);
                     let name = self.survey(survey).map(|s| s.name.as_str()).unwrap_or("Survey");
                     out.push(ListedSource {
                         id,

@@ -324,8 +324,11 @@ fn restore_list<T: Clone>(
             (None, None) => {}
         }
     }
-    if !remove.is_empty() {
+    if remove.len() > 8 {
         items.retain(|x| !remove.contains(&id_of(x)));
+    } else if !remove.is_empty() {
+        let few: Vec<Uuid> = remove.into_iter().collect();
+        items.retain(|x| !few.contains(&id_of(x)));
     }
     previous
 }
@@ -527,7 +530,14 @@ impl StudyData {
             if all.is_empty() {
                 return;
             }
-            let here: HashSet<Uuid> = present.filter(|id| all.contains(id)).collect();
+            // A coding action touches a few objects: comparing every id with those few
+            // is quicker than hashing every id of a large study.
+            let few: Vec<Uuid> = if all.len() <= 8 { all.iter().copied().collect() } else { Vec::new() };
+            let here: HashSet<Uuid> = if few.is_empty() {
+                present.filter(|id| all.contains(id)).collect()
+            } else {
+                present.filter(|id| few.contains(id)).collect()
+            };
             for id in all {
                 if here.contains(id) { changed.push(make(*id)) } else { removed.push(make(*id)) }
             }

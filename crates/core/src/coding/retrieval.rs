@@ -317,8 +317,7 @@ impl StudyData {
                 out.push(r);
             }
         }
-        let order: HashMap<SourceRef, usize> =
-            self.sources().into_iter().enumerate().map(|(n, s)| (s.source, n)).collect();
+        let order = self.source_ranks(&out.iter().map(|r| &r.source).collect());
         out.sort_by_key(|r| (order.get(&r.source).copied().unwrap_or(usize::MAX), r.start, r.end));
         out
     }

@@ -226,6 +226,92 @@ impl Indexed {
 }
 
 /// Changes that cannot change which texts there are or what they say.
+/// The owners whose texts a change that touched these objects may have changed
+/// (all of a survey's responses or a protocol's interviews when that is touched);
+/// None when the change cannot have changed, added or removed any text.
+fn to_fold_again(d: &StudyData, touched: &[ObjectRef]) -> Option<HashSet<ObjectRef>> {
+    let mut owners: HashSet<ObjectRef> = HashSet::new();
+    for r in touched {
+        match r {
+            ObjectRef::Interview(_) | ObjectRef::Response(_) | ObjectRef::Document(_) => {
+                owners.insert(*r);
+            }
+            // Which questions a response shows, and the order of an interview's notes.
+            ObjectRef::Survey(s) => {
+                owners.extend(d.responses.iter().filter(|x| x.survey_id == *s).map(|x| ObjectRef::Response(x.id)));
+            }
+            ObjectRef::Protocol(p) => {
+                owners.extend(d.interviews.iter().filter(|x| x.protocol_id == *p).map(|x| ObjectRef::Interview(x.id)))
+            }
+            _ => {}
+        }
+    }
+    // Anything else may have deleted texts with it (a case, a participant's data):
+    // the owners no longer in the study are dropped by `blocks` whatever the refs say.
+    (!owners.is_empty() || !touched.iter().all(coding_only)).then_some(owners)
+}
+
+/// A [`SearchIndex`] built a few texts at a time, so that it can be built in idle
+/// moments before the first search instead of in one long pause at it.
+///
+/// **Invariant**: any sequence of [`step`](Self::step)s and, after every change to
+/// the study, [`forget`](Self::forget) with what it touched, then
+/// [`finish`](Self::finish), gives the index [`SearchIndex::build`] gives.
+#[derive(Debug, Default)]
+pub struct SearchIndexBuilder {
+    /// Owners folded so far, with their texts as they were folded.
+    done: HashMap<ObjectRef, Block>,
+    /// Where the next step starts among the study's owners (interviews, responses,
+    /// documents, in that order).
+    next: usize,
+}
+
+impl SearchIndexBuilder {
+    /// Folds the texts of one owner after another while `more()` says so (checked
+    /// after each); returns true once every owner has been folded.
+    pub fn step(&mut self, d: &StudyData, mut more: impl FnMut() -> bool) -> bool {
+        let owners = d.interviews.len() + d.responses.len() + d.documents.len();
+        while self.next < owners {
+            let at = self.next;
+            self.next += 1;
+            let (owner, texts) = if let Some(i) = d.interviews.get(at) {
+                (ObjectRef::Interview(i.id), interview_texts(d, i))
+            } else if let Some(r) = d.responses.get(at - d.interviews.len()) {
+                (ObjectRef::Response(r.id), response_texts(d, r))
+            } else if let Some(x) = d.documents.get(at - d.interviews.len() - d.responses.len()) {
+                (ObjectRef::Document(x.id), document_texts(x))
+            } else {
+                continue;
+            };
+            if self.done.contains_key(&owner) {
+                continue;
+            }
+            if let Some(block) = Block::new(owner, texts) {
+                self.done.insert(owner, block);
+            }
+            if !more() {
+                break;
+            }
+        }
+        self.next >= owners
+    }
+
+    /// Forgets what a change that touched these objects may have changed, to fold it again.
+    pub fn forget(&mut self, d: &StudyData, touched: &[ObjectRef]) {
+        if let Some(owners) = to_fold_again(d, touched) {
+            self.done.retain(|owner, _| !owners.contains(owner));
+            // Folded again by `finish` if a step does not come back to it.
+        }
+    }
+
+    /// The whole index: what the steps folded, and the rest folded now.
+    pub fn finish(self, d: &StudyData) -> SearchIndex {
+        let done = self.done;
+        let folded: HashSet<ObjectRef> = done.keys().copied().collect();
+        SearchIndex { blocks: blocks(d, |owner| !folded.contains(owner), done) }
+    }
+}
+
 fn coding_only(r: &ObjectRef) -> bool {
     matches!(
         r,
@@ -498,26 +584,7 @@ impl SearchIndex {
     /// those of objects no longer in the study are dropped. Coding changes cost nothing;
     /// others a pass over the study's interviews, responses and documents.
     pub fn refresh(&mut self, d: &StudyData, touched: &[ObjectRef]) {
-        let mut owners: HashSet<ObjectRef> = HashSet::new();
-        for r in touched {
-            match r {
-                ObjectRef::Interview(_) | ObjectRef::Response(_) | ObjectRef::Document(_) => {
-                    owners.insert(*r);
-                }
-                // Which questions a response shows, and the order of an interview's notes.
-                ObjectRef::Survey(s) => {
-                    owners.extend(d.responses.iter().filter(|x| x.survey_id == *s).map(|x| ObjectRef::Response(x.id)));
-                }
-                ObjectRef::Protocol(p) => owners
-                    .extend(d.interviews.iter().filter(|x| x.protocol_id == *p).map(|x| ObjectRef::Interview(x.id))),
-                _ => {}
-            }
-        }
-        // Anything else may have deleted texts with it (a case, a participant's data):
-        // the owners no longer in the study are dropped below whatever the refs say.
-        if owners.is_empty() && touched.iter().all(coding_only) {
-            return;
-        }
+        let Some(owners) = to_fold_again(d, touched) else { return };
         let old: HashMap<ObjectRef, Block> =
             std::mem::take(&mut self.blocks).into_iter().map(|b| (b.owner, b)).collect();
         self.blocks = blocks(d, |owner| owners.contains(owner), old);
@@ -923,6 +990,56 @@ mod tests {
         let before = index.clone();
         index.refresh(&d, &[ObjectRef::CodingHistory, ObjectRef::Segment(Uuid::new_v4())]);
         assert_eq!(index, before);
+    }
+
+    #[test]
+    fn building_a_few_texts_at_a_time_between_edits_gives_the_index_built_at_once() {
+        let mut d = demo_study(DemoSize::Small);
+        let mut builder = SearchIndexBuilder::default();
+        let mut rounds = 0;
+        // Two texts per step, with an edit after every step: notes, a new response,
+        // a deleted document, a new document, a coding change.
+        loop {
+            let mut left = 2;
+            let done = builder.step(&d, || {
+                left -= 1;
+                left > 0
+            });
+            let touched = match rounds % 5 {
+                0 => {
+                    let mut next = |n: usize| rounds % n.max(1);
+                    let (interview, slot) = pick_slot(&d, &mut next);
+                    d.edit_interview(
+                        interview,
+                        InterviewEdit::Notes { slot, text: format!("Nodiadau {rounds}: dŵr") },
+                        T1,
+                    )
+                    .unwrap()
+                }
+                1 => add_response(&mut d, &format!("Ateb {rounds}: the café")),
+                2 if !d.documents.is_empty() => d.delete_document(d.documents[0].id).unwrap(),
+                3 => {
+                    let case = d.cases[0].id;
+                    let doc = d.add_document(case, DocumentKind::Minutes, &format!("Minutes {rounds}"), T1).unwrap();
+                    d.edit_document(doc, DocumentEdit::Text(format!("Cofnodion {rounds}")), T1).unwrap()
+                }
+                _ => vec![ObjectRef::CodingHistory],
+            };
+            builder.forget(&d, &touched);
+            rounds += 1;
+            if done {
+                break;
+            }
+            assert!(rounds < 1_000, "the steps end");
+        }
+        assert!(rounds > 3, "it took several steps ({rounds})");
+        let index = builder.finish(&d);
+        assert_eq!(index, SearchIndex::build(&d));
+        check_listing(&d, &index);
+        // Finishing early folds the rest.
+        let mut early = SearchIndexBuilder::default();
+        early.step(&d, || false);
+        assert_eq!(early.finish(&d), SearchIndex::build(&d));
     }
 
     #[test]

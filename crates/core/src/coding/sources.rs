@@ -46,17 +46,25 @@ const SOURCE_NAMESPACE: Uuid = Uuid::from_u128(0x6b1f_2c54_93a7_4e0d_9c1e_57d2_8
 impl SourceRef {
     /// A UUID for this source that is the same every time and on every device.
     pub fn uuid(&self) -> Uuid {
-        let name = match self {
-            SourceRef::Notes { interview, section, prompt } => match prompt {
-                Some(p) => format!("notes:{interview}:{section}:{p}"),
-                None => format!("notes:{interview}:{section}"),
-            },
-            SourceRef::Turn { interview, turn } => format!("turn:{interview}:{turn}"),
-            SourceRef::Transcript { interview } => format!("transcript:{interview}"),
-            SourceRef::SurveyAnswer { response, question } => format!("answer:{response}:{question}"),
-            SourceRef::Document { document } => format!("document:{document}"),
+        // The name hashed is `kind:id[:id…]` with hyphenated ids, written without the
+        // formatting machinery: a large study works out tens of thousands of these.
+        let (kind, ids): (&str, [Option<&Uuid>; 3]) = match self {
+            SourceRef::Notes { interview, section, prompt } => ("notes", [Some(interview), Some(section), prompt.as_ref()]),
+            SourceRef::Turn { interview, turn } => ("turn", [Some(interview), Some(turn), None]),
+            SourceRef::Transcript { interview } => ("transcript", [Some(interview), None, None]),
+            SourceRef::SurveyAnswer { response, question } => ("answer", [Some(response), Some(question), None]),
+            SourceRef::Document { document } => ("document", [Some(document), None, None]),
         };
-        Uuid::new_v5(&SOURCE_NAMESPACE, name.as_bytes())
+        let mut name = [0u8; 10 + 3 * 37];
+        let mut len = kind.len();
+        name[..len].copy_from_slice(kind.as_bytes());
+        for id in ids.into_iter().flatten() {
+            name[len] = b':';
+            len += 1;
+            id.hyphenated().encode_lower(&mut name[len..len + 36]);
+            len += 36;
+        }
+        Uuid::new_v5(&SOURCE_NAMESPACE, &name[..len])
     }
 
     /// The interview this text belongs to, if any.
@@ -285,6 +293,62 @@ impl StudyData {
             }
         }
         out
+    }
+
+    /// The order of `wanted` in [`StudyData::sources`] (ranks, not positions), worked out only for
+    /// the interviews, responses and documents they belong to (listing every source
+    /// of a large study takes long). Sources `sources()` leaves out are not in the map.
+    pub(crate) fn source_ranks(&self, wanted: &HashSet<&SourceRef>) -> HashMap<SourceRef, usize> {
+        let interviews: HashSet<Uuid> = wanted.iter().filter_map(|s| s.interview()).collect();
+        let responses: HashSet<Uuid> = wanted
+            .iter()
+            .filter_map(|s| match s {
+                SourceRef::SurveyAnswer { response, .. } => Some(*response),
+                _ => None,
+            })
+            .collect();
+        let mut ranks = HashMap::new();
+        let mut rank = 0;
+        let mut put = |source: SourceRef, rank: usize| {
+            if wanted.contains(&source) {
+                ranks.insert(source, rank);
+            }
+        };
+        for interview in &self.interviews {
+            if !interviews.contains(&interview.id) {
+                continue;
+            }
+            let mut out = Vec::new();
+            self.interview_sources(interview, &mut out);
+            for info in out {
+                put(info.source, rank);
+                rank += 1;
+            }
+        }
+        for response in &self.responses {
+            if !responses.contains(&response.id) {
+                continue;
+            }
+            let Some(pages) = self.response_pages(response) else { continue };
+            for q in pages.iter().flat_map(|p| &p.questions) {
+                if !is_text_question(&q.kind) {
+                    continue;
+                }
+                if let Some(AnswerValue::Text(t)) = response.answers.get(&q.id)
+                    && !t.trim().is_empty()
+                {
+                    put(SourceRef::SurveyAnswer { response: response.id, question: q.id }, rank);
+                    rank += 1;
+                }
+            }
+        }
+        for d in &self.documents {
+            if !d.text.trim().is_empty() {
+                put(SourceRef::Document { document: d.id }, rank);
+            }
+            rank += 1;
+        }
+        ranks
     }
 
     fn interview_sources<'a>(&'a self, interview: &'a Interview, out: &mut Vec<SourceInfo<'a>>) {
@@ -516,7 +580,7 @@ impl StudyData {
             if probe.is_empty() {
                 continue;
             }
-            let Some(found) = t.text.get(search_from..).and_then(|rest| rest.find(probe)) else { continue };
+            let Some(found) = t.text.get(search_from..).and_then(|rest| find_long(rest, probe)) else { continue };
             // The turn starts at the beginning of its line (the speaker's name).
             let at = search_from + found;
             let line_start = t.text[..at].rfind('\n').map_or(0, |n| n + 1).max(cursor);
@@ -529,8 +593,64 @@ impl StudyData {
     }
 }
 
+/// The first place of `needle` in `haystack`, as `str::find` gives it, quicker for a
+/// long needle (a turn's first line): setting up a search for a long needle costs in
+/// proportion to its length, so the places of its first words are searched for and
+/// the rest compared there.
+fn find_long(haystack: &str, needle: &str) -> Option<usize> {
+    const HEAD: usize = 32;
+    if needle.len() <= 2 * HEAD {
+        return haystack.find(needle);
+    }
+    let mut cut = HEAD;
+    while !needle.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let head = &needle[..cut];
+    haystack.match_indices(head).map(|(at, _)| at).find(|at| haystack[*at..].starts_with(needle))
+}
+
 /// The speaker at a position, from [`StudyData::transcript_speakers`].
 pub fn speaker_at(speakers: &[(usize, Speaker)], position: usize) -> Option<&Speaker> {
     let after = speakers.partition_point(|(start, _)| *start <= position);
     after.checked_sub(1).map(|at| &speakers[at].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_uuid_hashes_its_name_as_written_out() {
+        let [a, b, c] = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+        let named = [
+            (SourceRef::Notes { interview: a, section: b, prompt: Some(c) }, format!("notes:{a}:{b}:{c}")),
+            (SourceRef::Notes { interview: a, section: b, prompt: None }, format!("notes:{a}:{b}")),
+            (SourceRef::Turn { interview: a, turn: b }, format!("turn:{a}:{b}")),
+            (SourceRef::Transcript { interview: a }, format!("transcript:{a}")),
+            (SourceRef::SurveyAnswer { response: a, question: b }, format!("answer:{a}:{b}")),
+            (SourceRef::Document { document: a }, format!("document:{a}")),
+        ];
+        for (source, name) in named {
+            assert_eq!(source.uuid(), Uuid::new_v5(&SOURCE_NAMESPACE, name.as_bytes()), "{name}");
+        }
+    }
+
+    #[test]
+    fn finding_a_long_needle_gives_the_place_find_gives() {
+        let long = "Well, the rota is the thing: when the rota works, everything else works too, and it rarely does";
+        let cases = [
+            (format!("Ceri: {long}\nDylan: ok"), long.to_string()),
+            // Its first words come earlier without the rest: the later, whole one is found.
+            (format!("{}… no\nCeri: {long}", &long[..40]), long.to_string()),
+            (format!("dŵr a thân {long}"), long.to_string()),
+            ("short needle here".to_string(), "needle".to_string()),
+            (long[..70].to_string(), long.to_string()),
+        ];
+        for (hay, needle) in cases {
+            assert_eq!(find_long(&hay, &needle), hay.find(needle.as_str()), "{hay:?}");
+        }
+        let welsh = "ŵ".repeat(40);
+        assert_eq!(find_long(&format!("a{welsh}b"), &welsh), Some(1), "a head cut inside a letter moves to its end");
+    }
 }

@@ -207,7 +207,7 @@ pub fn account_text(data: &StudyData, interview: &Interview) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
