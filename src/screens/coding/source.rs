@@ -287,7 +287,11 @@ pub fn SourceScreen() -> impl IntoView {
         if at < len {
             pieces.push(Piece { start: at, end: len, look: Look::Plain });
         }
-        Some((text.clone(), in_lines(&text, pieces)))
+        // Keyed by place and markup: identical lines (two blank ones) stay apart, and
+        // coding a few words redraws only the lines whose markup changed.
+        let lines: Vec<(usize, std::sync::Arc<str>)> =
+            in_lines(&text, pieces).iter().enumerate().map(|(at, line)| (at, line_html(line).into())).collect();
+        Some((text.clone(), lines))
     });
     let container = NodeRef::<leptos::html::Div>::new();
     // The last selection made in the text (code points), kept while the palette is used.
@@ -429,6 +433,8 @@ pub fn SourceScreen() -> impl IntoView {
             (None, Some(src)) => vec![src],
             (None, None) => return Vec::new(),
         };
+        // An interview shows many notes and turns: looked up, not compared with each.
+        let shown: std::collections::HashSet<SourceRef> = shown.into_iter().collect();
         study.read(CODING_TOPICS, |d| {
             let mut list: Vec<_> = d
                 .segments
@@ -475,12 +481,11 @@ pub fn SourceScreen() -> impl IntoView {
                 <h3>"Text"</h3>
                 <p class="hint">"Select words with a finger or the mouse, then tick codes and apply them."</p>
                 <div class="source-text" node_ref=container aria-label="Source text">
-                    // One block per line, keyed by its pieces: coding a few words redraws
-                    // that line, not the text.
-                    <For each=move || body.with(|b| b.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()) key=|line| line.clone() let:line>
+                    // One block per line (see `body`): coding a few words redraws that line.
+                    <For each=move || body.with(|b| b.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()) key=|line| line.clone() let((_, html))>
                         // Drawn as markup in one step: a transcript has thousands of
                         // stretches, and one DOM call per stretch took most of its opening.
-                        <div class="line" inner_html=line_html(&line)></div>
+                        <div class="line" inner_html=html.to_string()></div>
                     </For>
                 </div>
             </section>

@@ -329,10 +329,11 @@ impl ComposedInterview {
 
     /// The highlights of every part, moved to their place in the composed text.
     pub fn highlights(&self, data: &StudyData) -> Vec<Highlight> {
+        let mut by_source = data.highlights_of_sources(&self.sources().collect::<Vec<_>>());
         let mut out = Vec::new();
         for p in &self.pieces {
             if let PieceKind::Text(source) = &p.kind {
-                for mut h in data.highlights(source) {
+                for mut h in by_source.remove(source).unwrap_or_default() {
                     h.start += p.start;
                     h.end = (h.end + p.start).min(p.end);
                     if h.start < h.end {
@@ -407,6 +408,22 @@ mod tests {
         let heading = c.pieces.iter().find(|p| p.kind == PieceKind::Heading).map(|p| (p.start, p.end));
         let (a, b) = heading.unwrap_or_default();
         assert!(c.split_selection(a, b).is_empty());
+    }
+
+    #[test]
+    fn the_highlights_of_many_sources_at_once_are_those_of_each_alone() {
+        let d = demo_study(DemoSize::Small);
+        for i in &d.interviews {
+            let Some(c) = d.compose_interview(i.id) else { continue };
+            let sources: Vec<&SourceRef> = c.sources().collect();
+            let together = d.highlights_of_sources(&sources);
+            for source in &sources {
+                let alone = d.highlights(source);
+                assert_eq!(together.get(*source).cloned().unwrap_or_default(), alone, "{source:?}");
+            }
+        }
+        let coded = d.interviews.iter().filter_map(|i| d.compose_interview(i.id)).map(|c| c.highlights(&d).len()).sum::<usize>();
+        assert!(coded > 0, "the demo's interviews have highlighted words");
     }
 
     #[test]

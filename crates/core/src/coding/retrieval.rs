@@ -417,41 +417,20 @@ impl StudyData {
     /// each stretch with the segments and codes covering it. Segments that are lost
     /// are not drawn.
     pub fn highlights(&self, source: &SourceRef) -> Vec<Highlight> {
-        let mut on: Vec<&Segment> = self
-            .segments
-            .iter()
-            .filter(|s| s.source == *source && s.anchor != Anchor::Lost && s.start < s.end)
-            .collect();
-        on.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.id.cmp(&b.id)));
-        let mut cuts: Vec<usize> = on.iter().flat_map(|s| [s.start, s.end]).collect();
-        cuts.sort_unstable();
-        cuts.dedup();
-        let mut out = Vec::new();
-        let mut active: Vec<&Segment> = Vec::new();
-        let mut next = 0;
-        for pair in cuts.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            active.retain(|s| s.end > a);
-            while next < on.len() && on[next].start <= a {
-                if on[next].end > a {
-                    active.push(on[next]);
-                }
-                next += 1;
+        highlights_of(self.segments.iter().filter(|s| s.source == *source).collect())
+    }
+
+    /// [`StudyData::highlights`] of several sources, in one pass over the segments
+    /// (an interview is made of many notes and turns).
+    pub fn highlights_of_sources(&self, sources: &[&SourceRef]) -> HashMap<SourceRef, Vec<Highlight>> {
+        let wanted: HashSet<&SourceRef> = sources.iter().copied().collect();
+        let mut on: HashMap<&SourceRef, Vec<&Segment>> = HashMap::new();
+        for s in &self.segments {
+            if wanted.contains(&s.source) {
+                on.entry(&s.source).or_default().push(s);
             }
-            if active.is_empty() {
-                continue;
-            }
-            let mut codes = Vec::new();
-            for s in &active {
-                for c in &s.codings {
-                    if !codes.contains(&c.code) {
-                        codes.push(c.code);
-                    }
-                }
-            }
-            out.push(Highlight { start: a, end: b, segments: active.iter().map(|s| s.id).collect(), codes });
         }
-        out
+        on.into_iter().map(|(source, segments)| (source.clone(), highlights_of(segments))).collect()
     }
 
     /// The framework matrix: rows are cases or participants, columns themes or
@@ -528,4 +507,39 @@ impl StudyData {
             .collect();
         FrameworkMatrix { rows: row_list, columns: column_list, cells }
     }
+}
+
+/// The highlights of one source's segments (see [`StudyData::highlights`]).
+fn highlights_of(mut on: Vec<&Segment>) -> Vec<Highlight> {
+    on.retain(|s| s.anchor != Anchor::Lost && s.start < s.end);
+    on.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(a.id.cmp(&b.id)));
+    let mut cuts: Vec<usize> = on.iter().flat_map(|s| [s.start, s.end]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    let mut active: Vec<&Segment> = Vec::new();
+    let mut next = 0;
+    for pair in cuts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        active.retain(|s| s.end > a);
+        while next < on.len() && on[next].start <= a {
+            if on[next].end > a {
+                active.push(on[next]);
+            }
+            next += 1;
+        }
+        if active.is_empty() {
+            continue;
+        }
+        let mut codes = Vec::new();
+        for s in &active {
+            for c in &s.codings {
+                if !codes.contains(&c.code) {
+                    codes.push(c.code);
+                }
+            }
+        }
+        out.push(Highlight { start: a, end: b, segments: active.iter().map(|s| s.id).collect(), codes });
+    }
+    out
 }

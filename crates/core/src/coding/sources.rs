@@ -49,7 +49,9 @@ impl SourceRef {
         // The name hashed is `kind:id[:id…]` with hyphenated ids, written without the
         // formatting machinery: a large study works out tens of thousands of these.
         let (kind, ids): (&str, [Option<&Uuid>; 3]) = match self {
-            SourceRef::Notes { interview, section, prompt } => ("notes", [Some(interview), Some(section), prompt.as_ref()]),
+            SourceRef::Notes { interview, section, prompt } => {
+                ("notes", [Some(interview), Some(section), prompt.as_ref()])
+            }
             SourceRef::Turn { interview, turn } => ("turn", [Some(interview), Some(turn), None]),
             SourceRef::Transcript { interview } => ("transcript", [Some(interview), None, None]),
             SourceRef::SurveyAnswer { response, question } => ("answer", [Some(response), Some(question), None]),
