@@ -422,7 +422,12 @@ mod tests {
                 assert_eq!(together.get(*source).cloned().unwrap_or_default(), alone, "{source:?}");
             }
         }
-        let coded = d.interviews.iter().filter_map(|i| d.compose_interview(i.id)).map(|c| c.highlights(&d).len()).sum::<usize>();
+        let coded = d
+            .interviews
+            .iter()
+            .filter_map(|i| d.compose_interview(i.id))
+            .map(|c| c.highlights(&d).len())
+            .sum::<usize>();
         assert!(coded > 0, "the demo's interviews have highlighted words");
     }
 
