@@ -45,8 +45,9 @@ try {
 
 async function measure(study) {
   const request = (r) => new Promise((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = reject)));
+  // The app's database at whatever version it is; the scratch one created at 1.
   const open = (name, upgrade) => {
-    const r = indexedDB.open(name, 1);
+    const r = upgrade ? indexedDB.open(name, 1) : indexedDB.open(name);
     if (upgrade) r.onupgradeneeded = () => upgrade(r.result);
     return request(r);
   };
